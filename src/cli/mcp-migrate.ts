@@ -1,0 +1,10 @@
+// The `mcp-migrate` command tree: check, plan, execute, verify, rollback over the same core as `mcp`.
+import type { Command } from 'commander';
+import { createProgram, type App, type Register } from './program.js';
+import { registerHelp } from './commands/help.js';
+
+export const MIGRATE_REGISTERS: Register[] = [registerHelp];
+
+export function buildMcpMigrate(app: App): Command {
+  return createProgram(app, 'Plan, execute, verify and roll back MCP Platform migrations (the same core as `mcp migration`).', MIGRATE_REGISTERS);
+}

@@ -1,0 +1,15 @@
+// The `mcp` command tree: every command of the migration guide, one module per group.
+import type { Command } from 'commander';
+import { createProgram, type App, type Register } from './program.js';
+import { registerInit } from './commands/init.js';
+import { registerHelp } from './commands/help.js';
+
+export const MCP_REGISTERS: Register[] = [registerInit, registerHelp];
+
+export function buildMcp(app: App): Command {
+  return createProgram(
+    app,
+    'Operate and migrate an MCP Platform installation: check, plan, back up, execute, verify and roll back.',
+    MCP_REGISTERS,
+  );
+}

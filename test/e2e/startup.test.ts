@@ -1,0 +1,31 @@
+// `mcp --version` and `--help` must not load drivers, PGlite, archive or Kubernetes libraries.
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MCP, MCP_MIGRATE, ROOT, tempDir } from '../helpers/cli.js';
+
+const HEAVY = /node_modules\/(pg|pg-[a-z-]+|@electric-sql\/pglite|mongodb|bson|tar|ora|inquirer|@inquirer\/[a-z-]+|@modelcontextprotocol\/sdk|ajv|js-yaml|zod)\//;
+
+async function imports(bin: string, args: string[]): Promise<string[]> {
+  const trace = join(tempDir(), 'imports.txt');
+  const r = await execa(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), bin, ...args], {
+    env: { ...process.env, MCP_TRACE_IMPORTS: trace, MCP_HOME: tempDir() },
+    reject: false,
+  });
+  expect(r.exitCode).toBe(0);
+  return readFileSync(trace, 'utf8').trim().split('\n');
+}
+
+describe('start-up path', () => {
+  it.each([
+    [MCP, ['--version']],
+    [MCP, ['--help']],
+    [MCP_MIGRATE, ['--help']],
+  ])('%s %j loads no heavy library', async (bin, args) => {
+    const loaded = await imports(bin, args);
+    expect(loaded.length).toBeGreaterThan(0);
+    if (args[0] === '--help') expect(loaded.some((u) => u.includes('node_modules/commander/'))).toBe(true); // the trace sees packages
+    expect(loaded.filter((u) => HEAVY.test(u))).toEqual([]);
+  });
+});
