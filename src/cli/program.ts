@@ -37,8 +37,14 @@ function setExamples(cmd: Command, bin: string, list: string[]): void {
   if (list.length) cmd.addHelpText('after', `\nExamples:\n${list.map((e) => `  $ ${/\bmcp(-migrate)?\b/.test(e) ? e : `${bin} ${e}`}`).join('\n')}\n`);
 }
 
-/** A command group (`mcp db`, `mcp backup`): holds subcommands, no action of its own. */
+/**
+ * A command group (`mcp db`, `mcp migration`): holds subcommands, no action of its own. Several modules
+ * add leaves to the same group (`mcp migration check` and `mcp migration execute`): the first call
+ * creates it, later calls return it.
+ */
 export function group(parent: Command, name: string, description: string, ex: string[] = []): Command {
+  const existing = parent.commands.find((c) => c.name() === name);
+  if (existing) return existing;
   const cmd = parent.command(name).description(description);
   addGlobalOptions(cmd);
   setExamples(cmd, 'mcp', ex);
