@@ -18,7 +18,7 @@ export interface SqlSession {
    */
   copyTo(sql: string, dest: NodeJS.WritableStream): Promise<number>;
   /** Feed `COPY … FROM STDIN` from `src`; resolves with the rows copied. Use inside `transaction` to restore atomically. */
-  copyFrom(sql: string, src: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string>): Promise<number>;
+  copyFrom(sql: string, src: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number>;
 }
 
 export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
