@@ -70,14 +70,14 @@ async function realOrResolved(p: string): Promise<string> {
 
 export async function planMigration(o: MigrateOptions): Promise<MigratePlan> {
   const srcStat = await stat(o.source).catch(() => undefined);
-  if (!srcStat) throw usageError(`--source ${o.source} does not exist`, { where: '--source', hint: 'give the current data directory' });
-  if (!srcStat.isDirectory()) throw usageError(`--source ${o.source} is not a directory`, { where: '--source' });
+  if (!srcStat) throw usageError(`${o.source} does not exist`, { where: '--source', hint: 'give the current data directory' });
+  if (!srcStat.isDirectory()) throw usageError(`${o.source} is not a directory`, { where: '--source' });
   const source = await realpath(o.source);
   const target = await realOrResolved(o.target);
   if (within(source, target)) throw usageError(`--target ${o.target} is inside --source ${o.source}`, { where: '--target', hint: 'the copy would copy itself; choose a target outside the source' });
   if (within(target, source)) throw usageError(`--source ${o.source} is inside --target ${o.target}`, { where: '--target', hint: 'choose a target that does not contain the source' });
   const tStat = await stat(target).catch(() => undefined);
-  if (tStat && !tStat.isDirectory()) throw usageError(`--target ${o.target} exists and is not a directory`, { where: '--target' });
+  if (tStat && !tStat.isDirectory()) throw usageError(`${o.target} exists and is not a directory`, { where: '--target' });
   const excludes = o.excludes && o.excludes.length ? o.excludes : DEFAULT_EXCLUDES;
   const createDirs: string[] = [];
   for (const d of ['', ...TARGET_DIRS]) {
@@ -168,6 +168,8 @@ export async function migrateData(o: MigrateOptions): Promise<MigrateResult> {
     const names = r.stdout.split('\n').filter((l) => l && !l.endsWith('/'));
     return { plan, dryRun: true, transferred: names.length, wouldTransfer: names, link: { ...plan.link, done: false } };
   }
+  // a missing rsync is found before anything is created (exec.ts makes it exit 3 naming the binary)
+  await run('rsync', ['--version'], runOpts);
   for (const d of plan.createDirs) await mkdir(d, { recursive: true, mode: 0o755 });
   o.progress?.(`copying ${plan.source}/ → ${plan.target}/ (rsync -a, excluding ${plan.excludes.join(' ')})`);
   const first = await run('rsync', ['--stats', ...plan.rsync], runOpts);
