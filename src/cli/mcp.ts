@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
+import { registerDb } from './commands/db.js';
+import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerServices, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
