@@ -5,8 +5,9 @@ import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
 import { registerOps } from './commands/ops.js';
+import { registerServices } from './commands/services.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerOps, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
