@@ -63,6 +63,8 @@ export interface Manifest {
   formatVersion: number;
   id: string;
   name: string;
+  /** safety: taken automatically before a restore */
+  kind: 'backup' | 'safety';
   createdAt: string;
   cliVersion: string;
   platformVersion: string | null;
@@ -86,6 +88,7 @@ export interface Sidecar extends Omit<Manifest, 'entries' | 'database'> {
   database: DatabaseDump | null;
   archive: { file: string; size: number; sha256: string };
   encryption: Encryption | null;
+  verified?: { at: string; ok: boolean; detail: string };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
