@@ -3,7 +3,7 @@
 //   "MCPBKENC" | version 1 | log2(N) | r | p | salt(16) | iv(12) | keycheck(16) | ciphertext | tag(16)
 // The header is the GCM additional data, so it cannot be altered either. The key check makes a wrong
 // passphrase fail at once with a clear message instead of after decrypting gigabytes.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual, type DecipherGCM } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { integrityError, invalidInput, usageError } from '../cli/errors.js';
@@ -81,7 +81,7 @@ export const isEncryptedHeader = (head: Buffer): boolean => head.length >= MAGIC
  */
 export function decryptStream(passphrase: string, where: string): Transform {
   let head: Buffer = Buffer.alloc(0);
-  let decipher: ReturnType<typeof createDecipheriv> | undefined;
+  let decipher: DecipherGCM | undefined;
   let pending: Promise<void> | undefined;
   let held: Buffer = Buffer.alloc(0);
   const feed = (t: Transform, chunk: Buffer) => {

@@ -11,7 +11,7 @@ interface MongoSchemaDoc {
 }
 
 export async function dumpMongo(m: MongoDatabase, sink: ChunkSink, opts: { chunkBytes?: number; onTable?: (n: string, rows: number) => void } = {}): Promise<DatabaseDump> {
-  const { EJSON } = await import('mongodb');
+  const { EJSON } = (await import('mongodb')).BSON;
   const chunkBytes = opts.chunkBytes ?? 8 * 1024 * 1024;
   const warnings: string[] = [];
   const client = (m.db as unknown as { client: import('mongodb').MongoClient }).client;
@@ -66,7 +66,7 @@ export async function dumpMongo(m: MongoDatabase, sink: ChunkSink, opts: { chunk
 
 export async function restoreMongo(m: MongoDatabase, dump: DatabaseDump, src: ChunkSource, opts: { batch?: number; onTable?: (n: string, rows: number) => void } = {}): Promise<Record<string, number>> {
   if (dump.format !== 'mongo-ejson/1' || !dump.schemaEntry) throw integrityError(`cannot restore a ${dump.format} dump into MongoDB`);
-  const { EJSON } = await import('mongodb');
+  const { EJSON } = (await import('mongodb')).BSON;
   const doc = JSON.parse((await src.read(dump.schemaEntry)).toString('utf8')) as MongoSchemaDoc;
   const batch = opts.batch ?? 1000;
   const existing = new Set((await m.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));

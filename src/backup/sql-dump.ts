@@ -4,6 +4,7 @@
 // format in chunks of a few MB (so memory stays flat and a chunk is also valid `COPY … FROM stdin` input).
 // Restore: one transaction that drops the dumped schemas' tables, recreates them, loads the rows,
 // adds constraints and indexes, sets sequences and checks every row count before COMMIT.
+import { Writable } from 'node:stream';
 import type { SqlDatabase, SqlSession } from '../db/types.js';
 import { failedError, integrityError } from '../cli/errors.js';
 import type { DatabaseDump, TableDump } from './manifest.js';
@@ -202,7 +203,33 @@ export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOption
           lines = [];
           bytes = 0;
         };
-        if (cols.length) {
+        if (cols.length && db.kind === 'postgres') {
+          // COPY streams from the server; cut the stream into chunks at row boundaries (a raw newline ends a row in COPY text format)
+          let carry: Buffer = Buffer.alloc(0);
+          const chunker = new Writable({
+            highWaterMark: 1024 * 1024,
+            write(piece: Buffer, _e, cb) {
+              let n = 0;
+              for (let i = piece.indexOf(10); i !== -1; i = piece.indexOf(10, i + 1)) n++;
+              dump.rows += n;
+              carry = carry.length ? Buffer.concat([carry, piece]) : piece;
+              if (carry.length < chunkBytes) return cb();
+              const cut = carry.lastIndexOf(10) + 1;
+              const out = carry.subarray(0, cut);
+              carry = Buffer.from(carry.subarray(cut));
+              lines.push(out.toString('utf8'));
+              flush().then(() => cb(), cb);
+            },
+          });
+          await s.copyTo(`COPY ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')}) TO STDOUT`, chunker);
+          // copyTo resolves once the chunker accepted everything; wait until it has written it all out
+          await new Promise<void>((resolve, reject) => {
+            chunker.once('error', reject);
+            chunker.end(() => resolve());
+          });
+          if (carry.length) lines.push(carry.toString('utf8'));
+        } else if (cols.length) {
+          // PGlite hands COPY output over as one blob: a cursor keeps memory flat instead
           const select = cols.map((c, i) => `${qi(c.name)}::text AS c${i}`).join(', ');
           await s.exec(`DECLARE mcp_dump NO SCROLL CURSOR FOR SELECT ${select} FROM ONLY ${qn(t.schema, t.name)}`);
           for (;;) {
@@ -251,11 +278,10 @@ export async function restoreSql(
   db: SqlDatabase,
   dump: DatabaseDump,
   src: ChunkSource,
-  opts: { batchRows?: number; onTable?: (name: string, rows: number) => void; signal?: AbortSignal } = {},
+  opts: { onTable?: (name: string, rows: number) => void; signal?: AbortSignal } = {},
 ): Promise<Record<string, number>> {
   if (dump.format !== 'pg-copy-text/1' || !dump.schemaEntry) throw integrityError(`cannot restore a ${dump.format} dump into ${db.kind}`);
   const doc = JSON.parse((await src.read(dump.schemaEntry)).toString('utf8')) as SchemaDoc;
-  const batchRows = opts.batchRows ?? 5000;
   return db.transaction(async (s) => {
     // 1. Clear what the dumped schemas hold now (a later migration may have added tables).
     if (doc.schemas.length) {
@@ -288,26 +314,15 @@ export async function restoreSql(
       const td = dump.tables.find((x) => x.name === `${t.schema}.${t.name}`);
       if (!td) throw integrityError(`the dump has no rows entry for ${t.schema}.${t.name}`);
       const cols = t.columns.filter((c) => c.generated === '');
-      const override = cols.some((c) => c.identity === 'a') ? ' OVERRIDING SYSTEM VALUE' : '';
-      const insert =
-        `INSERT INTO ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')})${override} ` +
-        `SELECT ${cols.map((c, j) => `u.c${j}::${c.type}`).join(', ')} FROM unnest(${cols.map((_c, j) => `$${j + 1}::text[]`).join(', ')}) AS u(${cols.map((_c, j) => `c${j}`).join(', ')})`;
+      const copy = `COPY ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')}) FROM STDIN`;
       let loaded = 0;
       for (const chunk of td.chunks) {
         if (opts.signal?.aborted) throw failedError('interrupted; the database was rolled back');
-        const text = (await src.read(chunk)).toString('utf8');
-        const lines = text.split('\n');
-        if (lines[lines.length - 1] === '') lines.pop();
-        for (let k = 0; k < lines.length; k += batchRows) {
-          const batch = lines.slice(k, k + batchRows);
-          const arrays: (string | null)[][] = cols.map(() => new Array(batch.length));
-          for (let r = 0; r < batch.length; r++) {
-            const f = copyParse(batch[r]!);
-            if (f.length !== cols.length) throw integrityError(`row with ${f.length} fields, expected ${cols.length}`, { where: `${chunk}: line ${k + r + 1}` });
-            for (let j = 0; j < cols.length; j++) arrays[j]![r] = f[j]!;
-          }
-          await s.query(insert, arrays);
-          loaded += batch.length;
+        const buf = await src.read(chunk);
+        try {
+          loaded += await s.copyFrom(copy, [buf]);
+        } catch (e) {
+          throw integrityError(`cannot load the rows of ${td.name}: ${(e as Error).message}`, { where: chunk, cause: e });
         }
       }
       if (loaded !== td.rows) throw integrityError(`${td.name}: ${loaded} rows in the chunks, the manifest says ${td.rows}`);

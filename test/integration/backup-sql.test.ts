@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
-import { poolDatabase } from '../helpers/pg-sqldb.js';
+import { openPostgres } from '../../src/db/postgres.js';
 import type { SqlDatabase } from '../../src/db/types.js';
 import { ArchiveWriter } from '../../src/backup/writer.js';
 import { readArchive } from '../../src/backup/reader.js';
@@ -42,7 +42,7 @@ describe('SQL dump and restore (real PostgreSQL)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-sqldump-'));
   beforeAll(async () => {
     t = await createTestDb('mcp_backup');
-    db = poolDatabase(t.url);
+    db = await openPostgres(t.url, t.name);
     await db.exec(SEED);
   });
   afterAll(async () => {
@@ -62,13 +62,13 @@ describe('SQL dump and restore (real PostgreSQL)', () => {
       ['public.services', 3],
     ]);
     expect(dump.tables.find((x) => x.name === 'public.events')!.chunks.length).toBeGreaterThan(1);
-    await w.finish({ format: 'mcp-backup', formatVersion: 1, id: 'x', name: 'x', createdAt: new Date().toISOString(), cliVersion: '0', platformVersion: null, environment: null, scope: 'data', contents: ['database'], database: dump });
+    await w.finish({ format: 'mcp-backup', formatVersion: 1, id: 'x', name: 'x', kind: 'backup', createdAt: new Date().toISOString(), cliVersion: '0', platformVersion: null, environment: null, scope: 'data', contents: ['database'], database: dump });
 
     // wipe: the database loses its tables, and gains one a later migration would add
     await db.exec('DROP TABLE events, services, audit.log; DROP TYPE mood; CREATE TABLE added_later (x int);');
     const stage = join(dir, 'stage');
     const read = await readArchive(file, { stageDir: stage });
-    const counts = await restoreSql(db, read.manifest.database!, { read: (p) => readFile(join(stage, ...p.split('/'))) }, { batchRows: 700 });
+    const counts = await restoreSql(db, read.manifest.database!, { read: (p) => readFile(join(stage, ...p.split('/'))) });
     expect(counts['public.events']).toBe(12000);
     expect(await snapshot(db)).toEqual(before);
     expect((await db.query(`SELECT to_regclass('added_later') AS t`)).rows[0]!.t).toBeNull();
@@ -87,7 +87,7 @@ describe('SQL dump and restore (real PostgreSQL)', () => {
     const file = join(dir, 'db2.tar.gz');
     const w = await ArchiveWriter.open(file);
     const dump = await dumpSql(db, w);
-    await w.finish({ format: 'mcp-backup', formatVersion: 1, id: 'y', name: 'y', createdAt: new Date().toISOString(), cliVersion: '0', platformVersion: null, environment: null, scope: 'data', contents: ['database'], database: dump });
+    await w.finish({ format: 'mcp-backup', formatVersion: 1, id: 'y', name: 'y', kind: 'backup', createdAt: new Date().toISOString(), cliVersion: '0', platformVersion: null, environment: null, scope: 'data', contents: ['database'], database: dump });
     const stage = join(dir, 'stage2');
     const read = await readArchive(file, { stageDir: stage });
     const before = await snapshot(db);
@@ -95,5 +95,32 @@ describe('SQL dump and restore (real PostgreSQL)', () => {
     const lying = { ...read.manifest.database!, tables: read.manifest.database!.tables.map((x) => (x.name === 'public.services' ? { ...x, rows: x.rows + 1 } : x)) };
     await expect(restoreSql(db, lying, { read: (p) => readFile(join(stage, ...p.split('/'))) })).rejects.toThrow(/manifest says/);
     expect(await snapshot(db)).toEqual(before);
+  });
+});
+
+describe('SQL dump and restore (embedded PGlite)', () => {
+  it('round-trips through the cursor path and COPY FROM', async () => {
+    const { openPglite } = await import('../../src/db/pglite.js');
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-pglite-dump-'));
+    try {
+      const db = await openPglite(join(dir, 'pg'), 'pglite', async () => undefined);
+      try {
+        await db.exec(SEED.replace(/now\(\)/g, `'2024-05-01 10:00:00+00'`));
+        const before = await snapshot(db);
+        const file = join(dir, 'db.tar.gz');
+        const w = await ArchiveWriter.open(file);
+        const dump = await dumpSql(db, w, { chunkBytes: 64 * 1024, fetchRows: 1000 });
+        await w.finish({ format: 'mcp-backup', formatVersion: 1, id: 'p', name: 'p', kind: 'backup', createdAt: new Date().toISOString(), cliVersion: '0', platformVersion: null, environment: null, scope: 'data', contents: ['database'], database: dump });
+        await db.exec('DROP TABLE events, services, audit.log; DROP TYPE mood;');
+        const stage = join(dir, 'stage');
+        const read = await readArchive(file, { stageDir: stage });
+        await restoreSql(db, read.manifest.database!, { read: (p) => readFile(join(stage, ...p.split('/'))) });
+        expect(await snapshot(db)).toEqual(before);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
