@@ -4,8 +4,9 @@ import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
+import { registerBackup } from './commands/backup.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerBackup, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
