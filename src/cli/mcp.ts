@@ -5,8 +5,9 @@ import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
 import { registerBackup } from './commands/backup.js';
+import { registerOps } from './commands/ops.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerBackup, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerOps, registerBackup, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
