@@ -79,9 +79,12 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
   const parser = new Parser({ strict: true });
   let chain: Promise<void> = Promise.resolve();
   const source = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  let current: ReadEntry | undefined;
   const fail = (e: unknown) => {
     if (!failure) failure = e;
     source.destroy(e as Error);
+    // stop the entry being written so nothing lands in the staging directory after we return
+    current?.destroy();
   };
 
   const stagePath = (p: string) => join(opts.stageDir!, ...p.split('/'));
@@ -159,7 +162,7 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
   };
 
   parser.on('entry', (entry: ReadEntry) => {
-    chain = chain.then(() => (failure ? (entry.resume(), undefined) : handleEntry(entry))).catch((e) => {
+    chain = chain.then(() => ((current = entry), failure ? (entry.resume(), undefined) : handleEntry(entry))).catch((e) => {
       entry.resume();
       fail(e);
     });
@@ -187,6 +190,8 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
   try {
     await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
   } catch (e) {
+    fail(e);
+    await chain.catch(() => undefined);
     throw toIntegrity(failure ?? e, where);
   } finally {
     opts.signal?.removeEventListener('abort', abort);

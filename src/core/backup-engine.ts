@@ -273,7 +273,7 @@ export async function restoreBackup(ctx: Ctx, o: RestoreOptions): Promise<Restor
     ctx.out.progress(`verifying${o.dryRun ? '' : ' and staging'} ${sc.id} (${sc.archive.size} bytes) …`);
     read = await readArchive(o.backup.archivePath, { sidecar: sc, passphrase: o.passphrase, stageDir: o.dryRun ? undefined : stage, include: filter, signal: ctx.signal });
   } catch (e) {
-    await rm(stage, { recursive: true, force: true });
+    await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     throw e;
   }
   const m = read.manifest;
@@ -348,7 +348,7 @@ export async function restoreBackup(ctx: Ctx, o: RestoreOptions): Promise<Restor
     ctx.log.log('info', 'backup.restored', { id: m.id, parts, safetyBackup: safety.sidecar.id });
     return report;
   } finally {
-    await rm(stage, { recursive: true, force: true });
+    await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
 }
 

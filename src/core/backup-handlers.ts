@@ -114,7 +114,7 @@ export const verifyHandler: Handler<{ id?: string; latest?: boolean; passphraseF
 
 function partsFor(o: { dataOnly?: boolean; configOnly?: boolean }): Part[] {
   if (o.dataOnly && o.configOnly) throw usageError('--data-only and --config-only exclude each other');
-  return o.dataOnly ? ['data', 'database'] : o.configOnly ? ['config', 'history'] : ['config', 'history', 'data', 'database'];
+  return o.dataOnly ? ['data', 'database'] : o.configOnly ? ['config', 'history'] : [];
 }
 
 function restoreResult(r: RestoreReport): CommandResult {
@@ -129,8 +129,10 @@ function restoreResult(r: RestoreReport): CommandResult {
 }
 
 export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string }> = async (ctx, o) => {
-  const parts = partsFor(o);
-  const b = await pickBackup(ctx, o, parts.filter((p) => p !== 'history'));
+  const asked = partsFor(o);
+  const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
+  // without --data-only / --config-only: everything the backup holds
+  const parts = asked.length ? asked : b.sidecar.contents;
   if (o.env) {
     const { readStoredConfig } = await import('../config/store.js');
     const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);
