@@ -6,8 +6,9 @@ import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
 import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
+import { registerServices } from './commands/services.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerOps, registerBackup, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerBackup, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
