@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import pg from 'pg';
-import { cpSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP, mcp, ROOT, tempDir } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
