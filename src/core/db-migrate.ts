@@ -2,8 +2,9 @@
 // without --yes and without a terminal, as the guide's upgrade script does.
 import type { Handler } from '../cli/program.js';
 import { usageError } from '../cli/errors.js';
-import { engineOpts, openForCommand, sqlMigrationsFor, versionFlag, type DbOpts } from './db-common.js';
-import { sqlMigrate, sqlRollback, type PlanItem, type RunReport } from '../db/sql-engine.js';
+import { engineOpts, openForCommand, versionFlag, type DbOpts } from './db-common.js';
+import type { PlanItem, RunReport } from '../db/sql-engine.js';
+import { migrateTo, rollbackTo } from '../db/migrate.js';
 
 export function renderRun(r: RunReport, verb: string, database: string): string[] {
   if (r.items.length === 0) return [`Nothing to ${verb}: ${database} is up to date${verb === 'roll back' ? ' for that version' : ''}.`];
@@ -34,13 +35,7 @@ export const dbMigrateHandler: Handler<DbOpts & { version?: string; allowOutOfOr
   const target = versionFlag(opts.version, '--version');
   const db = await openForCommand(ctx, opts);
   try {
-    let r: RunReport;
-    if (db.kind === 'mongo') {
-      const { mongoMigrate, loadMongoMigrations } = await import('../db/mongo-engine.js');
-      r = await mongoMigrate(db, await loadMongoMigrations(opts.migrationsDir), { ...engineOpts(ctx, opts), target, dryRun: opts.dryRun, allowOutOfOrder: opts.allowOutOfOrder });
-    } else {
-      r = await sqlMigrate(db, await sqlMigrationsFor(opts), { ...engineOpts(ctx, opts), target, dryRun: opts.dryRun, allowOutOfOrder: opts.allowOutOfOrder });
-    }
+    const r = await migrateTo(db, { ...engineOpts(ctx, opts), migrationsDir: opts.migrationsDir, target, dryRun: opts.dryRun, allowOutOfOrder: opts.allowOutOfOrder });
     ctx.log.log('info', 'db.migrate', { database: db.display, target, dryRun: !!opts.dryRun, applied: r.items.map((i) => `${i.action} ${i.file}`) });
     return { data: { database: db.display, target: target ?? 'latest', dryRun: r.dryRun, actions: summary(r) }, text: renderRun(r, 'migrate', db.display) };
   } finally {
@@ -53,13 +48,7 @@ export const dbRollbackHandler: Handler<DbOpts & { to?: string }> = async (ctx, 
   const to = versionFlag(opts.to, '--to')!;
   const db = await openForCommand(ctx, opts);
   try {
-    let r: RunReport;
-    if (db.kind === 'mongo') {
-      const { mongoRollback, loadMongoMigrations } = await import('../db/mongo-engine.js');
-      r = await mongoRollback(db, await loadMongoMigrations(opts.migrationsDir), { ...engineOpts(ctx, opts), to, dryRun: opts.dryRun });
-    } else {
-      r = await sqlRollback(db, await sqlMigrationsFor(opts), { ...engineOpts(ctx, opts), to, dryRun: opts.dryRun });
-    }
+    const r = await rollbackTo(db, { ...engineOpts(ctx, opts), migrationsDir: opts.migrationsDir, to, dryRun: opts.dryRun });
     ctx.log.log('info', 'db.rollback', { database: db.display, to, dryRun: !!opts.dryRun, rolledBack: r.items.map((i) => i.file) });
     return { data: { database: db.display, to, dryRun: r.dryRun, actions: summary(r) }, text: renderRun(r, 'roll back', db.display) };
   } finally {

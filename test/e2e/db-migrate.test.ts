@@ -2,10 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import pg from 'pg';
-import { cpSync, appendFileSync } from 'node:fs';
+import { cpSync, appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP, mcp, ROOT, tempDir } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
+import { pgliteHome } from '../helpers/pglite.js';
 import { openSql } from '../../src/db/open.js';
 import { seedV4Example } from '../../src/db/layouts.js';
 import { ADVISORY_LOCK_KEY } from '../../src/db/sql-engine.js';
@@ -31,7 +32,7 @@ async function sql<T = any>(url: string, q: string, params: unknown[] = []): Pro
   }
 }
 
-describe('mcp db on PostgreSQL', () => {
+describe('mcp db on PostgreSQL', { timeout: 180_000 }, () => {
   let t: TestDb;
   beforeAll(async () => (t = await createTestDb()));
   afterAll(async () => t?.drop());
@@ -92,7 +93,7 @@ describe('mcp db on PostgreSQL', () => {
   it('a run killed with SIGKILL mid-migration: the rerun resumes and converges', async () => {
     await reset();
     const home = tempDir();
-    await seed(home, t.url, 400_000);
+    await seed(home, t.url, 200_000);
     const child = execa(process.execPath, [MCP, 'db', 'migrate'], { env: { ...process.env, ...envFor(t.url), MCP_HOME: home }, reject: false, cwd: ROOT });
     // wait until the batched copy of the v4 table is under way, then kill it
     for (let i = 0; i < 600; i++) {
@@ -106,12 +107,12 @@ describe('mcp db on PostgreSQL', () => {
     const m = mid.json().migrations.find((x: any) => x.name === 'multi_table_layout');
     expect(m.state).toBe('running');
     expect(m.rowsDone).toBeGreaterThan(0);
-    expect(m.rowsDone).toBeLessThan(400_000);
+    expect(m.rowsDone).toBeLessThan(200_000);
     const again = await mcp(['db', 'migrate'], { home, env: envFor(t.url), timeoutMs: 120_000 });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/resuming 5\.0\.0_1__multi_table_layout\.sql — resuming after an interrupted run at step 2 of 3, batch after key \d+/);
     const counts = await sql(t.url, `SELECT (SELECT count(*) FROM audit_events)::int AS e, (SELECT count(*) FROM services)::int AS s, to_regclass('platform_data') IS NULL AS gone`);
-    expect(counts[0]).toEqual({ e: 400_000 - 16, s: 6, gone: true });
+    expect(counts[0]).toEqual({ e: 200_000 - 16, s: 6, gone: true });
     expect((await mcp(['db', 'status', '--json'], { home, env: envFor(t.url) })).json()).toMatchObject({ pending: 0, failed: 0 });
   });
 
@@ -136,34 +137,42 @@ describe('mcp db on PostgreSQL', () => {
   });
 });
 
-describe('mcp db on the embedded database', () => {
+describe('mcp db on the embedded database', { timeout: 300_000 }, () => {
   it('two processes racing: the second waits for the first and finds nothing to do', async () => {
-    const home = tempDir();
+    const home = await pgliteHome();
     await seed(home, undefined, 2000);
-    const run = () => execa(process.execPath, [MCP, 'db', 'migrate', '--json', '--lock-timeout', '120'], { env: { ...process.env, CI: 'true', MCP_HOME: home, MCP_DATABASE_URL: '' }, reject: false, cwd: ROOT });
+    const run = () => execa(process.execPath, [MCP, 'db', 'migrate', '--json', '--lock-timeout', '240'], { env: { ...process.env, CI: 'true', MCP_HOME: home, MCP_DATABASE_URL: '' }, reject: false, cwd: ROOT });
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.exitCode, String(a.stderr)).toBe(0);
     expect(b.exitCode, String(b.stderr)).toBe(0);
     expect([JSON.parse(String(a.stdout)).actions.length, JSON.parse(String(b.stdout)).actions.length].sort()).toEqual([0, 4]);
-    const s = await mcp(['db', 'status', '--json'], { home, env: { MCP_DATABASE_URL: '' } });
-    expect(s.json()).toMatchObject({ kind: 'pglite', pending: 0, layout: 'v6' });
+    expect(String(a.stderr) + String(b.stderr)).toMatch(/waiting for the database, held by pid \d+ \(mcp db migrate\)/);
   });
 
   it('killed with SIGKILL mid-migration: the rerun takes over the lock file and converges', async () => {
-    const home = tempDir();
-    await seed(home, undefined, 120_000);
-    const child = execa(process.execPath, [MCP, 'db', 'migrate'], { env: { ...process.env, CI: 'true', MCP_HOME: home, MCP_DATABASE_URL: '' }, reject: false, cwd: ROOT });
+    const home = await pgliteHome();
+    // the platform's migrations with small batches, so a modest table still takes several
+    const dir = tempDir();
+    cpSync(join(ROOT, 'migrations/postgres'), dir, { recursive: true });
+    const f = join(dir, '5.0.0_1__multi_table_layout.sql');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('batch size:50000', 'batch size:1000'));
+    await seed(home, undefined, 20_000);
+    const env = { ...process.env, CI: 'true', MCP_HOME: home, MCP_DATABASE_URL: '' };
+    const child = execa(process.execPath, [MCP, 'db', 'migrate', '--migrations-dir', dir], { env, reject: false, cwd: ROOT });
     let err = '';
     child.stderr!.on('data', (d) => (err += String(d)));
-    for (let i = 0; i < 1200 && !/multi_table_layout\.sql: \d+ rows/.test(err); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 4000 && !/multi_table_layout\.sql: [1-9]\d* rows/.test(err); i++) await new Promise((r) => setTimeout(r, 25));
     child.kill('SIGKILL');
     await child;
-    const again = await mcp(['db', 'migrate'], { home, env: { MCP_DATABASE_URL: '' }, timeoutMs: 180_000 });
+    expect(err).toMatch(/multi_table_layout\.sql: \d+ rows/);
+    expect(err).not.toMatch(/✓ 5\.0\.0_1__multi_table_layout\.sql applied/);
+    const again = await mcp(['db', 'migrate', '--migrations-dir', dir], { home, env: { MCP_DATABASE_URL: '' }, timeoutMs: 240_000 });
     expect(again.exitCode, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/resuming 5\.0\.0_1__multi_table_layout\.sql/);
+    expect(again.stderr).toMatch(/resuming 5\.0\.0_1__multi_table_layout\.sql — resuming after an interrupted run at step 2 of 3, batch after key \d+/);
     const db = await openSql({ home, env: {} });
     try {
-      expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events`)).rows[0]!.n).toBe(120_000 - 16);
+      expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events`)).rows[0]!.n).toBe(20_000 - 16);
+      expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM migrations WHERE status = 'completed'`)).rows[0]!.n).toBe(4);
     } finally {
       await db.close();
     }

@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
 import { tempDir } from '../helpers/cli.js';
+import { pgliteHome } from '../helpers/pglite.js';
 import { openSql } from '../../src/db/open.js';
 import { detectLayout, POSTGRES_MIGRATIONS_DIR, seedV4Example } from '../../src/db/layouts.js';
 import { loadSqlMigrations } from '../../src/db/sqlfile.js';
@@ -21,7 +22,8 @@ async function tables(db: SqlDatabase): Promise<string[]> {
 }
 
 for (const kind of ['postgres', 'pglite'] as const) {
-  describe(`migrations on ${kind}`, () => {
+  // PGlite runs in WASM: slow on a loaded machine
+  describe(`migrations on ${kind}`, { timeout: 240_000 }, () => {
     let t: TestDb | undefined;
     let db: SqlDatabase;
     beforeAll(async () => {
@@ -35,7 +37,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
         await d.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
         return d;
       }
-      return openSql({ home: tempDir(), env: {} });
+      return openSql({ home: await pgliteHome(), env: {} });
     };
     afterEach(async () => db?.close());
 
