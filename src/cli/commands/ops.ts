@@ -71,4 +71,26 @@ export const registerOps: Register = (program, app) => {
     .option('--save <name>', 'save the result as baseline NAME in <home>/state/benchmarks')
     .option('--compare-with <name>', 'compare with baseline NAME: exit 3 unless within 10%');
   handle(bench, app, async () => (await import('../../core/ops-benchmark.js')).benchmarkHandler);
+
+  // mcp metrics
+  const metrics = leaf(program, {
+    name: 'metrics',
+    description: "what the platform measured over a window (health checks, commands, migration steps, benchmarks) plus each service's Prometheus metrics endpoint",
+    examples: ['mcp metrics --service all --duration 1h', 'mcp metrics --service filesystem-mcp --json', 'mcp metrics --duration 24h'],
+  })
+    .option('--service <name>', 'one service, or all', 'all')
+    .option('--duration <duration>', 'the window, ending now (10m, 1h, 1d)', '1h')
+    .option('--timeout <duration>', 'timeout of one metrics endpoint request', '3s');
+  handle(metrics, app, async () => (await import('../../core/ops-metrics.js')).metricsHandler);
+
+  // mcp test smoke
+  const test = group(program, 'test', 'test the installation: health with MCP protocol checks, database, data', ['mcp test smoke --env staging']);
+  const smoke = leaf(test, {
+    name: 'smoke',
+    description: 'quick checks after a deploy: every service healthy (MCP servers answer initialize and tools/list) and the database reachable; exit 3 on a failure',
+    examples: ['mcp test smoke', 'mcp test smoke --env staging', 'mcp test smoke --json'],
+  })
+    .option('--env <name>', 'fail unless the installation is this environment (development, staging, production)')
+    .option('--timeout <duration>', 'per-check timeout (default: each service\'s healthCheck.timeout, else 5s)');
+  handle(smoke, app, async () => (await import('../../core/ops-test.js')).testSmokeHandler);
 };
