@@ -6,8 +6,9 @@ import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
+import { registerConfig } from './commands/config.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
