@@ -4,11 +4,12 @@ import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
+import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
 import { registerConfig } from './commands/config.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
