@@ -64,6 +64,7 @@ export const DEFAULT_REQUESTS = { cpu: '100m', memory: '128Mi' };
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'mcp' };
 export const DEPENDS_ON_ANNOTATION = 'mcp-platform.io/depends-on';
 export const SOURCE_ANNOTATION = 'mcp-platform.io/compose-service';
+export const TRACK = 'mcp-platform.io/track';
 
 /** DNS-1123 label: lower case alphanumerics and '-', starting and ending alphanumeric, ≤ 63. */
 export function dnsName(s: string, max = 63): string {
@@ -308,7 +309,10 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
     return kompose[k];
   };
 
-  const podLabels = { app: name };
+  // pods carry a track label so a canary Deployment (`<name>-canary`, track canary) can sit behind the same
+  // Service without two Deployments selecting each other's pods; the Service selects on app only
+  const podLabels: Record<string, string> = { app: name, [TRACK]: 'stable' };
+  const appLabel = { app: name };
   const annotations: Record<string, string> = { [SOURCE_ANNOTATION]: composeName };
   const container: Doc = { name: dnsName(composeName) };
   const pod: Doc = { containers: [container] };
@@ -722,7 +726,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
   if (isMap(xk.resources)) {
     for (const part of ['limits', 'requests'] as const) {
       for (const [r, q] of Object.entries((xk.resources as Doc)[part] ?? {})) {
-        const qq = r === 'cpu' ? cpuQuantity(q) : r === 'memory' ? memoryQuantity(q) : isK8sQuantity(String(q)) ? String(q) : undefined;
+        const qq = r === 'cpu' ? cpuQuantity(q) : r === 'memory' ? memoryQuantity(q, 'k8s') : isK8sQuantity(String(q)) ? String(q) : undefined;
         if (qq) (part === 'limits' ? limits : requests)[r] = qq;
         else note(`x-kubernetes.resources.${part}.${r}`, 'not-converted', `'${q}' is not a quantity`);
       }
@@ -1019,18 +1023,18 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
     if (kompose['kompose.cronjob.backoff_limit'] !== undefined) job.backoffLimit = Number(kompose['kompose.cronjob.backoff_limit']);
     const spec: Doc = { schedule, jobTemplate: { spec: job } };
     if (kompose['kompose.cronjob.concurrency_policy']) spec.concurrencyPolicy = kompose['kompose.cronjob.concurrency_policy'];
-    b.add({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { ...b.meta(name, podLabels), annotations }, spec });
+    b.add({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { ...b.meta(name, appLabel), annotations }, spec });
     rep.entries = rep.entries.filter((e) => e.key !== 'restart');
     note('labels.kompose.cronjob.schedule', 'converted', `CronJob (${schedule}) instead of a Deployment`);
   } else {
     const spec: Doc = { replicas, selector: { matchLabels: podLabels }, template: { metadata: tmplMeta, spec: pod } };
     if (usesRwoClaim) spec.strategy = { type: 'Recreate' };
-    b.add({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { ...b.meta(name, podLabels), annotations }, spec });
+    b.add({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { ...b.meta(name, appLabel), annotations }, spec });
     if (usesRwoClaim && replicas > 1) note('volumes', 'changed', `${replicas} replicas share ReadWriteOnce PVCs: they must land on one node, or use a ReadWriteMany storage class (x-kubernetes.accessMode)`);
   }
 
   // the Service: always, headless without ports so the name resolves as on the compose network
-  const svcSpec: Doc = { selector: podLabels };
+  const svcSpec: Doc = { selector: appLabel };
   if (sports.length === 0 || svcType === 'Headless') {
     svcSpec.clusterIP = 'None';
     if (sports.length) svcSpec.ports = sports;
@@ -1045,7 +1049,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
     else note('labels.kompose.service.external-traffic-policy', 'not-converted', 'only NodePort and LoadBalancer Services have an external traffic policy');
   }
   const svcAnn = Object.fromEntries(plain.map(([k, v]) => [k, v ?? '']));
-  b.add({ apiVersion: 'v1', kind: 'Service', metadata: { ...b.meta(name, podLabels), ...(Object.keys(svcAnn).length ? { annotations: svcAnn } : {}) }, spec: svcSpec });
+  b.add({ apiVersion: 'v1', kind: 'Service', metadata: { ...b.meta(name, appLabel), ...(Object.keys(svcAnn).length ? { annotations: svcAnn } : {}) }, spec: svcSpec });
 
   // kompose ingress and HPA labels
   const expose = kompose['kompose.service.expose'];
@@ -1063,7 +1067,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
       if (kompose['kompose.service.expose.tls-secret']) ing.tls = [{ hosts: rules.map((r: Doc) => r.host).filter(Boolean), secretName: kompose['kompose.service.expose.tls-secret'] }];
       const valid = rules.every((r: Doc) => !r.host || /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(r.host));
       if (valid) {
-        b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: b.meta(name, podLabels), spec: ing });
+        b.add({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: b.meta(name, appLabel), spec: ing });
         note('labels.kompose.service.expose', 'converted', `Ingress ${name}`);
       } else note('labels.kompose.service.expose', 'not-converted', `'${expose}' is not a list of host names: no Ingress`);
     }
@@ -1077,7 +1081,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
     b.add({
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
-      metadata: b.meta(name, podLabels),
+      metadata: b.meta(name, appLabel),
       spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: Number(kompose['kompose.hpa.replicas.min'] ?? 1), maxReplicas: Number(kompose['kompose.hpa.replicas.max'] ?? 10), metrics },
     });
     note('labels.kompose.hpa', 'converted', `HorizontalPodAutoscaler ${name}`);

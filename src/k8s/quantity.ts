@@ -30,23 +30,24 @@ const BIN: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3,
 const SUFFIX: Record<string, string> = { k: 'Ki', m: 'Mi', g: 'Gi', t: 'Ti' };
 
 /**
- * compose memory (`1G`, `512m`, `10000Mb`, a byte count) or a Kubernetes quantity (`1Gi`, `512Mi`, `1G`)
- * → Kubernetes memory quantity. Lower-case docker units win over Kubernetes' milli-`m` (nobody means millibytes).
+ * Memory → Kubernetes quantity. `docker` dialect (compose files): every unit is binary, 1G is 1Gi, 512m is
+ * 512Mi. `k8s` dialect (platform configs, x-kubernetes): Kubernetes quantities as written (1Gi, 1G, 500M),
+ * except a lower-case docker unit (512m, 1g, 100mb), which nobody means as millibytes.
  */
-export function memoryQuantity(v: unknown): string | undefined {
+export function memoryQuantity(v: unknown, dialect: 'docker' | 'k8s' = 'docker'): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number') return v > 0 ? String(Math.round(v)) : undefined;
   const s = String(v).trim();
   const d = s.match(/^(\d+(?:\.\d+)?)\s*([bkmgt])b?$/i);
-  if (d && !/^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)$/.test(s)) {
+  const dockerish = d && (dialect === 'docker' || /^[\d.]+\s*[bkmgt]b?$/.test(s));
+  if (d && dockerish) {
     const n = Number(d[1]);
     const unit = d[2]!.toLowerCase();
     if (unit === 'b') return String(Math.round(n));
     if (Number.isInteger(n)) return `${n}${SUFFIX[unit]}`;
     // 1.5g → 1536Mi
     const units = ['b', 'k', 'm', 'g', 't'];
-    const idx = units.indexOf(unit);
-    const lower = units[idx - 1]!;
+    const lower = units[units.indexOf(unit) - 1]!;
     const m = n * 1024;
     return lower === 'b' ? String(Math.round(m)) : `${Math.round(m)}${SUFFIX[lower]}`;
   }
