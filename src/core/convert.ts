@@ -23,7 +23,8 @@ export interface ConvertOpts {
   all?: boolean;
 }
 
-const MARKER = '.mcp-manifests.json';
+// no .json/.yaml extension: `kubectl apply -f DIR` must not read it
+const MARKER = '.mcp-manifests';
 
 export interface Source {
   kind: 'compose' | 'config';
@@ -42,7 +43,7 @@ export async function convertSource(ctx: Ctx, opts: ConvertOpts) {
   }
   let source: Source;
   let project;
-  let extraNotes: Array<{ key: string; status: 'converted' | 'changed' | 'not-converted'; note: string }> = [];
+  let extraNotes: Array<{ field: string; status: 'converted' | 'changed' | 'not-converted'; note: string }> = [];
   let namespace = opts.namespace;
   if (opts.compose?.length) {
     if (opts.config) throw usageError('give either --compose or --config, not both');
@@ -100,6 +101,7 @@ export const convertHandler: Handler<ConvertOpts> = async (ctx, opts) => {
     return validateFiles(ctx, opts.validate);
   }
   if (opts.out && opts.stdout) throw usageError('give either --out DIR or --stdout, not both');
+  if (opts.stdout && ctx.global.json) throw usageError('--stdout prints the manifests as YAML and --json prints the report: choose one', { hint: 'use --out DIR --json to get both' });
   const { conv, source, namespace } = await convertSource(ctx, opts);
   const { reportLines, reportCounts, withholdSecrets } = await import('../k8s/convert.js');
   const counts = reportCounts(conv.report);
@@ -117,7 +119,6 @@ export const convertHandler: Handler<ConvertOpts> = async (ctx, opts) => {
     const { toYaml } = await import('../k8s/manifests.js');
     const shown = withholdSecrets(conv.objects);
     if (conv.secrets.length) ctx.out.warn(`Secret values are not printed: ${conv.secrets.join(', ')} have empty values on stdout; write them with --out DIR (files mode 0600) or create them with kubectl`);
-    if (ctx.global.json) return { data: { ...data, manifests: shown } };
     for (const l of [summary, ...reportText, ...movesText]) ctx.out.progress(l);
     return { data, raw: await toYaml(shown) };
   }
@@ -165,8 +166,9 @@ async function validateFiles(ctx: Ctx, files: string[]) {
     } catch {
       throw invalidInput(`cannot read ${f}`, { where: f, hint: 'give manifest files (YAML or JSON) or a directory of them' });
     }
-    if (isDir) for (const n of (await readdir(abs)).sort()) if (/\.(ya?ml|json)$/i.test(n)) paths.push(join(abs, n));
-    else paths.push(abs);
+    if (isDir) {
+      for (const n of (await readdir(abs)).sort()) if (!n.startsWith('.') && /\.(ya?ml|json)$/i.test(n)) paths.push(join(abs, n));
+    } else paths.push(abs);
     for (const p of paths) {
       let docs: unknown[];
       try {

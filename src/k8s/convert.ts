@@ -14,7 +14,8 @@ export type K8sObject = { apiVersion: string; kind: string; metadata: { name: st
 
 export type ReportStatus = 'converted' | 'changed' | 'not-converted';
 export interface ReportEntry {
-  key: string;
+  /** the compose key (or config field), e.g. ports, volumes[0], labels.kompose.service.type */
+  field: string;
   status: ReportStatus;
   note: string;
 }
@@ -228,12 +229,12 @@ export function convertCompose(project: ComposeProject, options: Partial<Convert
   const b = new Builder(project, opts, partOf);
   for (const k of Object.keys(doc)) {
     if (k === 'services' || k === 'volumes' || k === 'secrets' || k === 'configs' || k === 'name') continue;
-    if (k === 'version') b.report.project.push({ key: 'version', status: 'changed', note: 'obsolete in compose; not needed for Kubernetes' });
-    else if (k === 'networks') b.report.project.push({ key: 'networks', status: 'not-converted', note: 'Kubernetes has one flat pod network: every service reaches every other by its Service name; no NetworkPolicy is generated' });
-    else if (k.startsWith('x-')) b.report.project.push({ key: k, status: 'not-converted', note: 'compose extension (YAML anchors already applied); x-kubernetes is read on services only' });
-    else b.report.project.push({ key: k, status: 'not-converted', note: 'top-level key not used by the conversion' });
+    if (k === 'version') b.report.project.push({ field: 'version', status: 'changed', note: 'obsolete in compose; not needed for Kubernetes' });
+    else if (k === 'networks') b.report.project.push({ field: 'networks', status: 'not-converted', note: 'Kubernetes has one flat pod network: every service reaches every other by its Service name; no NetworkPolicy is generated' });
+    else if (k.startsWith('x-')) b.report.project.push({ field: k, status: 'not-converted', note: 'compose extension (YAML anchors already applied); x-kubernetes is read on services only' });
+    else b.report.project.push({ field: k, status: 'not-converted', note: 'top-level key not used by the conversion' });
   }
-  for (const v of project.unsetVariables) b.report.project.push({ key: `\${${v}}`, status: 'changed', note: `variable ${v} is not set: interpolated as an empty string (like docker compose)` });
+  for (const v of project.unsetVariables) b.report.project.push({ field: `\${${v}}`, status: 'changed', note: `variable ${v} is not set: interpolated as an empty string (like docker compose)` });
 
   b.add({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: opts.namespace, labels: { ...MANAGED_BY } } });
   const services = doc.services as Record<string, Doc>;
@@ -249,7 +250,7 @@ export function convertCompose(project: ComposeProject, options: Partial<Convert
   // shared volumes: warn once per volume used by several pods
   for (const [claim, users] of b.volumeUsers) {
     if (users.size > 1) {
-      b.report.project.push({ key: `volumes.${claim}`, status: 'changed', note: `PVC ${claim} is mounted by ${[...users].join(', ')}: ReadWriteOnce lets them share it only on one node; use a ReadWriteMany storage class (x-kubernetes.accessMode) if they run on several` });
+      b.report.project.push({ field: `volumes.${claim}`, status: 'changed', note: `PVC ${claim} is mounted by ${[...users].join(', ')}: ReadWriteOnce lets them share it only on one node; use a ReadWriteMany storage class (x-kubernetes.accessMode) if they run on several` });
     }
   }
   const order = topoOrder(services, b.names);
@@ -294,7 +295,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
   const name = b.names.get(composeName)!;
   const rep: ServiceReport = { service: composeName, name, entries: [] };
   b.report.services.push(rep);
-  const note = (key: string, status: ReportStatus, text: string) => rep.entries.push({ key, status, note: text });
+  const note = (key: string, status: ReportStatus, text: string) => rep.entries.push({ field: key, status, note: text });
   if (name !== composeName) note('name', 'changed', `renamed to ${name} (Kubernetes names are lower-case DNS labels)`);
 
   const handled = new Set<string>();
@@ -411,7 +412,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
     note('environment', 'changed', `${Object.keys(secretEnv).length} secret-looking variable(s) (${Object.keys(secretEnv).sort().join(', ')}) moved to Secret ${sn}`);
   }
   if (envFiles.length) note('env_file', 'converted', `${envFiles.join(', ')} → ${Object.keys(configEnv).length ? `ConfigMap ${name}-env` : ''}${Object.keys(configEnv).length && Object.keys(secretEnv).length ? ' + ' : ''}${Object.keys(secretEnv).length ? `Secret ${name}-env` : ''} (envFrom)`);
-  if (Object.keys(environment).length && !rep.entries.some((e) => e.key === 'environment')) note('environment', 'converted', `${env.length} variable(s)`);
+  if (Object.keys(environment).length && !rep.entries.some((e) => e.field === 'environment')) note('environment', 'converted', `${env.length} variable(s)`);
   if (env.length) container.env = env;
   if (envFrom.length) container.envFrom = envFrom;
 
@@ -1024,7 +1025,7 @@ function convertService(b: Builder, composeName: string, svc: Doc): void {
     const spec: Doc = { schedule, jobTemplate: { spec: job } };
     if (kompose['kompose.cronjob.concurrency_policy']) spec.concurrencyPolicy = kompose['kompose.cronjob.concurrency_policy'];
     b.add({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { ...b.meta(name, appLabel), annotations }, spec });
-    rep.entries = rep.entries.filter((e) => e.key !== 'restart');
+    rep.entries = rep.entries.filter((e) => e.field !== 'restart');
     note('labels.kompose.cronjob.schedule', 'converted', `CronJob (${schedule}) instead of a Deployment`);
   } else {
     const spec: Doc = { replicas, selector: { matchLabels: podLabels }, template: { metadata: tmplMeta, spec: pod } };
@@ -1107,13 +1108,13 @@ export function reportLines(report: ConversionReport, all = false): string[] {
   const proj = report.project.filter(show);
   if (proj.length) {
     lines.push('project:');
-    for (const e of proj) lines.push(`${mark(e.status)}${e.key}: ${e.note}`);
+    for (const e of proj) lines.push(`${mark(e.status)}${e.field}: ${e.note}`);
   }
   for (const s of report.services) {
     const es = s.entries.filter(show);
     if (!es.length) continue;
     lines.push(`${s.service}${s.name !== s.service ? ` (${s.name})` : ''}:`);
-    for (const e of es) lines.push(`${mark(e.status)}${e.key}: ${e.note}`);
+    for (const e of es) lines.push(`${mark(e.status)}${e.field}: ${e.note}`);
   }
   return lines;
 }

@@ -17,7 +17,7 @@ export function fileNameFor(o: K8sObject, i: number, width: number): string {
 
 export async function writeManifestDir(dir: string, objects: K8sObject[]): Promise<string[]> {
   const { default: yaml } = await import('js-yaml');
-  const width = String(objects.length).length;
+  const width = Math.max(2, String(objects.length).length);
   const files: string[] = [];
   for (const [i, o] of objects.entries()) {
     const path = join(dir, fileNameFor(o, i, width));

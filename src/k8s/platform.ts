@@ -39,13 +39,13 @@ export function projectFromPlatform(doc: Doc, baseDir: string, file: string): Pl
       throw invalidInput('a service needs a name', { where: `${file}: services[${i}].name` });
     }
     if (s.enabled === false) {
-      notes.push({ key: `services.${s.name}`, status: 'not-converted', note: 'enabled: false — skipped' });
+      notes.push({ field: `services.${s.name}`, status: 'not-converted', note: 'enabled: false — skipped' });
       continue;
     }
     const c: Doc = {};
     const xk: Doc = {};
     if (s.image) c.image = s.image;
-    else notes.push({ key: `services.${s.name}.image`, status: 'not-converted', note: `no image: the Deployment uses '${s.name}'; set image in the config` });
+    else notes.push({ field: `services.${s.name}.image`, status: 'not-converted', note: `no image: the Deployment uses '${s.name}'; set image in the config` });
     if (s.command !== undefined) c.command = s.command;
     if (s.ports !== undefined) c.ports = Array.isArray(s.ports) ? s.ports : [s.ports];
     if (isMap(s.environment)) c.environment = s.environment;
@@ -76,9 +76,9 @@ export function projectFromPlatform(doc: Doc, baseDir: string, file: string): Pl
       if (handler) {
         xk.readinessProbe = { ...handler, ...timing };
         xk.livenessProbe = { ...handler, ...timing };
-        if (hc.type === 'mcp') notes.push({ key: `services.${s.name}.healthCheck`, status: 'changed', note: 'mcp health check → TCP probe on the port (Kubernetes cannot speak MCP); mcp verify checks the protocol' });
+        if (hc.type === 'mcp') notes.push({ field: `services.${s.name}.healthCheck`, status: 'changed', note: 'mcp health check → TCP probe on the port (Kubernetes cannot speak MCP); mcp verify checks the protocol' });
       } else {
-        notes.push({ key: `services.${s.name}.healthCheck`, status: 'not-converted', note: `health check type ${String(hc.type)} without ${hc.type === 'command' ? 'a command' : 'a port'}: no probe` });
+        notes.push({ field: `services.${s.name}.healthCheck`, status: 'not-converted', note: `health check type ${String(hc.type)} without ${hc.type === 'command' ? 'a command' : 'a port'}: no probe` });
       }
     }
     const annotations: Doc = {};
@@ -87,10 +87,10 @@ export function projectFromPlatform(doc: Doc, baseDir: string, file: string): Pl
     if (Object.keys(annotations).length) c.labels = annotations;
     if (Object.keys(xk).length) c['x-kubernetes'] = xk;
     for (const k of Object.keys(s)) {
-      if (!KNOWN.has(k)) notes.push({ key: `services.${s.name}.${k}`, status: 'not-converted', note: 'platform setting with no Kubernetes equivalent' });
+      if (!KNOWN.has(k)) notes.push({ field: `services.${s.name}.${k}`, status: 'not-converted', note: 'platform setting with no Kubernetes equivalent' });
     }
     for (const k of Object.keys(dep)) {
-      if (k !== 'replicas' && k !== 'resources' && k !== 'type') notes.push({ key: `services.${s.name}.deployment.${k}`, status: 'not-converted', note: 'deployment setting not converted' });
+      if (k !== 'replicas' && k !== 'resources' && k !== 'type') notes.push({ field: `services.${s.name}.deployment.${k}`, status: 'not-converted', note: 'deployment setting not converted' });
     }
     services[s.name] = c;
   }
