@@ -4,11 +4,12 @@ import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
+import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
 import { registerK8s } from './commands/k8s.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerK8s, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerBackup, registerK8s, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
