@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
+import { registerMigration } from './commands/migration.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerMigration, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
