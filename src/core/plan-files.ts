@@ -19,38 +19,51 @@ interface Issue {
   message: string;
 }
 
-/** The line of a key path in YAML/JSON text (1-based), found by walking indentation; 1 when unknown. */
+/** The line of a key path in YAML/JSON text (1-based), found by walking indentation; the deepest found part when not all is. */
 export function lineOf(text: string, path: Array<string | number>): number {
   const lines = text.split('\n');
-  let from = 0;
-  let indent = -1;
+  const ind = (l: string) => l.search(/\S/);
+  const skip = (l: string) => ind(l) < 0 || l.trim().startsWith('#');
+  let from = -1;
+  let col = -1;
+  let fromItem = false;
   let found = 1;
   for (const seg of path) {
     let hit = -1;
     if (typeof seg === 'number') {
+      let itemCol = -1;
       let n = -1;
-      for (let i = from; i < lines.length; i++) {
-        const m = lines[i]!.match(/^(\s*)-\s?/);
-        const ind = lines[i]!.search(/\S/);
-        if (ind >= 0 && ind <= indent && !lines[i]!.trim().startsWith('-') && i > from) break;
-        if (m && m[1]!.length > indent - 2) {
-          if (++n === seg) {
-            hit = i;
-            indent = m[1]!.length;
-            break;
-          }
+      for (let i = from + 1; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (skip(l)) continue;
+        const c = ind(l);
+        if (itemCol < 0) {
+          if (l.trim().startsWith('-') && c >= col) itemCol = c;
+          else break;
         }
-      }
-    } else {
-      const re = new RegExp(`^(\\s*(?:-\\s+)?)["']?${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
-      for (let i = from; i < lines.length; i++) {
-        const m = lines[i]!.match(re);
-        if (m && m[1]!.length > indent) {
+        if (c < itemCol) break;
+        if (c === itemCol && l.trim().startsWith('-') && ++n === seg) {
           hit = i;
-          indent = m[1]!.length;
+          col = c;
           break;
         }
       }
+      fromItem = true;
+    } else {
+      const re = new RegExp(`^(\\s*(?:-\\s+)*)["']?${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
+      for (let i = fromItem ? from : from + 1; i < lines.length; i++) {
+        if (i < 0) continue;
+        const l = lines[i]!;
+        if (skip(l)) continue;
+        if (i !== from && ind(l) <= col) break;
+        const m = l.match(re);
+        if (m && m[1]!.length > col) {
+          hit = i;
+          col = m[1]!.length;
+          break;
+        }
+      }
+      fromItem = false;
     }
     if (hit < 0) break;
     found = hit + 1;
@@ -198,6 +211,9 @@ export async function parsePlanText(text: string, file: string, opts: ReadPlanOp
   return { plan, format };
 }
 
+/** YAML reads `version: 6.0` as the number 6: give it back as the guide wrote it. */
+const versionText = (v: unknown): string => (typeof v === 'number' && Number.isInteger(v) ? `${v}.0` : String(v));
+
 type At = (path: Array<string | number>) => string;
 
 const slug = (s: string) =>
@@ -222,7 +238,7 @@ function services(v: unknown, path: Array<string | number>, issues: Issue[]): st
 }
 
 function fromMigrationPlan(d: Record<string, any>, issues: Issue[], at: At, opts: ReadPlanOptions): PlanInput {
-  const to = d.version === undefined ? opts.to : String(d.version);
+  const to = d.version === undefined ? opts.to : versionText(d.version);
   const m = d.migration;
   if (m.strategy !== undefined && m.strategy !== 'rolling') issues.push({ path: ['migration', 'strategy'], message: `strategy '${m.strategy}': only rolling is supported for phases of services` });
   const phases = (m.phases as any[]).map((ph, i) => {
@@ -270,7 +286,7 @@ function conditionsOf(rb: any, issues: Issue[]): Condition[] {
 
 function fromRolling(d: Record<string, any>, issues: Issue[], at: At, opts: ReadPlanOptions): PlanInput {
   const m = d.migration;
-  const to = d.version !== undefined ? String(d.version) : opts.to;
+  const to = d.version !== undefined ? versionText(d.version) : opts.to;
   if (m.strategy !== undefined && m.strategy !== 'rolling') issues.push({ path: ['migration', 'strategy'], message: `strategy '${m.strategy}': a rolling-migration.yaml is rolling` });
   const rb = m.rollback ?? {};
   if (rb.automatic !== undefined && typeof rb.automatic !== 'boolean') issues.push({ path: ['migration', 'rollback', 'automatic'], message: 'automatic is true or false' });
