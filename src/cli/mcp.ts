@@ -4,8 +4,10 @@ import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerMigration } from './commands/migration.js';
+import { registerDb } from './commands/db.js';
+import { registerOps } from './commands/ops.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerMigration, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerOps, registerMigration, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

@@ -1,5 +1,6 @@
 // The database adapter contract shared by migrations, backups and verification.
 // Implementations: postgres.ts (pg), pglite.ts (embedded, the default), mongo.ts (official driver).
+// openDatabase({home, env, config}) in open.ts picks one.
 
 export interface QueryResult<R> {
   rows: R[];
@@ -10,9 +11,24 @@ export interface SqlSession {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
   /** Run a script of several statements (no parameters). */
   exec(sql: string): Promise<void>;
+  /**
+   * Stream `COPY … TO STDOUT` (text or csv format, as the statement says) into `dest`; resolves with the
+   * bytes written once `dest` has received everything (dest is not ended). Use inside `transaction`
+   * with `{ isolation: 'repeatable read', readOnly: true }` for a consistent multi-table snapshot.
+   */
+  copyTo(sql: string, dest: NodeJS.WritableStream): Promise<number>;
+  /** Feed `COPY … FROM STDIN` from `src`; resolves with the rows copied. Use inside `transaction` to restore atomically. */
+  copyFrom(sql: string, src: NodeJS.ReadableStream | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number>;
 }
 
 export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
+
+/** One connection of its own, outside any pool, for session state (advisory locks). */
+export interface DedicatedSession extends SqlSession {
+  /** the backend pid (PostgreSQL) — shown to whoever waits on our lock */
+  readonly backendPid: number;
+  release(): Promise<void>;
+}
 
 export interface SqlDatabase extends SqlSession {
   readonly kind: 'postgres' | 'pglite';
@@ -20,6 +36,11 @@ export interface SqlDatabase extends SqlSession {
   readonly display: string;
   /** One transaction on one session: BEGIN … COMMIT, ROLLBACK when fn throws. */
   transaction<T>(fn: (s: SqlSession) => Promise<T>, opts?: { isolation?: Isolation; readOnly?: boolean }): Promise<T>;
+  /**
+   * PostgreSQL: a new connection that holds no transaction (locks live on it). PGlite: undefined — one
+   * process owns the data directory (the lock file), so there is nothing to lock against.
+   */
+  dedicated(): Promise<DedicatedSession | undefined>;
   close(): Promise<void>;
 }
 

@@ -15,10 +15,10 @@ describe('mcp binary', () => {
   });
 
   it('an unknown command exits 2 with one error line and a hint, nothing on stdout', async () => {
-    const r = await mcp(['bogus'], { home: tempDir() });
+    const r = await mcp(['qwertyuiop'], { home: tempDir() });
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe("mcp: error: unknown command 'bogus'\nhint: run 'mcp --help' to see the commands\n");
+    expect(r.stderr).toBe("mcp: error: unknown command 'qwertyuiop'\nhint: run 'mcp --help' to see the commands\n");
   });
 
   it('an unknown option exits 2 and points at the command help', async () => {

@@ -1,0 +1,74 @@
+// Operating a platform: logs, cache, benchmarks (and, as their modules land, metrics, smoke tests,
+// the pre-flight checklist and the schedule). Handlers live in src/core/ops-*.ts, loaded lazily.
+import type { Register } from '../program.js';
+import { group, handle, leaf } from '../program.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export const registerOps: Register = (program, app) => {
+  // mcp logs
+  const logs = leaf(program, {
+    name: 'logs',
+    description: "show the platform's logs (<home>/logs/*.log), filtered by time, level and service",
+    examples: [
+      'mcp logs --all --since 10m',
+      'mcp logs --since 1h --level error',
+      'mcp logs --service migration --since 2025-07-24T00:00:00Z',
+      'mcp logs --follow --level warn',
+      'mcp logs --since 1h --json',
+    ],
+  })
+    .option('--since <time>', 'from this time: a duration ago (10m, 1h, 2d) or ISO 8601')
+    .option('--until <time>', 'up to this time: a duration ago or ISO 8601')
+    .option('--level <level>', 'this level and above: debug, info, warn, error')
+    .option('--service <name>', 'only this service (repeatable; `migration` for migration runs, `mcp` for the CLI)', collect)
+    .option('--all', 'every service (the default)')
+    .option('--limit <n>', 'only the last N matching entries')
+    .option('-f, --follow', 'keep printing new entries until Ctrl-C (NDJSON events with --json)');
+  handle(logs, app, async () => (await import('../../core/ops-logs.js')).logsHandler);
+
+  const exp = leaf(logs, {
+    name: 'export',
+    description: 'write matching log entries to a JSON file for analysis (atomic: the file is complete or absent)',
+    examples: [
+      'mcp logs export --service migration --from "2025-07-24T00:00:00Z" --to "2025-07-24T23:59:59Z" --output migration-analysis.json',
+      'mcp logs export --from 1h --level error --output errors.json',
+    ],
+  })
+    .option('--service <name>', 'only this service (repeatable)', collect)
+    .option('--from <time>', 'from this time: ISO 8601 or a duration ago (1h)')
+    .option('--to <time>', 'up to this time: ISO 8601 or a duration ago')
+    .option('--level <level>', 'this level and above: debug, info, warn, error')
+    .option('--output <file>', 'where to write the JSON (default: stdout)');
+  handle(exp, app, async () => (await import('../../core/ops-logs.js')).logsExportHandler);
+
+  // mcp cache clear
+  const cache = group(program, 'cache', 'the platform cache (Redis) and the CLI\'s own caches', ['mcp cache clear --all']);
+  const clear = leaf(cache, {
+    name: 'clear',
+    description: "remove the platform's cache keys (only its prefix, counted) and, with --all, the CLI's own caches",
+    examples: ['mcp cache clear --all', 'mcp cache clear --service filesystem-mcp', 'mcp cache clear --all --dry-run --json'],
+  })
+    .option('--all', "every platform key and the CLI's caches")
+    .option('--service <name>', "only this service's keys (<prefix><service>:*)")
+    .option('--dry-run', 'count what would be removed, remove nothing');
+  handle(clear, app, async () => (await import('../../core/ops-cache.js')).cacheClearHandler);
+
+  // mcp benchmark
+  const bench = leaf(program, {
+    name: 'benchmark',
+    description: "measure each service's latency percentiles and throughput; save a baseline or compare with one (within 10%, else exit 3)",
+    examples: [
+      'mcp benchmark --save baseline-v6',
+      'mcp benchmark --compare-with baseline',
+      'mcp benchmark --service filesystem-mcp --requests 500 --json',
+    ],
+  })
+    .option('--service <name>', 'only this service (repeatable)', collect)
+    .option('--requests <n>', 'requests per service', '200')
+    .option('--concurrency <n>', 'requests in flight per service', '4')
+    .option('--timeout <duration>', 'timeout of one request', '5s')
+    .option('--save <name>', 'save the result as baseline NAME in <home>/state/benchmarks')
+    .option('--compare-with <name>', 'compare with baseline NAME: exit 3 unless within 10%');
+  handle(bench, app, async () => (await import('../../core/ops-benchmark.js')).benchmarkHandler);
+};

@@ -1,0 +1,164 @@
+// `mcp benchmark [--service NAME] [--requests N] [--save NAME] [--compare-with NAME]`.
+import type { Handler } from '../cli/program.js';
+import type { Ctx } from '../cli/context.js';
+import { ExitCode, integrityError, invalidInput, preconditionError } from '../cli/errors.js';
+import {
+  BASELINE_FORMAT,
+  TOLERANCE,
+  benchmarkOne,
+  benchmarkTargets,
+  compare,
+  listBaselines,
+  loadBaseline,
+  saveBaseline,
+  validBaselineName,
+  type BenchmarkRun,
+  type Check,
+} from '../ops/benchmark.js';
+import { readPlatform } from '../ops/platform.js';
+import { parseDuration } from '../ops/time.js';
+
+export interface BenchmarkOptions {
+  service?: string[];
+  requests: string;
+  concurrency: string;
+  timeout: string;
+  save?: string;
+  compareWith?: string;
+}
+
+const MAX_REQUESTS = 100_000;
+
+function intFlag(raw: string, flag: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw invalidInput(`${flag} '${raw}' must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function nameFlag(raw: string, flag: string): string {
+  if (!validBaselineName(raw)) throw invalidInput(`${flag} '${raw}' is not a baseline name`, { hint: 'letters, digits, dot, dash and underscore, e.g. baseline-v6' });
+  return raw;
+}
+
+/** A progress bar on a TTY (stderr), one line per service otherwise; nothing with --json or --quiet. */
+function progressBar(ctx: Ctx, total: number) {
+  const tty = ctx.out.stderrIsTTY && !ctx.global.json && !ctx.global.quiet;
+  let done = 0;
+  let last = 0;
+  let label = '';
+  const draw = (force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 80) return;
+    last = now;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    ctx.out.writeStderr(`\r${label.padEnd(20).slice(0, 20)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`);
+  };
+  return {
+    start(service: string) {
+      label = service;
+      if (tty) draw(true);
+      else if (!ctx.global.json) ctx.out.progress(`benchmarking ${service}…`);
+    },
+    tick() {
+      done++;
+      if (tty) draw();
+    },
+    end() {
+      if (tty) {
+        draw(true);
+        ctx.out.writeStderr('\n');
+      }
+    },
+  };
+}
+
+export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => {
+  const settings = {
+    requests: intFlag(opts.requests, '--requests', 1, MAX_REQUESTS),
+    concurrency: intFlag(opts.concurrency, '--concurrency', 1, 256),
+    timeoutMs: parseDuration(opts.timeout, '--timeout'),
+  };
+  const save = opts.save !== undefined ? nameFlag(opts.save, '--save') : undefined;
+  const compareWith = opts.compareWith !== undefined ? nameFlag(opts.compareWith, '--compare-with') : undefined;
+
+  // Load the baseline first: a wrong name should not cost a benchmark run.
+  let baseline: BenchmarkRun | undefined;
+  if (compareWith) {
+    try {
+      baseline = await loadBaseline(ctx.home, compareWith);
+    } catch (e) {
+      throw integrityError(`baseline '${compareWith}' is unreadable: ${(e as Error).message}`, { hint: `save a new one with mcp benchmark --save ${compareWith}` });
+    }
+    if (!baseline) {
+      const have = await listBaselines(ctx.home);
+      throw invalidInput(`no baseline named '${compareWith}'`, {
+        hint: have.length ? `saved baselines: ${have.join(', ')}` : `save one first: mcp benchmark --save ${compareWith}`,
+      });
+    }
+  }
+
+  const platform = await readPlatform(ctx.home);
+  const only = (opts.service ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'all');
+  for (const name of only) {
+    if (!platform.services.some((s) => s.name === name)) {
+      throw invalidInput(`--service '${name}' is not a service of this platform`, { hint: `services: ${platform.services.map((s) => s.name).join(', ') || '(none)'}` });
+    }
+  }
+  // With a baseline, measure what it measured (unless --service narrows it).
+  const wanted = only.length ? only : baseline ? baseline.services.map((s) => s.service) : undefined;
+  const { targets, skipped } = benchmarkTargets(platform.services, wanted);
+  if (!targets.length) {
+    throw preconditionError('no service with an HTTP endpoint to benchmark', {
+      hint: skipped.length ? skipped.map((s) => `${s.service}: ${s.reason}`).join('; ') : 'add services with published ports and an http health check to the config',
+    });
+  }
+
+  const bar = progressBar(ctx, targets.length * settings.requests);
+  const run: BenchmarkRun = { format: BASELINE_FORMAT, createdAt: new Date().toISOString(), platformVersion: platform.version, settings, services: [], skipped };
+  for (const t of targets) {
+    bar.start(t.service);
+    run.services.push(await benchmarkOne(t, settings, { signal: ctx.signal, onRequest: () => bar.tick() }));
+    if (ctx.signal.aborted) break;
+  }
+  bar.end();
+  if (ctx.signal.aborted) throw preconditionError('benchmark interrupted; nothing saved');
+
+  const checks = baseline ? compare(baseline, run) : undefined;
+  const passed = checks ? checks.every((c) => c.ok) : undefined;
+  let savedTo: string | undefined;
+  if (save) {
+    savedTo = await saveBaseline(ctx.home, save, { ...run, name: save });
+  }
+  ctx.log.log(passed === false ? 'warn' : 'info', 'benchmark', { services: run.services.map((s) => ({ service: s.service, p50: s.latencyMs.p50, p95: s.latencyMs.p95, rps: s.throughputRps, errors: s.errors })), save, compareWith, withinBaseline: passed });
+
+  const text: string[] = [];
+  const pad = Math.max(7, ...run.services.map((s) => s.service.length));
+  text.push(`${'service'.padEnd(pad)}  requests  errors    p50 ms    p95 ms    p99 ms   req/s`);
+  for (const s of run.services) {
+    text.push(
+      `${s.service.padEnd(pad)}  ${String(s.requests).padStart(8)}  ${String(s.errors).padStart(6)}  ${s.latencyMs.p50.toFixed(2).padStart(8)}  ${s.latencyMs.p95.toFixed(2).padStart(8)}  ${s.latencyMs.p99.toFixed(2).padStart(8)}  ${s.throughputRps.toFixed(1).padStart(6)}`,
+    );
+    if (s.errorSamples.length) text.push(`${''.padEnd(pad)}  errors: ${s.errorSamples.join(', ')}`);
+  }
+  for (const s of skipped) text.push(`skipped ${s.service}: ${s.reason}`);
+  if (checks && baseline) {
+    text.push('', `Compared with baseline '${compareWith}' (${baseline.createdAt}); criterion: within ${TOLERANCE * 100}% of baseline`);
+    for (const c of checks) text.push(`  ${c.ok ? '✓' : '✗'} ${describeCheck(c)}`);
+    text.push(passed ? 'Performance is within 10% of the baseline.' : 'Performance is NOT within 10% of the baseline (exit 3).');
+  }
+  if (savedTo) text.push(`Saved baseline '${save}' to ${savedTo}`);
+  return {
+    data: { ...run, name: save, savedTo, comparison: checks ? { baseline: compareWith, baselineCreatedAt: baseline!.createdAt, tolerance: TOLERANCE, ok: passed, checks } : undefined },
+    text,
+    exitCode: passed === false ? ExitCode.PRECONDITION : ExitCode.OK,
+  };
+};
+
+function describeCheck(c: Check): string {
+  if (c.metric === 'present') return `${c.service}: measured in the baseline, not now`;
+  const unit = c.metric === 'throughput' ? ' req/s' : c.metric === 'errorRate' ? '' : ' ms';
+  const cmp = c.metric === 'throughput' ? '≥' : '≤';
+  const pct = c.change === null ? '' : ` (${c.change > 0 ? '+' : ''}${(c.change * 100).toFixed(1)}% ${c.change > 0 ? 'worse' : c.change < 0 ? 'better' : 'same'})`;
+  return `${c.service} ${c.metric}: ${c.current}${unit} vs baseline ${c.baseline}${unit}, must be ${cmp} ${c.threshold}${unit}${pct}`;
+}

@@ -1,0 +1,59 @@
+// Times as the guide writes them: durations (`1h`, `10m`, `30s`, `2d`, `1h30m`) and instants
+// (ISO 8601: `2025-07-24T00:00:00Z`, `2025-07-24`, or a duration meaning "that long ago").
+import { invalidInput } from '../cli/errors.js';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/i;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gi;
+
+/** `1h` → 3_600_000. Throws exit 2 naming the flag when it is not a duration. */
+export function parseDuration(raw: string, flag = 'duration'): number {
+  const s = String(raw).trim();
+  if (!DURATION.test(s)) {
+    throw invalidInput(`${flag} '${raw}' is not a duration`, { hint: 'write a number and a unit: 30s, 10m, 1h, 2d (or combined: 1h30m)' });
+  }
+  let total = 0;
+  for (const m of s.matchAll(PART)) total += Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
+  if (total <= 0) throw invalidInput(`${flag} '${raw}' must be longer than zero`, { hint: 'for example 10m or 1h' });
+  return total;
+}
+
+// ISO 8601 date or date-time; a date-time without zone is taken as UTC (operators read UTC logs).
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** An instant: ISO 8601, `now`, or a duration meaning that long before `now`. */
+export function parseInstant(raw: string, flag: string, now: Date = new Date()): Date {
+  const s = String(raw).trim();
+  if (s.toLowerCase() === 'now') return new Date(now.getTime());
+  if (DURATION.test(s)) return new Date(now.getTime() - parseDuration(s, flag));
+  const m = s.match(ISO);
+  if (m) {
+    const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone] = m;
+    const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+    const z = !zone || zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+    const iso = `${y}-${mo}-${d}T${h}:${mi}:${sec}.${String(ms).padStart(3, '0')}${z}`;
+    const t = new Date(iso);
+    // Date accepts 2025-02-30 by rolling over; a round trip catches it.
+    if (!Number.isNaN(t.getTime()) && Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= daysIn(Number(y), Number(mo)) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 61) {
+      return t;
+    }
+  }
+  throw invalidInput(`${flag} '${raw}' is not a time`, { hint: 'use ISO 8601 (2025-07-24T00:00:00Z or 2025-07-24) or a duration ago (10m, 1h, 2d)' });
+}
+
+function daysIn(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** 90061000 → "1d 1h 1m 1s"; under a second in ms. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const parts: string[] = [];
+  let rest = Math.round(ms / 1000);
+  for (const [unit, sec] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    const n = Math.floor(rest / sec);
+    if (n) parts.push(`${n}${unit}`);
+    rest -= n * sec;
+  }
+  return parts.join(' ');
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration, parseInstant } from '../../src/ops/time.js';
+import { CliError } from '../../src/cli/errors.js';
+
+const now = new Date('2025-07-24T12:00:00.000Z');
+
+describe('durations', () => {
+  it.each([
+    ['30s', 30_000],
+    ['10m', 600_000],
+    ['1h', 3_600_000],
+    ['2d', 172_800_000],
+    ['1h30m', 5_400_000],
+    ['1.5h', 5_400_000],
+    ['250ms', 250],
+    ['1w', 604_800_000],
+  ])('%s = %i ms', (s, ms) => expect(parseDuration(s)).toBe(ms));
+
+  it.each(['', '10', 'h', '1 hour', '-1h', '0m', '1y'])('%j is refused with exit 2 naming the flag', (s) => {
+    try {
+      parseDuration(s, '--duration');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CliError);
+      expect((e as CliError).exitCode).toBe(2);
+      expect((e as CliError).message).toContain('--duration');
+    }
+  });
+
+  it('formats for humans', () => {
+    expect(formatDuration(500)).toBe('500ms');
+    expect(formatDuration(90_061_000)).toBe('1d 1h 1m 1s');
+    expect(formatDuration(7_200_000)).toBe('2h');
+  });
+});
+
+describe('instants', () => {
+  it('a duration means that long ago', () => {
+    expect(parseInstant('1h', '--since', now).toISOString()).toBe('2025-07-24T11:00:00.000Z');
+    expect(parseInstant('10m', '--since', now).toISOString()).toBe('2025-07-24T11:50:00.000Z');
+  });
+  it('ISO 8601 forms as the guide writes them', () => {
+    expect(parseInstant('2025-07-24T00:00:00Z', '--from', now).toISOString()).toBe('2025-07-24T00:00:00.000Z');
+    expect(parseInstant('2025-07-24T23:59:59Z', '--to', now).toISOString()).toBe('2025-07-24T23:59:59.000Z');
+    expect(parseInstant('2025-07-24', '--from', now).toISOString()).toBe('2025-07-24T00:00:00.000Z');
+    expect(parseInstant('2025-07-24T02:00:00+02:00', '--from', now).toISOString()).toBe('2025-07-24T00:00:00.000Z');
+    expect(parseInstant('2025-07-24T02:00:00.123456Z', '--from', now).toISOString()).toBe('2025-07-24T02:00:00.123Z');
+    expect(parseInstant('2025-07-24 02:00', '--from', now).toISOString()).toBe('2025-07-24T02:00:00.000Z');
+    expect(parseInstant('now', '--to', now).toISOString()).toBe(now.toISOString());
+  });
+  it.each(['2025-02-30', '2025-13-01', 'yesterday', '24/07/2025', '2025-07-24T25:00:00Z'])('%j is refused with exit 2', (s) => {
+    expect(() => parseInstant(s, '--from', now)).toThrow(/--from '.*' is not a time/);
+  });
+});
