@@ -6,7 +6,7 @@
 // but not finished (kill -9, power loss, Ctrl-C) is undone from its saved pre-state, then run again on
 // resume, or just undone on rollback. Undo is idempotent, so a crash during rollback resumes it.
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { allSteps, formatDuration, type Phase, type Plan, type Step } from './plan.js';
 import { Journal, acquireLock, clearControl, readControl, replay, newRunId, runDir, type RunState, type StepStatus, type Measurement } from './journal.js';
 import type { StepContext, StepKind } from './steps/types.js';
@@ -226,8 +226,8 @@ function lastRollbackPoint(st: RunState): string | undefined {
 }
 
 function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: AbortSignal): StepContext {
+  // created on first use (saveState makes it): read-only steps cost no directory
   const dir = join(runDir(opts.home, id), 'steps', step.id);
-  mkdirSync(dir, { recursive: true });
   return {
     home: opts.home,
     runId: id,
@@ -267,12 +267,12 @@ async function drive(id: string, journal: Journal, opts: ExecOptions): Promise<R
           await undoStep(id, journal, opts, plan, s, undefined, true);
         }
       }
-      journal.append('phase.start', { phase: phase.name, parallel: phase.parallel, timeoutMs: phase.timeoutMs });
+      journal.append('phase.start', { phase: phase.name, parallel: phase.parallel, timeoutMs: phase.timeoutMs }, { sync: false });
       opts.onEvent?.({ type: 'phase.start', runId: id, phase: phase.name, parallel: phase.parallel, steps: phase.steps.length });
       const todo = phase.steps.filter((s) => st.steps.get(s.id)!.status !== 'done');
       await runPhase(id, journal, opts, plan, phase, todo);
       if (phase.canary) await canaryGate(id, journal, opts, plan, phase);
-      journal.append('phase.end', { phase: phase.name, ok: true });
+      journal.append('phase.end', { phase: phase.name, ok: true }, { sync: false });
       opts.onEvent?.({ type: 'phase.end', runId: id, phase: phase.name });
     }
     journal.append('run.end', { status: 'completed', durationMs: Date.now() - t0 });
@@ -305,6 +305,7 @@ async function drive(id: string, journal: Journal, opts: ExecOptions): Promise<R
 
 async function runPhase(id: string, journal: Journal, opts: ExecOptions, plan: Plan, phase: Phase, todo: Step[]): Promise<void> {
   const phaseCtl = new AbortController();
+  setMaxListeners(0, phaseCtl.signal); // one listener per running step
   const onOuter = () => phaseCtl.abort(new Stop('interrupted', 'interrupted by signal'));
   if (opts.signal?.aborted) throw new Stop('interrupted', 'interrupted by signal');
   opts.signal?.addEventListener('abort', onOuter, { once: true });
@@ -334,12 +335,14 @@ async function runPhase(id: string, journal: Journal, opts: ExecOptions, plan: P
   const runOne = async (step: Step): Promise<void> => {
     const kind = opts.registry.get(step.kind)!;
     const t = Date.now();
-    journal.append('step.start', { step: step.id, phase: phase.name, kind: step.kind });
+    // a mutating step's start is fsync'd before it changes anything; a read-only step just reruns if lost
+    const sync = kind.mutates;
+    journal.append('step.start', { step: step.id, phase: phase.name, kind: step.kind }, { sync });
     opts.onEvent?.({ type: 'step.start', runId: id, phase: phase.name, step: step.id, title: step.title, kind: step.kind });
     try {
       const work = kind.run(ctxFor(id, step, opts, plan, phaseCtl.signal), step.params);
       const result = await Promise.race([work, timedOut]);
-      journal.append('step.end', { step: step.id, durationMs: Date.now() - t, result: result ?? undefined });
+      journal.append('step.end', { step: step.id, durationMs: Date.now() - t, result: result ?? undefined }, { sync });
       opts.onEvent?.({ type: 'step.end', runId: id, phase: phase.name, step: step.id, title: step.title, kind: step.kind, durationMs: Date.now() - t, result: result ?? undefined });
     } catch (e) {
       const reason = phaseCtl.signal.reason;

@@ -65,11 +65,16 @@ export class Journal {
     return new Journal(path, records.length ? records[records.length - 1]!.seq : 0);
   }
 
-  /** Append one record and fsync it: when this returns the record survives a crash. */
-  append(type: string, fields: Record<string, unknown> = {}): JournalRecord {
+  /**
+   * Append one record. When this returns, the record survives the death of this process (it is in the
+   * kernel); with `sync` (the default) it is also fsync'd, so it survives a power loss. The executor skips
+   * the fsync only for records whose loss is harmless: a read-only step that would simply run again.
+   * Any later synced record flushes the unsynced ones before it.
+   */
+  append(type: string, fields: Record<string, unknown> = {}, opts: { sync?: boolean } = {}): JournalRecord {
     const rec: JournalRecord = { seq: ++this.seq, t: new Date().toISOString(), type, ...(redact(fields) as Record<string, unknown>) };
     writeSync(this.fd, JSON.stringify(rec) + '\n');
-    fsyncSync(this.fd);
+    if (opts.sync !== false) fsyncSync(this.fd);
     return rec;
   }
 

@@ -47,15 +47,44 @@ export async function verifyInstallation(opts: { home: string; env: NodeJS.Proce
     checks.push({ name: 'config', status: 'failed', detail: (e as Error).message });
   }
 
-  // 2. database migrations and 3. data counts
-  const db = await loadModule('db');
-  if (!db || typeof db.verifyDatabase !== 'function') {
-    checks.push({ name: 'database', status: 'failed', detail: 'cannot check migrations: needs the db module' });
+  // 2. database migrations (state and checksum) and 3. data counts against the pre-migration counts
+  const db = await loadModule('db.migrate');
+  if (!db) {
+    checks.push({ name: 'database', status: 'failed', detail: "cannot check migrations: needs the db module's migration engine" });
   } else {
     try {
-      const r = await db.verifyDatabase({ home: opts.home, env: opts.env, version: opts.version, baseline: opts.baseline, signal: opts.signal });
-      checks.push({ name: 'database', status: r.migrationsOk ? 'passed' : 'failed', detail: r.migrationsDetail, items: r.migrations });
-      if (r.counts) checks.push({ name: 'data', status: r.countsOk ? 'passed' : 'failed', detail: r.countsDetail, items: r.counts });
+      const conn = await db.openDatabase({ home: opts.home, env: opts.env, command: 'mcp migration verify', signal: opts.signal });
+      try {
+        const migs = await db.loadSqlMigrations(db.POSTGRES_MIGRATIONS_DIR);
+        const st = await db.sqlStatus(conn, migs);
+        const upTo = (v: string) => {
+          const [a, b] = v.split('.').map(Number);
+          return a! < want.major || (a === want.major && (want.minor === undefined || (b ?? 0) <= want.minor));
+        };
+        const items = (st.migrations as any[])
+          .filter((m) => upTo(m.version))
+          .map((m) => ({ name: m.file, ok: (m.state === 'applied' || m.state === 'baselined') && !m.drifted, detail: `${m.state}${m.drifted ? ', checksum differs from the file' : ''}` }));
+        const bad = items.filter((i) => !i.ok);
+        checks.push({
+          name: 'database',
+          status: bad.length || !items.length ? 'failed' : 'passed',
+          detail: !items.length ? `no migrations up to ${opts.version} are known` : bad.length ? `${bad.length} migration(s) not complete: ${bad.map((b) => `${b.name} (${b.detail})`).join(', ')}` : `${items.length} migrations up to ${opts.version} applied, checksums match (${st.database})`,
+          items,
+        });
+        const { countRows } = await import('./steps/index.js');
+        const now = await countRows(conn, db);
+        const base = await baselineCounts(opts.home, opts.version);
+        if (!base) checks.push({ name: 'data', status: 'failed', detail: `no pre-migration row counts recorded for ${opts.version} (they are recorded by the run that migrated the database); ${now.total} rows now` });
+        else
+          checks.push({
+            name: 'data',
+            status: base.total === now.total ? 'passed' : 'failed',
+            detail: base.total === now.total ? `${now.total} rows, as before the migration to ${opts.version} (run ${base.run})` : `${now.total} rows now, ${base.total} before the migration to ${opts.version} (run ${base.run})`,
+            items: Object.entries(now.tables).map(([t, n]) => ({ name: t, ok: true, detail: `${n} rows` })),
+          });
+      } finally {
+        await conn.close();
+      }
     } catch (e) {
       checks.push({ name: 'database', status: 'failed', detail: (e as Error).message });
     }
@@ -88,6 +117,28 @@ export async function verifyInstallation(opts: { home: string; env: NodeJS.Proce
     }
   }
   return { version: opts.version, ok: checks.every((c) => c.status === 'passed'), checks };
+}
+
+/** The row count before the newest completed migration of the database to `version`, from the run journals. */
+async function baselineCounts(home: string, version: string): Promise<{ total: number; run: string } | undefined> {
+  const { listRuns, replay } = await import('./journal.js');
+  const want = parseVersion(version);
+  for (const id of listRuns(home).reverse()) {
+    let st;
+    try {
+      st = replay(home, id);
+    } catch {
+      continue;
+    }
+    for (const ph of [...st.plan.phases].reverse())
+      for (const s of [...ph.steps].reverse()) {
+        if (s.kind !== 'db.migrate' || typeof s.params.to !== 'string') continue;
+        const to = parseVersion(s.params.to);
+        const ss = st.steps.get(s.id);
+        if (to.major === want.major && ss?.status === 'done' && ss.result?.before) return { total: Number((ss.result.before as { total: number }).total), run: id };
+      }
+  }
+  return undefined;
 }
 
 export const verifyHandler: Handler<{ version?: string; stepByStep?: boolean; baseline?: string }> = async (ctx, opts) => {

@@ -30,7 +30,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const configFiles = (home: string) => [join(layout(home).config, 'platform.yaml'), join(layout(home).config, 'platform.json')];
+// the whole config directory: writeConfig also keeps the previous file in config/history/
+const configFiles = (home: string) => [layout(home).config];
 
 const versionMatches = (actual: string, expect: string): boolean => {
   const a = parseVersion(actual);
@@ -188,28 +189,59 @@ const configTransform: StepKind = {
   },
 };
 
+/** Normalize 5.x / 6.0.0 to the form migration versions are matched with. */
+const dbVersion = (raw: string) => {
+  const v = parseVersion(raw);
+  return [v.major, v.minor ?? 0, v.patch].filter((x) => x !== undefined).join('.');
+};
+
+/** Rows per table of the platform layout (for the data-count check of verify). */
+export async function countRows(conn: any, db: Record<string, any>): Promise<{ layout: string; tables: Record<string, number>; total: number }> {
+  const layout = await db.detectLayout(conn);
+  const names: readonly string[] = layout === 'v4' ? db.V4_TABLES : layout === 'v5' ? db.V5_TABLES : layout === 'v6' ? db.V5_TABLES : [];
+  const tables: Record<string, number> = {};
+  for (const t of names ?? []) tables[t] = Number((await conn.query(`SELECT count(*)::int AS n FROM "${t}"`)).rows[0].n);
+  return { layout, tables, total: Object.values(tables).reduce((a, b) => a + b, 0) };
+}
+
+async function withDb<T>(ctx: StepContext, db: Record<string, any>, fn: (conn: any) => Promise<T>): Promise<T> {
+  const conn = await db.openDatabase({ home: ctx.home, env: ctx.env, command: `mcp run ${ctx.runId} ${ctx.stepId}`, signal: ctx.signal });
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
 const dbMigrate: StepKind = {
   kind: 'db.migrate',
-  summary: 'applies the platform database migrations up to `to` (the db module); undo: the embedded database as it was, or the migrations\' down sections',
+  summary: "applies the platform database migrations up to `to` (the db module's engine: tracked, checksummed); undo: the embedded database directory as it was, or the migrations' down sections on PostgreSQL",
   needs: 'db',
   rollbackPoint: false,
   mutates: true,
-  check: () => moduleMissing('db'),
+  check: () => moduleMissing('db.migrate'),
   describe: (p) => `migrate the database to ${str(p.to)}`,
   async run(ctx, p) {
-    const db = await requireModule('db');
+    const db = await requireModule('db.migrate');
     const target = await db.targetOf({ home: ctx.home, env: ctx.env });
+    if (target.kind === 'mongo') throw new Error('MongoDB installations are migrated with mcp db migrate; this step handles PostgreSQL and the embedded database');
+    // the embedded database is a directory: keep it whole (while closed) for an exact undo
     if (target.kind === 'pglite') await saveState(ctx.dir, 'database', [target.dataDir]);
-    const r = await db.migrateDatabase({ home: ctx.home, env: ctx.env, to: str(p.to), signal: ctx.signal });
-    return { to: str(p.to), applied: r?.applied ?? [], embedded: target.kind === 'pglite' };
+    const migs = await db.loadSqlMigrations(db.POSTGRES_MIGRATIONS_DIR);
+    return withDb(ctx, db, async (conn) => {
+      const before = await countRows(conn, db);
+      const r = await db.sqlMigrate(conn, migs, { target: dbVersion(str(p.to)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal, command: `mcp run ${ctx.runId}` });
+      const after = await countRows(conn, db);
+      return { to: str(p.to), applied: r.items.map((i: any) => i.file), before, after, embedded: target.kind === 'pglite' };
+    });
   },
   async undo(ctx, p) {
-    const db = await requireModule('db');
     if (await restoreState(ctx.dir, 'database')) return;
+    const db = await requireModule('db.migrate');
     const target = await db.targetOf({ home: ctx.home, env: ctx.env });
     if (target.kind === 'pglite') return; // nothing saved: the step had not changed anything yet
-    if (typeof db.rollbackDatabase !== 'function') throw new Error(`undoing db.migrate on ${target.kind} needs the db module's down migrations`);
-    await db.rollbackDatabase({ home: ctx.home, env: ctx.env, from: str(p.to), to: str(p.from), signal: ctx.signal });
+    const migs = await db.loadSqlMigrations(db.POSTGRES_MIGRATIONS_DIR);
+    await withDb(ctx, db, (conn) => db.sqlRollback(conn, migs, { to: dbVersion(str(p.from)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal }));
   },
 };
 

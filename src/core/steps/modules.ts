@@ -3,20 +3,37 @@
 // a step is never skipped silently and never faked.
 export type ModuleName = 'config' | 'db' | 'backup' | 'runtime' | 'k8s';
 
-/** module → [import specifier relative to this file, the exports the steps call] */
-const ENTRIES: Record<ModuleName, Array<{ spec: string; exports: string[] }>> = {
-  config: [{ spec: '../../config/index.js', exports: ['transformConfig', 'validateConfig', 'writeConfig'] }],
-  db: [{ spec: '../../db/index.js', exports: ['openDatabase', 'migrateDatabase'] }],
-  backup: [{ spec: '../../backup/index.js', exports: ['createBackup', 'verifyBackup'] }],
-  runtime: [{ spec: '../../runtime/index.js', exports: ['runtimeFor', 'loadPlatform'] }],
-  k8s: [{ spec: '../../k8s/index.js', exports: ['composeToKubernetes'] }],
+/** capability → the module it belongs to and [import specifier relative to this file, the exports used] */
+const CAPS: Record<string, { module: ModuleName; what: string; entries: Array<{ spec: string; exports: string[] }> }> = {
+  config: { module: 'config', what: 'the config module', entries: [{ spec: '../../config/index.js', exports: ['transformConfig', 'validateConfig', 'writeConfig'] }] },
+  db: {
+    module: 'db',
+    what: 'the db module',
+    entries: [
+      { spec: '../../db/open.js', exports: ['openDatabase', 'targetOf'] },
+      { spec: '../../db/layouts.js', exports: ['seedV4Example', 'detectLayout'] },
+    ],
+  },
+  'db.migrate': {
+    module: 'db',
+    what: "the db module's migration engine",
+    entries: [
+      { spec: '../../db/open.js', exports: ['openDatabase', 'targetOf'] },
+      { spec: '../../db/layouts.js', exports: ['detectLayout'] },
+      { spec: '../../db/sqlfile.js', exports: ['loadSqlMigrations'] },
+      { spec: '../../db/sql-engine.js', exports: ['sqlMigrate', 'sqlRollback', 'sqlStatus'] },
+    ],
+  },
+  backup: { module: 'backup', what: 'the backup module', entries: [{ spec: '../../backup/index.js', exports: ['createBackup', 'verifyBackup'] }] },
+  runtime: { module: 'runtime', what: 'the runtime module', entries: [{ spec: '../../runtime/index.js', exports: ['runtimeFor', 'loadPlatform', 'selectServices', 'dependencyOrder'] }] },
 };
+export type Capability = keyof typeof CAPS & string;
 
-const cache = new Map<ModuleName, Promise<Record<string, any> | undefined>>();
+const cache = new Map<string, Promise<Record<string, any> | undefined>>();
 
-async function tryLoad(name: ModuleName): Promise<Record<string, any> | undefined> {
+async function tryLoad(name: string): Promise<Record<string, any> | undefined> {
   const merged: Record<string, any> = {};
-  for (const e of ENTRIES[name]) {
+  for (const e of CAPS[name]!.entries) {
     let m: Record<string, any>;
     try {
       m = (await import(e.spec)) as Record<string, any>;
@@ -31,18 +48,18 @@ async function tryLoad(name: ModuleName): Promise<Record<string, any> | undefine
   return merged;
 }
 
-export function loadModule(name: ModuleName): Promise<Record<string, any> | undefined> {
+export function loadModule(name: string): Promise<Record<string, any> | undefined> {
   let p = cache.get(name);
   if (!p) cache.set(name, (p = tryLoad(name)));
   return p;
 }
 
-export async function moduleMissing(name: ModuleName): Promise<string | undefined> {
-  return (await loadModule(name)) ? undefined : `needs the ${name} module, which is not built into this CLI yet`;
+export async function moduleMissing(name: string): Promise<string | undefined> {
+  return (await loadModule(name)) ? undefined : `needs ${CAPS[name]!.what}, which is not built into this CLI yet`;
 }
 
-export async function requireModule(name: ModuleName): Promise<Record<string, any>> {
+export async function requireModule(name: string): Promise<Record<string, any>> {
   const m = await loadModule(name);
-  if (!m) throw new Error(`needs the ${name} module, which is not built into this CLI yet`);
+  if (!m) throw new Error(`needs ${CAPS[name]!.what}, which is not built into this CLI yet`);
   return m;
 }
