@@ -6,8 +6,9 @@ import { registerHelp } from './commands/help.js';
 import { registerMigration } from './commands/migration.js';
 import { registerDb } from './commands/db.js';
 import { registerOps } from './commands/ops.js';
+import { registerServices } from './commands/services.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerOps, registerMigration, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerMigration, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

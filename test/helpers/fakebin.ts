@@ -16,6 +16,12 @@ export interface FakeRule {
   writeState?: { name: string; text: string };
   /** sleep before answering, for timeout tests */
   sleepMs?: number;
+  /**
+   * Source of a function `(argv, state, require) => ({ stdout?, stderr?, exitCode? })` run by the fake: `state` is a
+   * JSON object shared by every fake in the directory (state.json), saved after the call, so a fake can
+   * simulate a changing world (containers started and stopped one by one). Its answer overrides stdout etc.
+   */
+  handler?: string;
 }
 
 export interface FakeCall {
@@ -32,6 +38,9 @@ export interface FakeBins {
   env: Record<string, string>;
   calls(bin?: string): FakeCall[];
   setRules(bin: string, rules: FakeRule[]): void;
+  /** the shared state object of `handler` rules */
+  state<T = Record<string, unknown>>(): T;
+  setState(state: Record<string, unknown>): void;
 }
 
 const SCRIPT = `#!/usr/bin/env node
@@ -46,6 +55,16 @@ const matches = (pat, a) => a !== undefined && (pat.length > 1 && pat.startsWith
 const rule = rules.find((r) => r.args.length <= argv.length && r.args.every((p, i) => matches(p, argv[i])));
 if (!rule) { process.stderr.write('unexpected call: ' + bin + ' ' + argv.join(' ') + '\\n'); process.exit(97); }
 const finish = () => {
+  if (rule.handler) {
+    const sf = path.join(dir, 'state.json');
+    const state = fs.existsSync(sf) ? JSON.parse(fs.readFileSync(sf, 'utf8')) : {};
+    const ans = (0, eval)('(' + rule.handler + ')')(argv, state, require) || {};
+    fs.writeFileSync(sf, JSON.stringify(state));
+    if (ans.stdout) process.stdout.write(ans.stdout);
+    if (ans.stderr) process.stderr.write(ans.stderr);
+    process.exitCode = ans.exitCode || 0;
+    return;
+  }
   if (rule.writeState) fs.writeFileSync(path.join(dir, 'state-' + rule.writeState.name), rule.writeState.text);
   let out = rule.stdout || '';
   if (rule.stdoutFromState) { const f = path.join(dir, 'state-' + rule.stdoutFromState); out = fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : out; }
@@ -74,6 +93,13 @@ export function fakeBins(root: string, bins: Record<string, FakeRule[]>): FakeBi
     path,
     env: { PATH: path },
     setRules,
+    state<T>() {
+      const f = join(dir, 'state.json');
+      return (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : {}) as T;
+    },
+    setState(state: Record<string, unknown>) {
+      writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
+    },
     calls(bin?: string) {
       const f = join(dir, 'calls.jsonl');
       if (!existsSync(f)) return [];

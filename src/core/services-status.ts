@@ -1,0 +1,55 @@
+// `mcp status [--detailed]`: the platform version, the runtime and each service's state as the runtime
+// reports it; --detailed (or --verbose) adds image, ports and a health check per service.
+import type { Handler } from '../cli/program.js';
+import { runChecks } from './health.js';
+import { platformAndRuntime, table, timeoutOption } from './services-common.js';
+import type { CheckResult } from '../health/checks.js';
+
+export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = async (ctx, opts) => {
+  const detailed = Boolean(opts.detailed || ctx.global.verbose);
+  const timeoutMs = timeoutOption(opts.timeout);
+  const { platform, runtime } = await platformAndRuntime(ctx);
+  const states = platform.services.length ? await runtime.status(platform.services) : [];
+  const checks: CheckResult[] = detailed ? await runChecks(ctx, platform.services, platform.version, timeoutMs) : [];
+  const services = platform.services.map((s, i) => {
+    const st = states.find((x) => x.name === s.name);
+    const c = checks[i];
+    return {
+      name: s.name,
+      type: s.type,
+      state: st?.state ?? 'unknown',
+      detail: st?.detail,
+      ...(st?.replicas ? { replicas: st.replicas } : {}),
+      ...(detailed
+        ? {
+            image: st?.image ?? s.image,
+            ports: s.ports,
+            containerHealth: st?.health,
+            health: c ? { healthy: c.healthy, skipped: c.skipped ?? false, check: c.check, ms: c.ms, detail: c.detail } : undefined,
+          }
+        : {}),
+    };
+  });
+  const counts: Record<string, number> = {};
+  for (const s of services) counts[s.state] = (counts[s.state] ?? 0) + 1;
+  const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'no services';
+  const text = [`Platform ${platform.version} (${platform.configPath})`, `Runtime: ${runtime.describe()}`, `Services: ${summary}`];
+  if (services.length) {
+    text.push('');
+    const header = detailed ? ['NAME', 'STATE', 'DETAIL', 'IMAGE', 'HEALTH'] : ['NAME', 'STATE', 'DETAIL'];
+    text.push(
+      ...table(
+        header,
+        services.map((s) => {
+          const row = [s.name, s.state, s.detail ?? ''];
+          if (detailed) {
+            const h = s.health;
+            row.push(s.image ?? '-', h ? (h.skipped ? 'no check' : h.healthy ? `healthy (${h.check}, ${h.ms} ms)` : `UNHEALTHY (${h.check}): ${h.detail}`) : '-');
+          }
+          return row;
+        }),
+      ),
+    );
+  }
+  return { data: { version: platform.version, runtime: { type: runtime.type, description: runtime.describe() }, summary: counts, services }, text };
+};

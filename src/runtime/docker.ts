@@ -1,0 +1,167 @@
+// Docker Compose runtime: a compose file generated from the config inside the home
+// (<home>/state/compose/docker-compose.yml, written atomically), driven by `docker compose -p P -f F …`.
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import { run } from './exec.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { layout } from '../home.js';
+import { failedError } from '../cli/errors.js';
+import { redactArgv } from '../redact.js';
+import type { PlatformServices, ServiceSpec } from './services.js';
+import type { ActionResult, Runtime, RuntimeEnv, ServiceState, ServiceStateName } from './types.js';
+
+export const composeFilePath = (home: string) => join(layout(home).state, 'compose', 'docker-compose.yml');
+
+/** A compose project name is lowercase letters, digits, dashes and underscores, starting with a letter or digit. */
+export function projectName(platform: PlatformServices, home: string): string {
+  const raw = platform.runtime.project ?? basename(resolve(home));
+  const name = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '');
+  return name || 'mcp-platform';
+}
+
+/** Replace (or add) the tag of an image: `mcp-platform/filesystem:5.0` + `4.2` → `mcp-platform/filesystem:4.2`. */
+export function withTag(image: string, tag: string): string {
+  const at = image.indexOf('@');
+  const base = at >= 0 ? image.slice(0, at) : image;
+  const slash = base.lastIndexOf('/');
+  const colon = base.lastIndexOf(':');
+  const repo = colon > slash ? base.slice(0, colon) : base;
+  return `${repo}:${tag}`;
+}
+
+/** The compose document for the configured services. Relative bind mounts resolve against the home. */
+export function composeDocument(platform: PlatformServices, home: string, opts: { version?: string } = {}): Record<string, unknown> {
+  const services: Record<string, unknown> = {};
+  for (const s of platform.services) {
+    const def: Record<string, unknown> = {};
+    if (s.image) def.image = opts.version ? withTag(s.image, opts.version) : s.image;
+    if (s.command !== undefined) def.command = s.command;
+    if (s.ports.length) def.ports = [...s.ports];
+    if (Object.keys(s.environment).length) def.environment = { ...s.environment };
+    if (s.volumes.length) def.volumes = s.volumes.map((v) => bindAgainst(v, home));
+    const deps = s.dependsOn.filter((d) => platform.services.some((x) => x.name === d));
+    if (deps.length) def.depends_on = deps;
+    if (s.transport === 'stdio') {
+      def.stdin_open = true;
+    }
+    const deploy: Record<string, unknown> = {};
+    if (s.replicas !== 1) deploy.replicas = s.replicas;
+    const limits: Record<string, string> = {};
+    if (s.maxCpu) limits.cpus = cpus(s.maxCpu);
+    if (s.maxMemory) limits.memory = s.maxMemory.replace(/i$/, '');
+    if (Object.keys(limits).length) deploy.resources = { limits };
+    if (Object.keys(deploy).length) def.deploy = deploy;
+    const hc = s.healthCheck;
+    if (hc?.type === 'command' && hc.command !== undefined) {
+      def.healthcheck = { test: Array.isArray(hc.command) ? ['CMD', ...hc.command] : ['CMD-SHELL', hc.command], ...(hc.timeoutMs ? { timeout: `${hc.timeoutMs}ms` } : {}) };
+    }
+    def.restart = 'unless-stopped';
+    services[s.name] = def;
+  }
+  return { name: projectName(platform, home), services };
+}
+
+/** Kubernetes CPU ("1000m", "1") → compose cpus ("1.0"). */
+function cpus(v: string): string {
+  const m = v.match(/^(\d+)m$/);
+  return m ? String(Number(m[1]) / 1000) : v;
+}
+
+function bindAgainst(volume: string, home: string): string {
+  const i = volume.indexOf(':');
+  if (i <= 0) return volume;
+  const src = volume.slice(0, i);
+  if (src.startsWith('./') || src.startsWith('../')) return `${resolve(home, src)}${volume.slice(i)}`;
+  if (!isAbsolute(src) && src.includes('/')) return `${resolve(home, src)}${volume.slice(i)}`;
+  return volume; // a named volume
+}
+
+interface PsEntry {
+  Service?: string;
+  Name?: string;
+  State?: string;
+  Status?: string;
+  Health?: string;
+  Image?: string;
+}
+
+/** `docker compose ps --format json` prints a JSON array (before 2.21) or one object per line (after). */
+export function parsePs(stdout: string): PsEntry[] {
+  const t = stdout.trim();
+  if (!t) return [];
+  if (t.startsWith('[')) return JSON.parse(t) as PsEntry[];
+  return t
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as PsEntry);
+}
+
+function stateOf(entries: PsEntry[]): { state: ServiceStateName; detail?: string; health?: string; image?: string } {
+  if (!entries.length) return { state: 'missing', detail: 'no container' };
+  const running = entries.filter((e) => e.State === 'running');
+  const any = running[0] ?? entries[0]!;
+  const state: ServiceStateName = running.length ? 'running' : /restarting|created|starting/.test(any.State ?? '') ? 'starting' : 'stopped';
+  return { state, detail: any.Status ?? any.State, health: any.Health || undefined, image: any.Image };
+}
+
+export function dockerRuntime(platform: PlatformServices, env: RuntimeEnv): Runtime {
+  const file = composeFilePath(env.home);
+  const project = projectName(platform, env.home);
+  const commands: string[] = [];
+  const compose = async (args: string[], allowFailure = false) => {
+    const argv = ['compose', '-p', project, '-f', file, ...args];
+    commands.push(['docker', ...redactArgv(argv)].join(' '));
+    return run('docker', argv, { env: env.env, echo: env.echo, signal: env.signal, timeoutMs: env.timeoutMs, allowFailure, cwd: env.home });
+  };
+  const writeCompose = async (version?: string) => {
+    const doc = composeDocument(platform, env.home, { version });
+    const text = `# Generated by mcp from ${platform.version ? `platform config ${platform.version}` : 'the platform config'}; do not edit (regenerated on every start).\n${yaml.dump(doc, { lineWidth: -1, noRefs: true })}`;
+    // 0600: the services' environment (database URLs, keys) is in it
+    await writeFileAtomic(file, text, { mode: 0o600 });
+  };
+  const result = (action: ActionResult['action'], services: ServiceSpec[], files?: string[]): ActionResult => ({
+    runtime: 'docker',
+    action,
+    services: services.map((s) => s.name),
+    commands: commands.splice(0),
+    ...(files ? { files } : {}),
+  });
+  const names = (services: ServiceSpec[]) => services.map((s) => s.name);
+
+  return {
+    type: 'docker',
+    describe: () => `docker compose project ${project} (${file})`,
+    async start(services, opts) {
+      await writeCompose(opts.version);
+      await compose(['up', '-d', ...names(services)]);
+      env.log.log('info', 'runtime.start', { runtime: 'docker', project, services: names(services), version: opts.version });
+      return result('start', services, [file]);
+    },
+    async stop(services, opts) {
+      await writeCompose();
+      // --force: kill instead of a graceful stop; the containers stay, so `mcp start` brings them back.
+      await compose(opts.force ? ['kill', ...names(services)] : ['stop', ...names(services)]);
+      env.log.log('info', 'runtime.stop', { runtime: 'docker', project, services: names(services), force: Boolean(opts.force) });
+      return result('stop', services, [file]);
+    },
+    async reset(services) {
+      await writeCompose();
+      await compose(['rm', '--stop', '--force', ...names(services)]);
+      await compose(['up', '-d', '--force-recreate', ...names(services)]);
+      env.log.log('info', 'runtime.reset', { runtime: 'docker', project, services: names(services) });
+      return result('reset', services, [file]);
+    },
+    async status(services) {
+      await writeCompose();
+      const r = await compose(['ps', '--all', '--format', 'json']);
+      let entries: PsEntry[];
+      try {
+        entries = parsePs(r.stdout);
+      } catch (e) {
+        throw failedError(`could not read the output of docker compose ps: ${(e as Error).message}`, { hint: 'docker compose v2.x is needed (docker compose version)' });
+      }
+      commands.splice(0);
+      return services.map((s): ServiceState => ({ name: s.name, ...stateOf(entries.filter((e) => e.Service === s.name)) }));
+    },
+  };
+}

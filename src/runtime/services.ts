@@ -1,0 +1,228 @@
+// The services of an installation, read defensively from the stored config (v4 YAML mapping or list,
+// v5/v6 list), normalized to one shape for the runtimes and the health checks.
+import { usageError } from '../cli/errors.js';
+import { majorOf } from '../core/versions.js';
+
+export type RuntimeType = 'docker' | 'kubernetes' | 'none';
+
+export interface HealthCheckSpec {
+  type: 'http' | 'tcp' | 'command' | 'mcp';
+  /** http / mcp over HTTP: full URL; otherwise built from host, port and path */
+  url?: string;
+  host?: string;
+  path?: string;
+  port?: number;
+  /** command check, or the command that launches a stdio MCP server: argv array, or a string run by sh -c */
+  command?: string[] | string;
+  /** milliseconds */
+  timeoutMs?: number;
+}
+
+export interface ServiceSpec {
+  name: string;
+  type: string;
+  image?: string;
+  ports: string[];
+  environment: Record<string, string>;
+  volumes: string[];
+  transport?: 'http' | 'stdio';
+  healthCheck?: HealthCheckSpec;
+  dependsOn: string[];
+  replicas: number;
+  command?: string[] | string;
+  maxCpu?: string;
+  maxMemory?: string;
+}
+
+export interface RuntimeSpec {
+  type: RuntimeType;
+  namespace?: string;
+  context?: string;
+  /** compose project name (docker) */
+  project?: string;
+  /** directory of Kubernetes manifests applied by `mcp start` (kubernetes) */
+  manifests?: string;
+}
+
+export interface PlatformServices {
+  version: string;
+  runtime: RuntimeSpec;
+  services: ServiceSpec[];
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/** "5s", "500ms", "2m", 5 (seconds, the compose convention for bare numbers in our config) → ms. */
+export function parseDuration(v: unknown, field = 'timeout'): number {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v * 1000);
+  const m = String(v ?? '').trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/);
+  if (!m) throw usageError(`${field} '${String(v)}' is not a duration`, { hint: 'write it as 500ms, 5s or 2m (a bare number is seconds)' });
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}
+
+function list(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map((x) => str(x)).filter((x): x is string => x !== undefined);
+  if (typeof v === 'string' && v) return [v];
+  return [];
+}
+
+function envOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(v)) {
+    for (const e of v) {
+      const s = String(e);
+      const i = s.indexOf('=');
+      if (i > 0) out[s.slice(0, i)] = s.slice(i + 1);
+    }
+  } else if (isObj(v)) {
+    for (const [k, val] of Object.entries(v)) out[k] = val === null || val === undefined ? '' : String(val);
+  }
+  return out;
+}
+
+function healthOf(v: unknown, where: string): HealthCheckSpec | undefined {
+  if (!isObj(v)) return undefined;
+  const type = str(v.type);
+  if (type !== 'http' && type !== 'tcp' && type !== 'command' && type !== 'mcp') {
+    throw usageError(`${where}.type '${String(v.type)}' is not a health check type`, { where, hint: 'use http, tcp, command or mcp' });
+  }
+  const port = v.port === undefined ? undefined : Number(v.port);
+  return {
+    type,
+    url: str(v.url),
+    host: str(v.host),
+    path: str(v.path),
+    port: port !== undefined && Number.isInteger(port) ? port : undefined,
+    command: Array.isArray(v.command) ? v.command.map(String) : str(v.command),
+    timeoutMs: v.timeout === undefined ? undefined : parseDuration(v.timeout, `${where}.timeout`),
+  };
+}
+
+function serviceOf(raw: Record<string, unknown>, name: string, where: string): ServiceSpec {
+  const deployment = isObj(raw.deployment) ? raw.deployment : {};
+  const replicas = Number(deployment.replicas ?? raw.instances ?? raw.replicas ?? 1);
+  const transport = str(raw.transport);
+  return {
+    name,
+    type: str(raw.type) ?? 'core',
+    image: str(raw.image),
+    ports: list(raw.ports),
+    environment: envOf(raw.environment),
+    volumes: list(raw.volumes),
+    transport: transport === 'stdio' ? 'stdio' : transport === 'http' ? 'http' : undefined,
+    healthCheck: healthOf(raw.healthCheck ?? raw.health_check, `${where}.healthCheck`),
+    dependsOn: list(raw.dependsOn ?? raw.depends_on),
+    replicas: Number.isInteger(replicas) && replicas >= 0 ? replicas : 1,
+    command: Array.isArray(raw.command) ? raw.command.map(String) : str(raw.command),
+    maxCpu: str(raw.maxCpu),
+    maxMemory: str(raw.maxMemory),
+  };
+}
+
+/** Services and runtime settings of a parsed config document (v4, v5 or v6). */
+export function servicesOf(doc: Record<string, unknown>): PlatformServices {
+  const version = String(doc.version ?? '');
+  const raw = doc.services;
+  const services: ServiceSpec[] = [];
+  if (Array.isArray(raw)) {
+    raw.forEach((s, i) => {
+      if (!isObj(s) || !str(s.name)) throw usageError(`services[${i}] has no name`, { where: `services[${i}].name`, hint: 'give every service a name' });
+      services.push(serviceOf(s, str(s.name)!, `services[${i}]`));
+    });
+  } else if (isObj(raw)) {
+    // v4 writes services as a mapping keyed by (snake_case) name
+    for (const [name, s] of Object.entries(raw)) services.push(serviceOf(isObj(s) ? s : {}, name, `services.${name}`));
+  }
+  const seen = new Set<string>();
+  for (const s of services) {
+    if (seen.has(s.name)) throw usageError(`service '${s.name}' is defined twice`, { where: 'services', hint: 'service names must be unique' });
+    seen.add(s.name);
+  }
+  const rt = isObj(doc.runtime) ? doc.runtime : {};
+  let major = NaN;
+  try {
+    major = majorOf(version.replace(/^v/i, ''));
+  } catch {
+    /* an unparsable version is the config module's business; default to docker */
+  }
+  const type = str(rt.type) ?? (major >= 6 ? 'kubernetes' : 'docker');
+  if (type !== 'docker' && type !== 'kubernetes' && type !== 'none') {
+    throw usageError(`runtime.type '${type}' is not a runtime`, { where: 'runtime.type', hint: 'use docker, kubernetes or none' });
+  }
+  return {
+    version,
+    runtime: { type, namespace: str(rt.namespace), context: str(rt.context), project: str(rt.project), manifests: str(rt.manifests) },
+    services,
+  };
+}
+
+const canon = (n: string) => n.toLowerCase().replace(/_/g, '-');
+
+/**
+ * Resolve NAMES (or --all) to services. A v4 snake_case name and its v5 kebab-case form are the same
+ * service (`filesystem_mcp` = `filesystem-mcp`). Unknown names are one usage error listing the known ones.
+ */
+export function selectServices(all: ServiceSpec[], names: string[], opts: { all?: boolean; allowEmpty?: boolean } = {}): ServiceSpec[] {
+  if (opts.all && names.length) throw usageError('pass either --all or service names, not both');
+  if (opts.all) return all;
+  if (!names.length) {
+    if (opts.allowEmpty) return all;
+    throw usageError('name the services, or pass --all', { hint: `known services: ${all.map((s) => s.name).join(', ') || '(none in the config)'}` });
+  }
+  const picked: ServiceSpec[] = [];
+  const unknown: string[] = [];
+  for (const n of names) {
+    const s = all.find((x) => x.name === n) ?? all.find((x) => canon(x.name) === canon(n));
+    if (!s) unknown.push(n);
+    else if (!picked.includes(s)) picked.push(s);
+  }
+  if (unknown.length) {
+    throw usageError(`unknown service${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}`, {
+      hint: `known services: ${all.map((s) => s.name).join(', ') || '(none in the config)'}`,
+    });
+  }
+  return picked;
+}
+
+/** Order services so that every service comes after what it depends on (config order otherwise). */
+export function dependencyOrder(services: ServiceSpec[]): ServiceSpec[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out: ServiceSpec[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (s: ServiceSpec, path: string[]) => {
+    const st = state.get(s.name);
+    if (st === 'done') return;
+    if (st === 'visiting') throw usageError(`services depend on each other in a cycle: ${[...path, s.name].join(' → ')}`, { where: `services.${s.name}.dependsOn` });
+    state.set(s.name, 'visiting');
+    for (const d of s.dependsOn) {
+      const dep = byName.get(d);
+      if (dep) visit(dep, [...path, s.name]);
+    }
+    state.set(s.name, 'done');
+    out.push(s);
+  };
+  for (const s of services) visit(s, []);
+  return out;
+}
+
+/** The host port a client reaches the service on: `"3001:3000"` → 3001, `"127.0.0.1:3001:3000/tcp"` → 3001, `"3000"` → 3000. */
+export function publishedPort(s: ServiceSpec): number | undefined {
+  const p = s.ports[0];
+  if (!p) return undefined;
+  const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
+  const host = parts.length >= 2 ? parts[parts.length - 2] : parts[0];
+  const n = Number(host);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The runtime default per generation: docker for v4/v5, kubernetes for v6. */
+export const defaultRuntimeFor = (version: string): RuntimeType => {
+  try {
+    return majorOf(version) >= 6 ? 'kubernetes' : 'docker';
+  } catch {
+    return 'docker';
+  }
+};
