@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { invalidInput, preconditionError } from '../cli/errors.js';
 import { makePlan, parseDuration, PlanSchema, PLAN_API_VERSION, type Plan, type PlanInput, type Condition } from './plan.js';
 import { parseCondition } from './canary.js';
+import { PLAN_FORMAT_SCHEMAS } from './plan-formats.js';
 
 export type PlanFormat = 'mcp-plan' | 'migration-plan' | 'rolling-migration' | 'production-migration' | 'automated-migration';
 
@@ -159,6 +160,12 @@ export async function parsePlanText(text: string, file: string, opts: ReadPlanOp
     });
   }
   const issues: Issue[] = [];
+  if (format !== 'mcp-plan') {
+    // the format's schema first: every problem with its line, before any conversion
+    const r = PLAN_FORMAT_SCHEMAS[format].safeParse(d);
+    if (!r.success) for (const i of r.error.issues) issues.push({ path: i.path as Array<string | number>, message: i.message });
+    if (issues.length) throwIssues(issues, text, file);
+  }
   const refusals: Array<{ path: Array<string | number>; action: string; reason: string }> = [];
   const at = (path: Array<string | number>) => `${basename(file)}:${lineOf(text, path)}`;
   let input: PlanInput | undefined;
@@ -182,14 +189,7 @@ export async function parsePlanText(text: string, file: string, opts: ReadPlanOp
       input = fromActions(format, d, issues, refusals, at, opts);
       break;
   }
-  if (issues.length) {
-    const first = issues[0]!;
-    const list = issues.map((i) => `  ${file}:${lineOf(text, i.path)}: ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw invalidInput(issues.length === 1 ? `${first.path.join('.')}: ${first.message}` : `${issues.length} problems:\n${list}`, {
-      where: `${file}:${lineOf(text, first.path)}`,
-      hint: 'fix the plan file; docs/formats.md describes each format',
-    });
-  }
+  if (issues.length) throwIssues(issues, text, file);
   if (refusals.length) {
     const list = refusals.map((r) => `  ${file}:${lineOf(text, r.path)}: ${r.action}: ${r.reason}`).join('\n');
     throw preconditionError(`${refusals.length} action(s) of this plan have no step in this CLI and are refused:\n${list}`, {
@@ -213,6 +213,15 @@ export async function parsePlanText(text: string, file: string, opts: ReadPlanOp
 
 /** YAML reads `version: 6.0` as the number 6: give it back as the guide wrote it. */
 const versionText = (v: unknown): string => (typeof v === 'number' && Number.isInteger(v) ? `${v}.0` : String(v));
+
+function throwIssues(issues: Issue[], text: string, file: string): never {
+  const first = issues[0]!;
+  const list = issues.map((i) => `  ${file}:${lineOf(text, i.path)}: ${i.path.join('.')}: ${i.message}`).join('\n');
+  throw invalidInput(issues.length === 1 ? `${first.path.join('.')}: ${first.message}` : `${issues.length} problems:\n${list}`, {
+    where: `${file}:${lineOf(text, first.path)}`,
+    hint: 'fix the plan file; docs/formats.md and schemas/plan-*.json describe each format',
+  });
+}
 
 type At = (path: Array<string | number>) => string;
 
@@ -378,10 +387,7 @@ function fromActions(
           const [channel, target] = n && typeof n === 'object' ? (Object.entries(n)[0] ?? []) : [];
           const path = ['automation', 'notifications', i];
           if (typeof channel !== 'string') return issues.push({ path, message: 'a notification is one mapping like slack: "#channel"' });
-          const action = `notify ${channel}`;
-          if (skip.has(channel) || skip.has('notifications')) notes.push(`notification ${channel} ${String(target)} left out by --skip`);
-          else refusals.push({ path, action: channel, reason: `mcp delivers no ${channel} notifications; follow the run with mcp migration status --watch --json (NDJSON events) and forward them` });
-          void action;
+          if (channel !== 'slack' && channel !== 'email') refusals.push({ path, action: channel, reason: 'notifications go to slack (MCP_SLACK_WEBHOOK_URL) or email (MCP_SMTP_URL); no other channel exists' });
           notifications.push({ channel, target: String(target) });
         });
     }

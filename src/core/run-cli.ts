@@ -82,8 +82,37 @@ function renderer(ctx: Ctx, opts: { verbose?: boolean } = {}) {
   };
 }
 
-function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}): ExecOptions {
+const pendingNotifications: Array<Promise<unknown>> = [];
+
+/** automated-migration.yaml `notifications:` — start, failure, rollback, completion (src/ops/notify.ts; never fails the run). */
+function notifier(ctx: Ctx) {
+  let plan: Plan | undefined;
+  const send = (kind: 'start' | 'failure' | 'rollback' | 'completion', ev: ExecEvent) => {
+    if (!plan?.notifications.length) return;
+    const p = plan;
+    pendingNotifications.push(
+      import('../ops/notify.js').then(async ({ notify, notifySettings }) => {
+        const settings = notifySettings({ notifications: p.notifications.map((n) => ({ [n.channel]: n.target })) }, ctx.env);
+        const results = await notify(settings, { kind, title: p.name, runId: ev.runId, from: p.from, to: p.to, step: ev.step, error: ev.error ?? (ev.reason as string | undefined), durationMs: ev.durationMs });
+        for (const r of results) if (!r.ok) ctx.out.warn(`notification to ${r.channel} not sent: ${r.skipped ?? r.error}`);
+      }),
+    );
+  };
+  return {
+    setPlan: (p: Plan) => (plan = p),
+    event(ev: ExecEvent) {
+      if (ev.type === 'run.start') send('start', ev);
+      else if (ev.type === 'step.fail') send('failure', ev);
+      else if (ev.type === 'rollback.end') send('rollback', ev);
+      else if (ev.type === 'run.end' && ev.status === 'completed') send('completion', ev);
+    },
+  };
+}
+
+function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): ExecOptions {
   const render = renderer(ctx, { verbose: ctx.global.verbose });
+  const notes = notifier(ctx);
+  if (plan) notes.setPlan(plan);
   let chain = Promise.resolve();
   return {
     home: ctx.home,
@@ -92,6 +121,7 @@ function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}): ExecOptions {
     signal: ctx.signal,
     command: ctx.command,
     onEvent: (ev) => {
+      notes.event(ev);
       chain = chain.then(() => render(ev)).catch(() => undefined);
     },
     detail: (m) => ctx.out.debug(m),
@@ -141,7 +171,8 @@ export function report(out: RunOutcome, extra: { runtime?: string; title?: strin
 }
 
 /** NDJSON mode: the final document is the last event line. */
-function finish(ctx: Ctx, r: CommandResult): CommandResult {
+async function finish(ctx: Ctx, r: CommandResult): Promise<CommandResult> {
+  await Promise.all(pendingNotifications.splice(0));
   if (ctx.out.json) {
     ctx.out.event({ type: 'result', ...(r.data as object) });
     return { exitCode: r.exitCode };
@@ -181,7 +212,7 @@ interface PlanFileOpts {
 export const executeHandler: Handler<PlanFileOpts> = async (ctx, opts) => {
   if (!opts.plan) throw usageError('--plan FILE is required', { hint: 'e.g. mcp migration execute --plan migration-plan.yaml' });
   const plan = await loadPlanFor(ctx, opts);
-  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }));
+  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
   return finish(ctx, report(out, { runtime: await runtimeType(ctx.home) }));
 };
 
@@ -203,13 +234,13 @@ function pickRun(ctx: Ctx, id?: string): string {
 
 export const resumeHandler: Handler<{ run?: string }> = async (ctx, opts) => {
   const id = pickRun(ctx, opts.run);
-  const out = await resumeRun(id, execOptions(ctx));
+  const out = await resumeRun(id, execOptions(ctx, {}, replay(ctx.home, id).plan));
   return finish(ctx, report(out, { runtime: await runtimeType(ctx.home) }));
 };
 
 export const rollbackHandler: Handler<{ run?: string; to?: string }> = async (ctx, opts) => {
   const id = pickRun(ctx, opts.run);
-  const out = await rollbackRun(id, { ...execOptions(ctx), to: opts.to ? { version: opts.to } : 'rollback-point', reason: `requested by ${ctx.bin} ${ctx.command}${opts.to ? ` --to ${opts.to}` : ''}` });
+  const out = await rollbackRun(id, { ...execOptions(ctx, {}, replay(ctx.home, id).plan), to: opts.to ? { version: opts.to } : 'rollback-point', reason: `requested by ${ctx.bin} ${ctx.command}${opts.to ? ` --to ${opts.to}` : ''}` });
   const r = report(out, { title: `Rollback of ${out.plan.name}` });
   return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
 };
