@@ -2,7 +2,7 @@
 // `healthCheck: "failing"`) measured against HTTP health checks and a metrics endpoint that speaks
 // JSON or Prometheus text. Every measured value is reported next to its threshold.
 //
-// The "no data" rule (docs/formats.md): a condition that cannot be measured — endpoint unreachable,
+// The "no data" rule (docs/plans.md): a condition that cannot be measured — endpoint unreachable,
 // metric absent, no health check configured — is never silent success. With `rollback.noData: fail`
 // (the default) it counts as met and the canary rolls back; with `noData: pass` it is accepted
 // explicitly and shown as "no data (accepted by rule)".

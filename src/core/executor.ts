@@ -2,7 +2,7 @@
 // (fsync'd) before moving on, bounds parallel phases, enforces phase timeouts, holds canary gates,
 // obeys pause/abort from the control file, and rolls back in reverse to the last rollback point.
 //
-// Crash rules (docs/formats.md, "Runs"): a completed step never runs again. A step that was started
+// Crash rules (docs/plans.md, "Runs"): a completed step never runs again. A step that was started
 // but not finished (kill -9, power loss, Ctrl-C) is undone from its saved pre-state, then run again on
 // resume, or just undone on rollback. Undo is idempotent, so a crash during rollback resumes it.
 import { join } from 'node:path';
@@ -102,7 +102,7 @@ export async function checkPlan(plan: Plan, registry: Registry, home: string, en
 export function refusalError(refusals: Refusal[]): CliError {
   const lines = refusals.map((r) => `  ${r.source ? r.source + ': ' : ''}step ${r.step} (${r.kind}): ${r.reason}`);
   return preconditionError(`the plan cannot run here; ${refusals.length} step(s) refused:\n${lines.join('\n')}`, {
-    hint: 'nothing was changed; see docs/formats.md for the step kinds and what each needs',
+    hint: 'nothing was changed; see docs/plans.md for the step kinds and what each needs',
     details: refusals,
   });
 }

@@ -219,7 +219,7 @@ function throwIssues(issues: Issue[], text: string, file: string): never {
   const list = issues.map((i) => `  ${file}:${lineOf(text, i.path)}: ${i.path.join('.')}: ${i.message}`).join('\n');
   throw invalidInput(issues.length === 1 ? `${first.path.join('.')}: ${first.message}` : `${issues.length} problems:\n${list}`, {
     where: `${file}:${lineOf(text, first.path)}`,
-    hint: 'fix the plan file; docs/formats.md and schemas/plan-*.json describe each format',
+    hint: 'fix the plan file; docs/plans.md and schemas/plan-*.json describe each format',
   });
 }
 

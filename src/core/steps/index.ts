@@ -1,6 +1,6 @@
 // The step registry: every kind a plan may name, with its run, its undo and its rollback-point flag.
 // Kinds that call another module (config, db, backup, runtime) refuse at plan time when that module
-// is not built in. docs/formats.md lists them.
+// is not built in. docs/plans.md lists them.
 import { statfs, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepContext, StepKind } from './types.js';

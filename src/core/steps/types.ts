@@ -19,7 +19,7 @@ export type StepResult = Record<string, unknown> | void;
 
 export interface StepKind {
   kind: string;
-  /** one line for docs/formats.md and `mcp-migrate plan` */
+  /** one line for docs/plans.md and `mcp-migrate plan` */
   summary: string;
   /** the module whose functions it calls; refused at plan time when that module is not built in */
   needs?: 'config' | 'db' | 'backup' | 'runtime' | 'k8s';
