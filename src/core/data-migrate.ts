@@ -15,6 +15,7 @@ interface Opts {
   exclude?: string[];
   link?: string | boolean;
   dryRun?: boolean;
+  bwlimit?: string;
 }
 
 interface Journal {
@@ -30,11 +31,17 @@ export const dataMigrateHandler: Handler<Opts> = async (ctx, opts) => {
   if (!opts.target) throw usageError('--target is required', { hint: 'mcp data migrate --source /old/data/path --target /new/data/path' });
   const journalPath = join(layout(ctx.home).state, 'data-migrate.json');
   const previous = await readFile(journalPath, 'utf8').then((t) => JSON.parse(t) as Journal, () => undefined);
+  let bwlimitKiBps: number | undefined;
+  if (opts.bwlimit !== undefined) {
+    bwlimitKiBps = Number(opts.bwlimit);
+    if (!Number.isInteger(bwlimitKiBps) || bwlimitKiBps <= 0) throw usageError(`--bwlimit '${opts.bwlimit}' is not a positive whole number of KiB/s`, { where: '--bwlimit' });
+  }
   const link: string | false | undefined = opts.link === false ? false : typeof opts.link === 'string' ? opts.link : undefined;
   const common = {
     source: opts.source,
     target: opts.target,
     excludes: opts.exclude,
+    bwlimitKiBps,
     link,
     defaultLink: layout(ctx.home).data,
     env: ctx.env,

@@ -4,15 +4,19 @@ import type { Handler } from '../cli/program.js';
 import type { Ctx } from '../cli/context.js';
 import { ExitCode } from '../cli/errors.js';
 import { loadPlatform } from '../runtime/index.js';
-import { selectServices, type ServiceSpec } from '../runtime/services.js';
-import { checkService, type CheckResult } from '../health/checks.js';
+import { selectServices, type PlatformServices, type ServiceSpec } from '../runtime/services.js';
+import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
+import { checkService, type CheckOptions, type CheckResult } from '../health/checks.js';
 import { recordTools } from '../health/tools.js';
 import { mapLimit, timeoutOption } from './services-common.js';
 
 /** Run the checks (8 at a time) and record the tool list of every MCP server that answered. */
-export async function runChecks(ctx: Ctx, services: ServiceSpec[], platformVersion: string, timeoutMs?: number): Promise<CheckResult[]> {
+export async function runChecks(ctx: Ctx, services: ServiceSpec[], platform: PlatformServices, timeoutMs?: number): Promise<CheckResult[]> {
+  const platformVersion = platform.version;
+  const reach: CheckOptions['reach'] =
+    platform.runtime.type === 'kubernetes' ? { kind: 'kubernetes', namespace: platform.runtime.namespace ?? DEFAULT_NAMESPACE } : { kind: 'local' };
   const results = await mapLimit(services, 8, async (s) => {
-    const r = await checkService(s, { timeoutMs, env: ctx.env, cwd: ctx.home, signal: ctx.signal });
+    const r = await checkService(s, { timeoutMs, env: ctx.env, cwd: ctx.home, signal: ctx.signal, reach });
     ctx.out.debug(`${r.healthy ? 'ok' : 'FAIL'} ${s.name} ${r.check} ${r.target ?? ''} ${r.ms} ms: ${r.detail}`);
     return r;
   });
@@ -46,7 +50,7 @@ export const healthHandler: Handler<{ timeout?: string }> = async (ctx, opts, ar
   const timeoutMs = timeoutOption(opts.timeout);
   const platform = await loadPlatform(ctx.home);
   const services = selectServices(platform.services, args, { allowEmpty: true });
-  const results = await runChecks(ctx, services, platform.version, timeoutMs);
+  const results = await runChecks(ctx, services, platform, timeoutMs);
   const unhealthy = results.filter((r) => !r.healthy);
   const healthy = unhealthy.length === 0;
   const text = results.length ? checkLines(results, ctx.global.verbose) : ['No services in the config; nothing to check.'];

@@ -10,7 +10,7 @@ export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = 
   const timeoutMs = timeoutOption(opts.timeout);
   const { platform, runtime } = await platformAndRuntime(ctx);
   const states = platform.services.length ? await runtime.status(platform.services) : [];
-  const checks: CheckResult[] = detailed ? await runChecks(ctx, platform.services, platform.version, timeoutMs) : [];
+  const checks: CheckResult[] = detailed ? await runChecks(ctx, platform.services, platform, timeoutMs) : [];
   const services = platform.services.map((s, i) => {
     const st = states.find((x) => x.name === s.name);
     const c = checks[i];

@@ -26,7 +26,7 @@ export const verifyHandler: Handler<{ all?: boolean; accept?: boolean; timeout?:
   const states: ServiceState[] = services.length ? await runtime.status(services) : [];
   // baselines are read before the checks, which would otherwise set one for a server seen the first time
   const before = new Map(await Promise.all(services.map(async (s) => [s.name, await readToolRecord(ctx.home, s.name)] as const)));
-  const checks = await runChecks(ctx, services, platform.version, timeoutMs);
+  const checks = await runChecks(ctx, services, platform, timeoutMs);
   const verdicts: Verdict[] = [];
   for (const [i, s] of services.entries()) {
     const st = states.find((x) => x.name === s.name);

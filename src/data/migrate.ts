@@ -21,6 +21,8 @@ export interface MigrateOptions {
   source: string;
   target: string;
   excludes?: string[];
+  /** rsync --bwlimit in KiB/s: spare a production disk or network during the copy */
+  bwlimitKiBps?: number;
   /** the symlink to point at the target: a path, false for none, undefined for the default */
   link?: string | false;
   /** <home>/data: the default link when it is a symlink */
@@ -84,7 +86,7 @@ export async function planMigration(o: MigrateOptions): Promise<MigratePlan> {
     const p = d ? join(target, d) : target;
     if (!(await stat(p).catch(() => undefined))) createDirs.push(p);
   }
-  const rsync = ['-a', `--partial-dir=${PARTIAL_DIR}`, ...excludes.map((e) => `--exclude=${e}`), `${source}/`, `${target}/`];
+  const rsync = ['-a', `--partial-dir=${PARTIAL_DIR}`, ...(o.bwlimitKiBps ? [`--bwlimit=${o.bwlimitKiBps}`] : []), ...excludes.map((e) => `--exclude=${e}`), `${source}/`, `${target}/`];
   return { source, target, excludes, createDirs, rsync, link: await planLink(o, target) };
 }
 

@@ -23,6 +23,12 @@ export interface CheckResult {
 }
 
 export interface CheckOptions {
+  /**
+   * Where services are reached when their healthCheck names no url/host/port: docker publishes ports on
+   * this host (127.0.0.1:<published port>); on kubernetes the Service is <name>.<namespace>.svc on the
+   * container port (mcp running inside the cluster), unless the healthCheck says otherwise.
+   */
+  reach?: { kind: 'local' } | { kind: 'kubernetes'; namespace: string };
   /** overrides every service's healthCheck.timeout */
   timeoutMs?: number;
   env: NodeJS.ProcessEnv;
@@ -38,12 +44,26 @@ export function effectiveCheck(s: ServiceSpec): HealthCheckSpec | undefined {
   return undefined;
 }
 
-function urlOf(s: ServiceSpec, hc: HealthCheckSpec, defaultPath: string): string {
-  if (hc.url) return hc.url;
-  const port = hc.port ?? publishedPort(s);
+/** "3001:3000" → 3000: the port inside the container (what a Kubernetes Service exposes). */
+export function containerPort(s: ServiceSpec): number | undefined {
+  const p = s.ports[0];
+  if (!p) return undefined;
+  const n = Number(p.replace(/\/(tcp|udp)$/, '').split(':').pop());
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+function endpoint(s: ServiceSpec, hc: HealthCheckSpec, reach: CheckOptions['reach']): { host: string; port: number } {
+  const k8s = reach?.kind === 'kubernetes' ? reach : undefined;
+  const port = hc.port ?? (k8s ? containerPort(s) : publishedPort(s));
   if (port === undefined) throw new CheckConfigError(`no port to reach ${s.name} on: set healthCheck.url or healthCheck.port, or publish a port`);
+  return { host: hc.host ?? (k8s ? `${s.name}.${k8s.namespace}.svc` : '127.0.0.1'), port };
+}
+
+function urlOf(s: ServiceSpec, hc: HealthCheckSpec, defaultPath: string, reach: CheckOptions['reach']): string {
+  if (hc.url) return hc.url;
+  const { host, port } = endpoint(s, hc, reach);
   const path = hc.path ?? defaultPath;
-  return `http://${hc.host ?? '127.0.0.1'}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+  return `http://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 class CheckConfigError extends Error {}
@@ -60,14 +80,12 @@ export async function checkService(s: ServiceSpec, opts: CheckOptions): Promise<
   try {
     switch (hc.type) {
       case 'http': {
-        target = urlOf(s, hc, '/health');
+        target = urlOf(s, hc, '/health', opts.reach);
         const detail = await httpCheck(target, timeoutMs, opts.signal);
         return { name: s.name, check: 'http', target, healthy: true, ms: ms(), detail };
       }
       case 'tcp': {
-        const port = hc.port ?? publishedPort(s);
-        if (port === undefined) throw new CheckConfigError(`no port to reach ${s.name} on: set healthCheck.port or publish a port`);
-        const host = hc.host ?? '127.0.0.1';
+        const { host, port } = endpoint(s, hc, opts.reach);
         target = `${host}:${port}`;
         await tcpCheck(host, port, timeoutMs);
         return { name: s.name, check: 'tcp', target, healthy: true, ms: ms(), detail: 'port open' };
@@ -90,7 +108,7 @@ export async function checkService(s: ServiceSpec, opts: CheckOptions): Promise<
           target = `stdio: ${argv.join(' ')}`;
           probe = await mcpProbe({ kind: 'stdio', argv, env: opts.env, cwd: opts.cwd }, timeoutMs);
         } else {
-          target = urlOf(s, hc, '/mcp');
+          target = urlOf(s, hc, '/mcp', opts.reach);
           probe = await mcpProbe({ kind: 'http', url: target }, timeoutMs);
         }
         return {
@@ -194,6 +212,16 @@ export async function mcpProbe(target: McpTarget, timeoutMs: number): Promise<Mc
     return await Promise.race([work, overall]);
   } finally {
     clearTimeout(timer);
+    // The SDK's close() waits up to 2 s for a stdio server to exit on its own after stdin closes;
+    // the probe is done, so end the server we started (by its pid) right away.
+    const pid = target.kind === 'stdio' ? (transport as { pid?: number | null }).pid : undefined;
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
     await client.close().catch(() => undefined);
   }
 }

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mcp, tempDir } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { MCP, mcp, tempDir } from '../helpers/cli.js';
 
 function setup() {
   const base = tempDir('mcp-data-e2e-');
@@ -92,5 +93,39 @@ describe('mcp data migrate', () => {
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toMatch(/^mcp: error: rsync not found on PATH\nhint: install rsync/);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('a real interruption (SIGINT during a throttled rsync) exits 130 and the rerun completes the copy', async () => {
+    const { source, home, target } = setup();
+    const big = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    writeFileSync(join(source, 'services/big.bin'), big);
+    const child = execa(process.execPath, [MCP, 'data', 'migrate', '--source', source, '--target', target, '--bwlimit', '200'], {
+      env: { ...process.env, MCP_HOME: home, NO_COLOR: '1', CI: 'true' },
+      reject: false,
+    });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      child.stderr!.on('data', (c) => {
+        stderr += c;
+        if (/copying/.test(stderr)) resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(JSON.parse(readFileSync(join(home, 'state/data-migrate.json'), 'utf8')).status).toBe('running');
+    expect(readlinkSync(join(home, 'data'))).toBe(source); // not switched to a half copy
+    const complete = existsSync(join(target, 'services/big.bin')) && statSync(join(target, 'services/big.bin')).size === big.length;
+    expect(complete).toBe(false);
+
+    const again = await mcp(['data', 'migrate', '--source', source, '--target', target, '--json'], { home });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/resuming the interrupted migration/);
+    expect(again.json().verification).toMatchObject({ identical: true, files: 31 });
+    expect(readFileSync(join(target, 'services/big.bin')).equals(big)).toBe(true);
+    expect(existsSync(join(target, '.mcp-rsync-partial'))).toBe(false);
+    expect(readlinkSync(join(home, 'data'))).toBe(target);
   });
 });

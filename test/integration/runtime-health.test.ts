@@ -53,4 +53,15 @@ describe('health checks', () => {
     expect(stdio).toMatchObject({ healthy: true, check: 'mcp', tools: ['gamma'] });
     await fx.stop();
   });
+
+  it('on kubernetes a service is reached at <name>.<namespace>.svc on its container port, unless the check says where', async () => {
+    const s = svc({ ports: ['3001:3000'], healthCheck: { type: 'http', path: '/healthz' } });
+    const r = await checkService(s, { env: process.env, timeoutMs: 1500, reach: { kind: 'kubernetes', namespace: 'mcp-platform' } });
+    expect(r.target).toBe('http://svc.mcp-platform.svc:3000/healthz');
+    expect(r.healthy).toBe(false);
+    const fx = await startHttpFixture();
+    const pinned = await checkService(svc({ ports: ['3001:3000'], healthCheck: { type: 'tcp', host: '127.0.0.1', port: fx.port } }), { env: process.env, reach: { kind: 'kubernetes', namespace: 'x' } });
+    expect(pinned).toMatchObject({ healthy: true, target: `127.0.0.1:${fx.port}` });
+    await fx.stop();
+  });
 });

@@ -71,4 +71,15 @@ export const registerOps: Register = (program, app) => {
     .option('--save <name>', 'save the result as baseline NAME in <home>/state/benchmarks')
     .option('--compare-with <name>', 'compare with baseline NAME: exit 3 unless within 10%');
   handle(bench, app, async () => (await import('../../core/ops-benchmark.js')).benchmarkHandler);
+
+  // mcp metrics
+  const metrics = leaf(program, {
+    name: 'metrics',
+    description: "what the platform measured over a window (health checks, commands, migration steps, benchmarks) plus each service's Prometheus metrics endpoint",
+    examples: ['mcp metrics --service all --duration 1h', 'mcp metrics --service filesystem-mcp --json', 'mcp metrics --duration 24h'],
+  })
+    .option('--service <name>', 'one service, or all', 'all')
+    .option('--duration <duration>', 'the window, ending now (10m, 1h, 1d)', '1h')
+    .option('--timeout <duration>', 'timeout of one metrics endpoint request', '3s');
+  handle(metrics, app, async () => (await import('../../core/ops-metrics.js')).metricsHandler);
 };

@@ -83,6 +83,7 @@ export const registerServices: Register = (program, app) => {
     .option('--exclude <glob>', "rsync exclude pattern, repeatable (default: '*.tmp' '*.log')", collect)
     .option('--link <path>', 'symlink to point at the target after verification (default: <home>/data when it is a symlink)')
     .option('--no-link', 'do not touch any symlink')
+    .option('--bwlimit <KiBps>', 'limit the copy to this many KiB/s (rsync --bwlimit), to spare a production disk')
     .option('--dry-run', 'show what would be created, copied and linked; change nothing');
   handle(migrate, app, async () => (await import('../../core/data-migrate.js')).dataMigrateHandler);
 };
