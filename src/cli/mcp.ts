@@ -5,10 +5,11 @@ import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerMigration } from './commands/migration.js';
 import { registerDb } from './commands/db.js';
+import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerMigration, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerBackup, registerMigration, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
