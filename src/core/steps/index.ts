@@ -197,6 +197,7 @@ const dbVersion = (raw: string) => {
 
 /** Rows per table of the platform layout (for the data-count check of verify). */
 export async function countRows(conn: any, db: Record<string, any>): Promise<{ layout: string; tables: Record<string, number>; total: number }> {
+  if (conn.kind === 'mongo') return { layout: 'mongo', tables: {}, total: -1 };
   const layout = await db.detectLayout(conn);
   const names: readonly string[] = layout === 'v4' ? db.V4_TABLES : layout === 'v5' ? db.V5_TABLES : layout === 'v6' ? db.V5_TABLES : [];
   const tables: Record<string, number> = {};
@@ -224,13 +225,11 @@ const dbMigrate: StepKind = {
   async run(ctx, p) {
     const db = await requireModule('db.migrate');
     const target = await db.targetOf({ home: ctx.home, env: ctx.env });
-    if (target.kind === 'mongo') throw new Error('MongoDB installations are migrated with mcp db migrate; this step handles PostgreSQL and the embedded database');
     // the embedded database is a directory: keep it whole (while closed) for an exact undo
     if (target.kind === 'pglite') await saveState(ctx.dir, 'database', [target.dataDir]);
-    const migs = await db.loadSqlMigrations(db.POSTGRES_MIGRATIONS_DIR);
     return withDb(ctx, db, async (conn) => {
       const before = await countRows(conn, db);
-      const r = await db.sqlMigrate(conn, migs, { target: dbVersion(str(p.to)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal, command: `mcp run ${ctx.runId}` });
+      const r = await db.migrateTo(conn, { target: dbVersion(str(p.to)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal, command: `mcp run ${ctx.runId}` });
       const after = await countRows(conn, db);
       return { to: str(p.to), applied: r.items.map((i: any) => i.file), before, after, embedded: target.kind === 'pglite' };
     });
@@ -240,14 +239,26 @@ const dbMigrate: StepKind = {
     const db = await requireModule('db.migrate');
     const target = await db.targetOf({ home: ctx.home, env: ctx.env });
     if (target.kind === 'pglite') return; // nothing saved: the step had not changed anything yet
-    const migs = await db.loadSqlMigrations(db.POSTGRES_MIGRATIONS_DIR);
-    await withDb(ctx, db, (conn) => db.sqlRollback(conn, migs, { to: dbVersion(str(p.from)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal }));
+    await withDb(ctx, db, (conn) => db.rollbackTo(conn, { to: dbVersion(str(p.from)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal, command: `mcp run ${ctx.runId}` }));
   },
 };
 
+/** What the backup engine needs of a command context, from a step's context. */
+function backupCtx(ctx: StepContext) {
+  return {
+    home: ctx.home,
+    env: ctx.env,
+    signal: ctx.signal,
+    command: `run ${ctx.runId} ${ctx.stepId}`,
+    bin: 'mcp',
+    out: { progress: ctx.detail, debug: ctx.detail, warn: ctx.detail },
+    log: { log: () => undefined },
+  } as any;
+}
+
 const backupCreate: StepKind = {
   kind: 'backup.create',
-  summary: 'creates a verified backup archive (the backup module); a rollback point; the archive is kept on rollback',
+  summary: 'creates a backup archive with a SHA-256 manifest (the backup module); a rollback point; the archive is kept on rollback',
   needs: 'backup',
   rollbackPoint: true,
   mutates: false,
@@ -255,23 +266,23 @@ const backupCreate: StepKind = {
   describe: (p) => `back up the installation as ${str(p.name)}`,
   async run(ctx, p) {
     const backup = await requireModule('backup');
-    const r = await backup.createBackup({ home: ctx.home, env: ctx.env, name: str(p.name) || undefined, scope: str(p.scope, 'full'), verify: true, signal: ctx.signal });
-    return { id: r.id, file: r.file };
+    const r = await backup.createBackup(backupCtx(ctx), { scope: str(p.scope, 'full'), name: str(p.name) || undefined });
+    return { id: r.sidecar?.id ?? r.manifest?.id, archive: r.archivePath, files: r.manifest?.totals?.files };
   },
 };
 
 const backupVerify: StepKind = {
   kind: 'backup.verify',
-  summary: 'pre-check: the newest backup (or `id`) re-reads with every checksum matching (the backup module)',
+  summary: 'pre-check: the newest backup (or `id`) re-reads with every SHA-256 matching its manifest (the backup module)',
   needs: 'backup',
   rollbackPoint: false,
   mutates: false,
   check: () => moduleMissing('backup'),
   async run(ctx, p) {
     const backup = await requireModule('backup');
-    const r = await backup.verifyBackup({ home: ctx.home, env: ctx.env, id: p.id ? str(p.id) : undefined, latest: !p.id });
-    if (r.ok === false) throw new Error(`backup ${r.id} does not verify: ${(r.problems ?? []).join('; ')}`);
-    return { id: r.id };
+    const b = p.id ? await backup.findBackup(ctx.home, str(p.id)) : await backup.latestBackup(ctx.home, ['config']);
+    const r = await backup.verifyBackup(backupCtx(ctx), b, ctx.env.MCP_BACKUP_PASSPHRASE || undefined);
+    return { id: b.id, files: r.files, detail: r.detail };
   },
 };
 

@@ -20,11 +20,17 @@ const CAPS: Record<string, { module: ModuleName; what: string; entries: Array<{ 
     entries: [
       { spec: '../../db/open.js', exports: ['openDatabase', 'targetOf'] },
       { spec: '../../db/layouts.js', exports: ['detectLayout'] },
-      { spec: '../../db/sqlfile.js', exports: ['loadSqlMigrations'] },
-      { spec: '../../db/sql-engine.js', exports: ['sqlMigrate', 'sqlRollback', 'sqlStatus'] },
+      { spec: '../../db/migrate.js', exports: ['migrateTo', 'rollbackTo', 'migrationStatus'] },
     ],
   },
-  backup: { module: 'backup', what: 'the backup module', entries: [{ spec: '../../backup/index.js', exports: ['createBackup', 'verifyBackup'] }] },
+  backup: {
+    module: 'backup',
+    what: 'the backup module',
+    entries: [
+      { spec: '../backup-engine.js', exports: ['createBackup', 'verifyBackup'] },
+      { spec: '../../backup/store.js', exports: ['latestBackup', 'findBackup'] },
+    ],
+  },
   runtime: { module: 'runtime', what: 'the runtime module', entries: [{ spec: '../../runtime/index.js', exports: ['runtimeFor', 'loadPlatform', 'selectServices', 'dependencyOrder'] }] },
 };
 export type Capability = keyof typeof CAPS & string;
