@@ -5,18 +5,21 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, MCP, trial, fingerprintHome } from './helpers/kill-trial.mjs';
+import { cli, copyHome, MCP, trial, fingerprintHome } from './helpers/kill-trial.mjs';
 
 const trials = Number(process.argv[2] ?? 50);
 const dir = mkdtempSync(join(tmpdir(), 'mcp-kill-template-'));
 const template = join(dir, 'home');
-const init = cli(MCP, ['init', '--example'], template);
+const init = await cli(MCP, ['init', '--example'], template);
 if (init.exitCode !== 0) throw new Error(init.stderr);
 const start = await fingerprintHome(template);
+// one full upgrade, timed: kill points spread over its duration
+const probeHome = copyHome(template);
 const t0 = Date.now();
-const probe = cli(MCP, ['upgrade', '--to', '6.0', '--dry-run'], template);
+const probe = await cli(MCP, ['upgrade', '--to', '6.0'], probeHome.home);
 if (probe.exitCode !== 0) throw new Error(`the upgrade cannot run here:\n${probe.stderr}`);
-const span = Math.max(3000, 2 * (Date.now() - t0) + 8000);
+const span = Math.max(3000, 1.2 * (Date.now() - t0));
+rmSync(probeHome.dir, { recursive: true, force: true });
 const isTarget = async (home) => {
   try {
     return JSON.parse(readFileSync(join(home, 'config/platform.json'), 'utf8')).version === '6.0';

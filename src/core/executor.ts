@@ -178,7 +178,8 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
         stopAt = lastRollbackPoint(st);
       } else if (typeof opts.to === 'object') {
         const want = opts.to.version;
-        if (st.plan.from && sameVersion(st.plan.from, want)) to = 'start';
+        // `--to 4.0` after a 4.2 → 6.0 run: the run's start is the only 4.x state it knows
+        if (st.plan.from && sameMajor(st.plan.from, want)) to = 'start';
         else {
           stopAt = [...doneOrder(st)].reverse().find((s) => {
             const step = stepOf(st.plan, s);
@@ -201,6 +202,8 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
     lock.release();
   }
 }
+
+const sameMajor = (a: string, b: string) => a.replace(/^v/i, '').split('.')[0] === b.replace(/^v/i, '').split('.')[0];
 
 const sameVersion = (a: string, b: string) => {
   const n = (v: string) => v.replace(/^v/i, '').split('.');

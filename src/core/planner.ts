@@ -74,7 +74,7 @@ export function upgradePlan(from: string, to: string, extra: { runtime?: string 
   for (let i = 1; i < path.length; i++) {
     const h = hop(path[i - 1]!, path[i]!, path.length > 2 ? `v${majorOf(path[i]!)}.` : '');
     phases.push(...h.phases);
-    manual.push(...h.manual);
+    void h.manual; // the config transform reports the precise hand work of each hop (its manualActions)
   }
   if (extra.runtime === 'none') manual.push('runtime none: the services run outside mcp — upgrade and restart them yourself at the new version, then run mcp health --verbose');
   return makePlan({

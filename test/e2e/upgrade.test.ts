@@ -69,7 +69,9 @@ describe('mcp upgrade --to 6.0 (the main job)', () => {
 
   it(`kill -9 at ${TRIALS} random points: resume or rollback ends fully upgraded or byte-identical to the start`, async (ctx) => {
     if (!ready) ctx.skip(`the upgrade is refused here: ${why}`);
-    const span = Math.max(fullMs, 3000);
+    // two trials at a time (each is a killed run plus a resume or a rollback); kill points spread over the
+    // whole run, which is slower here than when it ran alone
+    const span = Math.max(fullMs * 1.3, 3000);
     const isTarget = async (home: string) => {
       try {
         return JSON.parse(readFileSync(join(home, 'config/platform.json'), 'utf8')).version === '6.0';
@@ -77,14 +79,20 @@ describe('mcp upgrade --to 6.0 (the main job)', () => {
         return false;
       }
     };
-    const results = [];
-    for (let i = 0; i < TRIALS; i++) {
-      const killAfterMs = Math.floor(Math.random() * span);
-      const action = i % 2 ? 'rollback' : 'resume';
-      results.push(await trial({ template, start, run: ['upgrade', '--to', '6.0'], killAfterMs, action, isTarget, rollbackArgs: ['--to', '4.2'] }));
-    }
+    const results: any[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < TRIALS) {
+        const i = next++;
+        const killAfterMs = Math.floor(Math.random() * span);
+        const action = i % 2 ? 'rollback' : 'resume';
+        results.push(await trial({ template, start, run: ['upgrade', '--to', '6.0'], killAfterMs, action, isTarget, rollbackArgs: ['--to', i % 4 === 1 ? '4.0' : '4.2'] }));
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    expect(results.length).toBe(TRIALS);
     expect(results.filter((r: any) => r.killed).length).toBeGreaterThan(TRIALS / 2);
-  }, 1_200_000);
+  }, 2_400_000);
 });
 
 describe('runs and plans', () => {

@@ -2,7 +2,7 @@
 // at the target or byte-identical to the start (config files, data files, database rows).
 // Shared by test/e2e/upgrade-kill.test.ts and the script test/kill-upgrade.mjs (more trials).
 // Uses the BUILT CLI (dist/), like a user.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,20 @@ export const MCP = join(ROOT, 'dist/bin/mcp.js');
 export const MCP_MIGRATE = join(ROOT, 'dist/bin/mcp-migrate.js');
 const ENV = { ...process.env, NO_COLOR: '1', CI: 'true' };
 
-export function cli(bin, args, home, timeoutMs = 120_000) {
-  const r = spawnSync(process.execPath, [bin, '--home', home, ...args], { env: ENV, encoding: 'utf8', timeout: timeoutMs });
-  return { exitCode: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+/** Run the CLI without blocking (trials run side by side). */
+export function cli(bin, args, home, timeoutMs = 300_000) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, '--home', home, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ exitCode: code ?? -1, stdout, stderr });
+    });
+  });
 }
 
 const sha = (b) => createHash('sha256').update(b).digest('hex');
@@ -89,11 +100,11 @@ export async function trial({ template, start, run, killAfterMs, action, isTarge
     await exited;
     let after;
     if (action === 'resume') {
-      after = cli(MCP, ['migration', 'resume'], home);
+      after = await cli(MCP, ['migration', 'resume'], home);
       // no run yet (killed before its journal existed) or already complete: both say so with exit 3
       if (after.exitCode !== 0 && after.exitCode !== 3) throw new Error(`resume exited ${after.exitCode}: ${after.stderr}`);
     } else {
-      after = cli(MCP_MIGRATE, ['rollback', ...rollbackArgs], home);
+      after = await cli(MCP_MIGRATE, ['rollback', ...rollbackArgs], home);
       if (after.exitCode !== 0 && after.exitCode !== 3) throw new Error(`rollback exited ${after.exitCode}: ${after.stderr}`);
     }
     const now = await fingerprintHome(home);
