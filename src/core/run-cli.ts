@@ -83,6 +83,8 @@ function renderer(ctx: Ctx, opts: { verbose?: boolean } = {}) {
 }
 
 const pendingNotifications: Array<Promise<unknown>> = [];
+/** progress rendering runs in order, asynchronously (spinners load lazily); finish() waits for it */
+let renderChain: Promise<void> = Promise.resolve();
 
 /** automated-migration.yaml `notifications:` — start, failure, rollback, completion (src/ops/notify.ts; never fails the run). */
 function notifier(ctx: Ctx) {
@@ -113,7 +115,6 @@ function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): E
   const render = renderer(ctx, { verbose: ctx.global.verbose });
   const notes = notifier(ctx);
   if (plan) notes.setPlan(plan);
-  let chain = Promise.resolve();
   return {
     home: ctx.home,
     env: ctx.env,
@@ -122,7 +123,7 @@ function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): E
     command: ctx.command,
     onEvent: (ev) => {
       notes.event(ev);
-      chain = chain.then(() => render(ev)).catch(() => undefined);
+      renderChain = renderChain.then(() => render(ev)).catch(() => undefined);
     },
     detail: (m) => ctx.out.debug(m),
     ...extra,
@@ -172,6 +173,7 @@ export function report(out: RunOutcome, extra: { runtime?: string; title?: strin
 
 /** NDJSON mode: the final document is the last event line. */
 async function finish(ctx: Ctx, r: CommandResult): Promise<CommandResult> {
+  await renderChain;
   await Promise.all(pendingNotifications.splice(0));
   if (ctx.out.json) {
     ctx.out.event({ type: 'result', ...(r.data as object) });
