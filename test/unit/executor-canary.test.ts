@@ -102,7 +102,8 @@ describe('canary gate in the executor', () => {
     writeFileSync(join(h, 'svc.txt'), 'v5');
     const out = await executePlan(plan(), { home: h, env: {}, registry });
     expect(out.status).toBe('completed');
-    expect(replay(h, out.runId).measurements.length).toBeGreaterThanOrEqual(3);
+    // 300 ms at 100 ms intervals: at least two measurements even on a loaded machine
+    expect(replay(h, out.runId).measurements.length).toBeGreaterThanOrEqual(2);
   });
 
   it('rolls back automatically when a condition is met', async () => {
