@@ -7,7 +7,7 @@ import { lstat, open, readdir, readlink, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zc } from 'node:zlib';
+import { createGzip, constants as zc, type ZlibOptions } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { failedError } from '../cli/errors.js';
 import { encryptStream } from './crypto.js';
@@ -39,7 +39,8 @@ export class ArchiveWriter {
     encrypt: Transform | undefined,
     private readonly signal?: AbortSignal,
   ) {
-    this.gz = createGzip({ level: GZIP_LEVEL, memLevel: 8, chunkSize: 256 * 1024, flush: zc.Z_NO_FLUSH });
+    // a deep write buffer lets reading and hashing run while zlib compresses on the thread pool
+    this.gz = createGzip({ level: GZIP_LEVEL, memLevel: 8, chunkSize: 256 * 1024, flush: zc.Z_NO_FLUSH, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
     const tap = new Transform({
       transform: (chunk: Buffer, _e, cb) => {
         this.bytes += chunk.length;
