@@ -329,5 +329,5 @@ describe('the embedded database (PGlite under <home>/state/pglite)', () => {
       await db.close();
     }
     expect(readFileSync(join(home, 'data/filesystem/hello.txt'), 'utf8')).toBe('hello\n');
-  });
+  }, 240_000);
 });
