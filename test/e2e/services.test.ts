@@ -208,6 +208,22 @@ done
   });
 });
 
+describe('health of a stdio MCP server in a container', () => {
+  it('without a command, docker runs a one-off container of the service and speaks MCP on its stdio', async () => {
+    const h = home(v5([{ name: 'git-mcp', type: 'mcp', image: 'mcp-platform/git:5.0', transport: 'stdio', healthCheck: { type: 'mcp', timeout: 20 } }]));
+    const fb = fakeBins(tempDir(), {
+      docker: [{ args: ['compose', '-p', 'home', '-f', '/docker-compose\\.yml$/', 'run', '--rm', '-T', '--no-deps', 'git-mcp'], exec: [process.execPath, FIXTURE, '--stdio', '--tools', 'git_log'] }],
+    });
+    const r = await mcp(['health', 'git-mcp', '--json'], { home: h, env: env(fb) });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.json().services[0]).toMatchObject({ healthy: true, tools: ['git_log'], target: `stdio: docker compose -p home -f ${join(h, 'state/compose/docker-compose.yml')} run --rm -T --no-deps git-mcp` });
+    expect(existsSync(join(h, 'state/compose/docker-compose.yml'))).toBe(true);
+    const missing = await mcp(['health', 'git-mcp', '--json'], { home: h, env: { PATH: tempDir() } });
+    expect(missing.exitCode).toBe(3);
+    expect(missing.json().services[0].detail).toBe('docker not found on PATH');
+  });
+});
+
 describe('services verify', () => {
   it('says "filesystem-mcp lost tool read_file" after a migration drops it; exit 3 until accepted', async () => {
     const before = await startHttpFixture({ tools: ['read_file', 'write_file'] });
