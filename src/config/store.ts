@@ -1,10 +1,11 @@
 // Reading the platform config of a home: config/platform.yaml (v4) or config/platform.json (v5, v6).
-// Schema validation and transforms live beside this (src/config/schemas, src/config/transformers).
-import { readFile } from 'node:fs/promises';
+// Schema validation is in validate.ts; loadConfig/writeConfig (load.ts) build on this.
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists } from '../fsutil.js';
 import { invalidInput, preconditionError } from '../cli/errors.js';
+import { parseConfigText } from './parse.js';
 
 export interface StoredConfig {
   path: string;
@@ -16,10 +17,18 @@ export interface StoredConfig {
   version: string;
 }
 
+/** The home's config file. Both present (an interrupted switch between generations): the newer one. */
 export async function configPath(home: string): Promise<{ path: string; format: 'yaml' | 'json' } | undefined> {
   const dir = layout(home).config;
-  if (await exists(join(dir, 'platform.json'))) return { path: join(dir, 'platform.json'), format: 'json' };
-  if (await exists(join(dir, 'platform.yaml'))) return { path: join(dir, 'platform.yaml'), format: 'yaml' };
+  const json = join(dir, 'platform.json');
+  const yaml = join(dir, 'platform.yaml');
+  const [hasJson, hasYaml] = await Promise.all([exists(json), exists(yaml)]);
+  if (hasJson && hasYaml) {
+    const [a, b] = await Promise.all([stat(json), stat(yaml)]);
+    return b.mtimeMs > a.mtimeMs ? { path: yaml, format: 'yaml' } : { path: json, format: 'json' };
+  }
+  if (hasJson) return { path: json, format: 'json' };
+  if (hasYaml) return { path: yaml, format: 'yaml' };
   return undefined;
 }
 
@@ -29,14 +38,8 @@ export async function readStoredConfig(home: string): Promise<StoredConfig> {
     throw preconditionError(`no platform config in ${home}`, { hint: "create one with 'mcp init --version 5.0' or point --home / MCP_HOME at an installation" });
   }
   const text = await readFile(found.path, 'utf8');
-  let doc: unknown;
-  try {
-    doc = found.format === 'json' ? JSON.parse(text) : (await import('js-yaml')).default.load(text, { filename: found.path });
-  } catch (e) {
-    throw invalidInput(`cannot parse: ${(e as Error).message.split('\n')[0]}`, { where: found.path, hint: 'fix the file, or restore it with mcp config restore --backup-id ID' });
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidInput('the config is not a mapping', { where: found.path });
-  const version = String((doc as Record<string, unknown>).version ?? '');
-  if (!version) throw invalidInput('the config has no version field', { where: `${found.path}: version` });
-  return { ...found, text, doc: doc as Record<string, unknown>, version };
+  const { doc } = parseConfigText(text, found.path);
+  const version = String(doc.version ?? '');
+  if (!version) throw invalidInput('the config has no version field', { where: `${found.path}: version`, hint: 'add version: "4.2", "5.0" or "6.0"' });
+  return { ...found, text, doc, version };
 }

@@ -33,12 +33,32 @@ function servicesFlag(raw: string[] | string | undefined): string[] | undefined 
   return list.length && !list.includes('all') ? list : undefined;
 }
 
-async function collect(ctx: Ctx, filter: LogFilter): Promise<{ entries: LogEntry[]; sources: string[] }> {
+/**
+ * The CLI's logs, plus the services' own logs through the runtime when asked for them: with --all, or
+ * with --service naming configured services. (Plain `mcp logs` reads only files: fast, no docker.)
+ */
+async function collect(ctx: Ctx, filter: LogFilter, opts: { all?: boolean } = {}): Promise<{ entries: LogEntry[]; sources: string[]; warnings: string[] }> {
   const files = await logFiles(ctx.home);
   const lists = await Promise.all(files.map((f) => readLogFile(f, filter)));
-  // this very command's own start line is not news to the reader
+  const sources = files.map((f) => f.path);
+  const warnings: string[] = [];
+  const { loadPlatform } = await import('../runtime/index.js');
+  // no config (or an unreadable one): only the CLI's own logs
+  const platform = await loadPlatform(ctx.home).catch(() => undefined);
+  if (platform) {
+    const configured = platform.services.map((s) => s.name);
+    const names = opts.all ? configured : (filter.services ?? []).filter((n) => configured.includes(n));
+    if (names.length && platform.runtime.type !== 'none') {
+      const { serviceLogs } = await import('../ops/service-logs.js');
+      const src = await serviceLogs(platform, ctx.home, ctx.env, names, filter, ctx.signal);
+      sources.push(...src.commands);
+      lists.push(src.entries);
+      if (src.error) warnings.push(`the services' logs from ${src.runtime} are missing: ${src.error}`);
+    }
+  }
   const entries = mergeByTime(lists).filter((e) => !isViewerNoise(e));
-  return { entries, sources: files.map((f) => f.path) };
+  for (const w of warnings) ctx.out.warn(w);
+  return { entries, sources, warnings };
 }
 
 export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
@@ -53,13 +73,13 @@ export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw invalidInput(`--limit '${opts.limit}' is not a positive whole number`);
 
-  const { entries: all, sources } = await collect(ctx, filter);
+  const { entries: all, sources, warnings } = await collect(ctx, filter, { all: opts.all });
   const entries = limit ? all.slice(-limit) : all;
 
   if (!opts.follow) {
     const counts = Object.fromEntries(LEVELS.map((l) => [l, entries.filter((e) => e.level === l).length]));
     return {
-      data: { filter: filterDoc(filter), sources, count: entries.length, counts, entries },
+      data: { filter: filterDoc(filter), sources, warnings, count: entries.length, counts, entries },
       text: entries.length ? entries.map(formatEntry) : [`no log entries match (${describe(filter)})`],
     };
   }
@@ -123,13 +143,14 @@ export const logsExportHandler: Handler<ExportOptions> = async (ctx, opts) => {
   if (filter.since && filter.until && filter.since > filter.until) {
     throw invalidInput(`--from ${filter.since.toISOString()} is after --to ${filter.until.toISOString()}`, { hint: 'swap them' });
   }
-  const { entries, sources } = await collect(ctx, filter);
+  const { entries, sources, warnings } = await collect(ctx, filter, { all: !filter.services });
   const doc = redact({
     format: EXPORT_FORMAT,
     exportedAt: now.toISOString(),
     home: ctx.home,
     filter: { service: filter.services ?? 'all', from: filter.since?.toISOString(), to: filter.until?.toISOString(), level: filter.level },
     sources,
+    warnings,
     count: entries.length,
     counts: Object.fromEntries(LEVELS.map((l) => [l, entries.filter((e) => e.level === l).length])),
     entries,

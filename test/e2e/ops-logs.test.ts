@@ -119,3 +119,34 @@ describe('mcp logs export', () => {
     expect(r.json()).toMatchObject({ format: 'mcp-logs-export/1', count: 1 });
   });
 });
+
+describe("mcp logs: the services' logs through the runtime", () => {
+  it('--all adds docker compose logs (timestamps, per service), merged in time order; a missing docker is a warning', async () => {
+    const { fakeBins } = await import('../helpers/fakebin.js');
+    const { opsHome } = await import('../helpers/ops-home.js');
+    const home = await opsHome({ runtime: { type: 'docker', project: 'mcp-ops-test' }, services: [{ name: 'filesystem-mcp', type: 'mcp', image: 'mcp/filesystem:5.0' }, { name: 'git-mcp', type: 'mcp', image: 'mcp/git:5.0' }] });
+    const t1 = ago(4 * 60_000);
+    const t2 = ago(3 * 60_000);
+    const fakes = fakeBins(tempDir(), {
+      docker: [{ args: ['compose', '-p', 'mcp-ops-test'], stdout: `filesystem-mcp-1  | ${t1.replace('Z', '123456Z')} ERROR EACCES: permission denied, open '/data/x'\ngit-mcp-1  | ${t2} listening on :3000\n` }],
+    });
+    const r = await mcp(['logs', '--all', '--since', '10m', '--json'], { home, env: { PATH: fakes.path } });
+    expect(r.exitCode).toBe(0);
+    const doc = r.json();
+    const svc = doc.entries.filter((e: any) => e.source.startsWith('docker:'));
+    expect(svc.map((e: any) => [e.service, e.level, e.message])).toEqual([
+      ['filesystem-mcp', 'error', "EACCES: permission denied, open '/data/x'"],
+      ['git-mcp', 'info', 'listening on :3000'],
+    ]);
+    const call = fakes.calls('docker')[0]!.argv;
+    expect(call.slice(0, 3)).toEqual(['compose', '-p', 'mcp-ops-test']);
+    expect(call).toEqual(expect.arrayContaining(['logs', '--timestamps', '--since', 'filesystem-mcp', 'git-mcp']));
+
+    const errOnly = await mcp(['logs', '--service', 'filesystem-mcp', '--level', 'error', '--json'], { home, env: { PATH: fakes.path } });
+    expect(errOnly.json().entries.map((e: any) => e.service)).toEqual(['filesystem-mcp']);
+
+    const noDocker = await mcp(['logs', '--all'], { home, env: { PATH: '/nonexistent' } });
+    expect(noDocker.exitCode).toBe(0);
+    expect(noDocker.stderr).toMatch(/warning: the services' logs from docker are missing: docker not found on PATH/);
+  });
+});

@@ -82,4 +82,15 @@ export const registerOps: Register = (program, app) => {
     .option('--duration <duration>', 'the window, ending now (10m, 1h, 1d)', '1h')
     .option('--timeout <duration>', 'timeout of one metrics endpoint request', '3s');
   handle(metrics, app, async () => (await import('../../core/ops-metrics.js')).metricsHandler);
+
+  // mcp test smoke
+  const test = group(program, 'test', 'test the installation: health with MCP protocol checks, database, data', ['mcp test smoke --env staging']);
+  const smoke = leaf(test, {
+    name: 'smoke',
+    description: 'quick checks after a deploy: every service healthy (MCP servers answer initialize and tools/list) and the database reachable; exit 3 on a failure',
+    examples: ['mcp test smoke', 'mcp test smoke --env staging', 'mcp test smoke --json'],
+  })
+    .option('--env <name>', 'fail unless the installation is this environment (development, staging, production)')
+    .option('--timeout <duration>', 'per-check timeout (default: each service\'s healthCheck.timeout, else 5s)');
+  handle(smoke, app, async () => (await import('../../core/ops-test.js')).testSmokeHandler);
 };

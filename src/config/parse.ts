@@ -1,0 +1,166 @@
+// Text → document, YAML or JSON whatever the file is called (the guide redirects a YAML v4 export
+// into config-v4.json). Errors carry file:line:column.
+import yaml from 'js-yaml';
+import { invalidInput } from '../cli/errors.js';
+
+export type TextFormat = 'json' | 'yaml';
+
+export interface Parsed {
+  doc: Record<string, unknown>;
+  format: TextFormat;
+}
+
+/** 1-based line and column of a character offset. */
+export function lineCol(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < Math.min(offset, text.length); i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
+  return { line, column: offset - last };
+}
+
+/**
+ * Offset of the first syntax error in JSON text (V8 names no position for "Unexpected token"):
+ * a small recursive-descent scan, run only after JSON.parse failed.
+ */
+export function firstJsonError(t: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < t.length && ' \t\n\r'.includes(t[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (w: string) => (t.startsWith(w, i) ? (i += w.length) : fail());
+  const str = () => {
+    i++;
+    while (i < t.length && t[i] !== '"') {
+      if (t[i] === '\\') {
+        i++;
+        if (t[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(t.slice(i + 1, i + 5))) fail();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(t[i] ?? '')) fail();
+      } else if (t.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= t.length) fail();
+    i++;
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(t.slice(i, i + 400));
+    if (!m || !m[0]) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = t[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (t[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (t[i] !== '"') fail();
+        str();
+        ws();
+        if (t[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === '}') return void i++;
+        else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (t[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === ']') return void i++;
+        else fail();
+      }
+    } else if (c === '"') str();
+    else if (c === 't') lit('true');
+    else if (c === 'f') lit('false');
+    else if (c === 'n') lit('null');
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) num();
+    else fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < t.length) return i;
+  } catch (at) {
+    return typeof at === 'number' ? at : t.length;
+  }
+  return t.length;
+}
+
+function jsonErrorOffset(message: string, text: string): number {
+  const m = message.match(/at position (\d+)/);
+  if (m) return Number(m[1]);
+  if (/Unexpected token|Bad control|Bad escape|Unterminated/i.test(message)) return firstJsonError(text);
+  const lc = message.match(/line (\d+) column (\d+)/);
+  if (lc) {
+    const lines = text.split('\n');
+    let off = 0;
+    for (let i = 0; i < Number(lc[1]) - 1; i++) off += lines[i]!.length + 1;
+    return off + Number(lc[2]) - 1;
+  }
+  return text.length; // "Unexpected end of JSON input"
+}
+
+export function looksLikeJson(text: string): boolean {
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  return t.startsWith('{') || t.startsWith('[');
+}
+
+export function parseConfigText(text: string, file: string): Parsed {
+  const src = text.replace(/^\uFEFF/, '');
+  if (src.trim() === '') throw invalidInput('the file is empty', { where: file, hint: 'give a v4 YAML or a v5/v6 JSON config' });
+  let doc: unknown;
+  let format: TextFormat;
+  if (looksLikeJson(src)) {
+    format = 'json';
+    try {
+      doc = JSON.parse(src);
+    } catch (e) {
+      const msg = (e as Error).message;
+      const { line, column } = lineCol(src, jsonErrorOffset(msg, src));
+      throw invalidInput(`malformed JSON: ${msg.split('\n')[0]!.replace(/, ".*$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')}`, {
+        where: `${file}:${line}:${column}`,
+        hint: 'fix the file (a YAML or JSON platform config) and run again',
+      });
+    }
+  } else {
+    format = 'yaml';
+    try {
+      doc = yaml.load(src, { filename: file, schema: yaml.DEFAULT_SCHEMA });
+    } catch (e) {
+      const err = e as yaml.YAMLException;
+      const line = (err.mark?.line ?? 0) + 1;
+      const column = (err.mark?.column ?? 0) + 1;
+      throw invalidInput(`malformed YAML: ${err.reason ?? err.message.split('\n')[0]}`, {
+        where: `${file}:${line}:${column}`,
+        hint: 'fix the file (a YAML or JSON platform config) and run again',
+      });
+    }
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw invalidInput('a platform config is a mapping (an object with version, services, …)', { where: `${file}:1:1` });
+  }
+  return { doc: doc as Record<string, unknown>, format };
+}
+
+export function serialize(doc: unknown, format: TextFormat): string {
+  if (format === 'json') return JSON.stringify(doc, null, 2) + '\n';
+  return yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
+}

@@ -1,0 +1,177 @@
+// 4.x → 5.0: YAML → JSON (the writer's concern), snake_case → kebab-case wherever a service name is
+// referenced (names, dependencies, routes, host names in environment values), /api/ → /api/v1/,
+// static bearer tokens → JWT (the tokens survive as legacy API keys: client code must change),
+// single-table database → multi-table (the table is kept as database.legacyTable for the data migration).
+import type { KnownVersion } from '../../core/versions.js';
+import type { BreakingChange, Doc, Hop, HopOutput, ReportedField } from './types.js';
+
+export const V4_TO_V5_CHANGES: BreakingChange[] = [
+  { component: 'API Auth', from: 'Bearer token', to: 'JWT with refresh', action: 'Update client code' },
+  { component: 'Config Format', from: 'YAML', to: 'JSON', action: 'Convert config files' },
+  { component: 'Service Names', from: 'Snake case', to: 'Kebab case', action: 'Update references' },
+  { component: 'Database Schema', from: 'Single table', to: 'Multi-table', action: 'Run migrations' },
+  { component: 'API Endpoints', from: '/api/', to: '/api/v1/', action: 'Update API calls' },
+];
+
+const KEY_RENAMES: Record<string, string> = {
+  base_path: 'basePath',
+  cert_file: 'certFile',
+  key_file: 'keyFile',
+  health_check: 'healthCheck',
+  depends_on: 'dependsOn',
+  max_cpu: 'maxCpu',
+  max_memory: 'maxMemory',
+};
+
+export const kebab = (name: string): string => name.replace(/_/g, '-');
+
+const isObj = (v: unknown): v is Doc => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** /api/x → /api/v1/x (already-versioned paths stay) */
+export function v1Path(p: string): string {
+  if (p === '/api' || p === '/api/') return '/api/v1/';
+  if (p.startsWith('/api/') && !/^\/api\/v\d+(\/|$)/.test(p)) return '/api/v1/' + p.slice('/api/'.length);
+  return p;
+}
+
+/** Rename v4 keys to their v5 spelling, deep (for environment overlays). */
+function renameDeep(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(renameDeep);
+  if (!isObj(v)) return v;
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) {
+    const nk = KEY_RENAMES[k] ?? k;
+    out[nk] = nk === 'basePath' && typeof x === 'string' ? v1Path(x) : renameDeep(x);
+  }
+  return out;
+}
+
+function renameShallow(o: Doc): Doc {
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(o)) out[KEY_RENAMES[k] ?? k] = x;
+  return out;
+}
+
+function hostPattern(names: string[]): RegExp | undefined {
+  const snake = names.filter((n) => n.includes('_')).sort((a, b) => b.length - a.length);
+  if (!snake.length) return undefined;
+  // a service name used as a host: start, after // or @ or whitespace/=/,; followed by :port, /, end or a separator
+  return new RegExp(`(^|[/@\\s=,])(${snake.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=$|[:/\\s,;])`, 'g');
+}
+
+export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
+  const reported: ReportedField[] = [];
+  const manual: string[] = [];
+  const { version: _v, environment, platform, api, security, auth, database, runtime, routes, services, environments, ...rest } = doc;
+  const out: Doc = { version: to, environment: environment ?? 'development' };
+  if (environment === undefined) reported.push({ path: 'environment', disposition: 'added', reason: 'v5 names the environment; none was set, so development' });
+  if (platform !== undefined) out.platform = platform;
+
+  // API: /api/ → /api/v1/
+  const a = isObj(api) ? renameShallow(api) : {};
+  if (isObj(api) && api.base_path !== undefined) reported.push({ path: 'api.base_path', disposition: 'changed', to: 'api.basePath', reason: 'API endpoints moved from /api/ to /api/v1/' });
+  out.api = { ...a, basePath: '/api/v1/' };
+  manual.push('update API calls: endpoints moved from /api/ to /api/v1/ (e.g. GET /api/services → GET /api/v1/services)');
+
+  if (security !== undefined) {
+    out.security = isObj(security) ? { ...security, ...(isObj(security.tls) ? { tls: renameShallow(security.tls) } : {}) } : security;
+  }
+
+  // Auth: bearer tokens → JWT; the static tokens cannot become JWTs, they stay valid as legacy API keys.
+  const authIn: Doc = isObj(auth) ? auth : {};
+  const { type: authType, tokens, ...authRest } = authIn;
+  if (authType !== undefined) reported.push({ path: 'auth.type', disposition: 'changed', reason: 'bearer → jwt (JWT with refresh tokens)' });
+  const authOut: Doc = {
+    type: 'jwt',
+    jwt: { algorithm: 'HS256', accessTokenTtl: '15m', refreshTokenTtl: '7d' },
+    refreshTokens: { enabled: true, rotate: true },
+    ...authRest,
+  };
+  if (Array.isArray(tokens) && tokens.length) {
+    authOut.legacyApiKeys = tokens.map((t) => {
+      if (!isObj(t)) return t;
+      const { token, ...tr } = t;
+      return { ...tr, key: token };
+    });
+    tokens.forEach((_t, i) => reported.push({ path: `auth.tokens[${i}].token`, disposition: 'moved', to: `auth.legacyApiKeys[${i}].key`, reason: 'a static bearer token cannot become a JWT; it stays valid as a legacy API key' }));
+    manual.push(`update client code: ${tokens.length} static bearer token(s) are now legacy API keys (auth.legacyApiKeys); have clients obtain JWTs and retire the keys`);
+  } else if (Array.isArray(tokens)) {
+    reported.push({ path: 'auth.tokens', disposition: 'moved', to: 'auth.legacyApiKeys', reason: 'no tokens to carry' });
+  }
+  manual.push('provide the JWT signing secret (auth.jwt.secret, or the MCP_JWT_SECRET environment variable) before starting v5');
+  out.auth = authOut;
+
+  if (database !== undefined) {
+    if (isObj(database)) {
+      const { table, ...dr } = database;
+      out.database = table === undefined ? dr : { ...dr, legacyTable: table };
+      if (table !== undefined) reported.push({ path: 'database.table', disposition: 'moved', to: 'database.legacyTable', reason: 'v5 stores data in several tables; the data migration reads the v4 table' });
+    } else out.database = database;
+  }
+  manual.push('run the database migrations: mcp db migrate --version 5.0 (single table → multi-table)');
+  if (runtime !== undefined) out.runtime = runtime;
+
+  // Service names: snake_case → kebab-case, and every reference to them.
+  const list: unknown[] = Array.isArray(services) ? services : [];
+  const names = list.filter(isObj).map((s) => String(s.name));
+  const hosts = hostPattern(names);
+  const renamed = names.filter((n) => n.includes('_'));
+  const synthesized: string[] = [];
+  if (routes !== undefined) {
+    out.routes = Array.isArray(routes)
+      ? routes.map((r, i) => {
+          if (!isObj(r)) return r;
+          const path = typeof r.path === 'string' ? v1Path(r.path) : r.path;
+          if (path !== r.path) reported.push({ path: `routes[${i}].path`, disposition: 'changed', reason: `${r.path} → ${path}` });
+          return { ...r, path, service: typeof r.service === 'string' ? kebab(r.service) : r.service };
+        })
+      : routes;
+  }
+  out.services = list.map((s, i) => {
+    if (!isObj(s)) return s;
+    const svc: Doc = {};
+    for (const [k, x] of Object.entries(s)) {
+      const nk = KEY_RENAMES[k] ?? k;
+      if (k === 'name' && typeof x === 'string') svc.name = kebab(x);
+      else if (k === 'depends_on' && Array.isArray(x)) svc.dependsOn = x.map((d) => (typeof d === 'string' ? kebab(d) : d));
+      else if (k === 'environment' && isObj(x) && hosts) {
+        const env: Doc = {};
+        for (const [ek, ev] of Object.entries(x)) {
+          if (typeof ev === 'string') {
+            const nv = ev.replace(hosts, (_m, pre: string, n: string) => pre + kebab(n));
+            if (nv !== ev) reported.push({ path: `services[${i}].environment.${ek}`, disposition: 'changed', reason: 'a renamed service is referenced as a host name' });
+            env[ek] = nv;
+          } else env[ek] = ev;
+        }
+        svc.environment = env;
+      } else svc[nk] = x;
+    }
+    if (svc.type === 'mcp' && svc.healthCheck === undefined) {
+      svc.healthCheck = svc.transport === 'stdio' ? { type: 'mcp', timeout: '5s' } : { type: 'http', path: '/health', timeout: '5s' };
+      synthesized.push(String(svc.name));
+      reported.push({ path: `services[${i}].health_check`, disposition: 'added', reason: 'v5 needs a health check for each MCP server' });
+    }
+    return svc;
+  });
+  if (renamed.length) {
+    const shown = renamed.slice(0, 5).map((n) => `${n} → ${kebab(n)}`).join(', ');
+    manual.push(`update references to renamed services outside the config (scripts, DNS names, dashboards): ${shown}${renamed.length > 5 ? `, and ${renamed.length - 5} more` : ''}`);
+  }
+  if (synthesized.length) {
+    manual.push(`check the health checks added for MCP servers that had none: ${synthesized.slice(0, 5).join(', ')}${synthesized.length > 5 ? `, and ${synthesized.length - 5} more` : ''}`);
+  }
+  if (environments !== undefined) out.environments = renameDeep(environments);
+  Object.assign(out, rest);
+  return { config: out, manualActions: manual, reported };
+}
+
+export function v4ToV5Hop(from: KnownVersion): Hop {
+  return {
+    from,
+    to: '5.0',
+    type: 'major',
+    breakingChanges: V4_TO_V5_CHANGES,
+    features: ['environment, platform, oauth, JWT with refresh tokens, services[].instances/maxCpu/maxMemory'],
+    apply: (doc) => v4ToV5(doc, '5.0'),
+  };
+}

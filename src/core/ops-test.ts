@@ -1,0 +1,176 @@
+// `mcp test smoke [--env E]`, `mcp test all [--comprehensive]`, `mcp migration test [--comprehensive]`:
+// the platform's own commands (health with MCP protocol checks, services verify, database, data
+// verification, logs, benchmark) run in-process as one report with one exit code.
+import type { Handler } from '../cli/program.js';
+import type { Ctx } from '../cli/context.js';
+import { ExitCode, invalidInput } from '../cli/errors.js';
+import { readStoredConfig } from '../config/store.js';
+import { invoke, failureLine, type Invocation } from '../ops/invoke.js';
+import { logFiles, readLogFile } from '../ops/logs.js';
+import { parseDuration, formatDuration } from '../ops/time.js';
+import { listBaselines, loadBaseline } from '../ops/benchmark.js';
+
+export type TestStatus = 'pass' | 'fail' | 'skip';
+
+export interface TestCheck {
+  id: string;
+  title: string;
+  status: TestStatus;
+  detail: string;
+  hint?: string;
+  command?: string;
+  ms: number;
+  data?: unknown;
+}
+
+export interface TestOptions {
+  env?: string;
+  comprehensive?: boolean;
+  since?: string;
+  baseline?: string;
+  timeout?: string;
+}
+
+type Suite = 'smoke' | 'all' | 'migration';
+
+function fromInv(id: string, title: string, inv: Invocation, pass: (d: any) => string, fail?: (d: any) => string | undefined): TestCheck {
+  if (inv.ok) return { id, title, status: 'pass', detail: pass(inv.data), command: inv.command, ms: inv.ms, data: inv.data };
+  return { id, title, status: 'fail', detail: (inv.data && fail?.(inv.data)) || failureLine(inv), hint: inv.error?.hint, command: inv.command, ms: inv.ms, data: inv.data ?? inv.error };
+}
+
+async function environmentCheck(ctx: Ctx, env: string): Promise<TestCheck> {
+  const t0 = performance.now();
+  const stored = await readStoredConfig(ctx.home);
+  const actual = typeof stored.doc.environment === 'string' ? stored.doc.environment : undefined;
+  const ms = Math.round(performance.now() - t0);
+  if (actual === env) return { id: 'environment', title: 'Environment', status: 'pass', detail: `the installation is ${env}`, ms };
+  return { id: 'environment', title: 'Environment', status: 'fail', detail: `the installation at ${ctx.home} is ${actual ?? 'of no stated environment'}, not ${env}`, hint: `point --home (or MCP_HOME) at the ${env} installation`, ms };
+}
+
+async function healthCheck(ctx: Ctx, timeout?: string): Promise<TestCheck> {
+  const inv = await invoke(ctx, 'mcp health', async () => (await import('./health.js')).healthHandler, { timeout }, []);
+  const describe = (d: any) => {
+    const list = (d?.services ?? []) as Array<{ name: string; healthy: boolean; skipped?: boolean; check: string; tools?: string[]; detail: string }>;
+    const checked = list.filter((s) => !s.skipped);
+    const mcp = checked.filter((s) => s.check === 'mcp');
+    return { list, checked, mcp };
+  };
+  return fromInv(
+    'health',
+    'Services healthy (MCP protocol for MCP servers)',
+    inv,
+    (d) => {
+      const { list, checked, mcp } = describe(d);
+      if (!list.length) return 'no services in the config';
+      return `${checked.length} service(s) healthy${mcp.length ? `, ${mcp.length} MCP server(s) answered initialize and tools/list` : ''}${list.length > checked.length ? `; ${list.length - checked.length} without a health check` : ''}`;
+    },
+    (d) => {
+      const bad = describe(d).list.filter((s) => !s.healthy);
+      return bad.length ? `unhealthy: ${bad.map((s) => `${s.name} (${s.detail})`).join('; ')}` : undefined;
+    },
+  );
+}
+
+async function dbPingCheck(ctx: Ctx): Promise<TestCheck> {
+  const inv = await invoke(ctx, 'mcp db ping', async () => (await import('./db-ping.js')).dbPingHandler, {});
+  return fromInv('database', 'Database reachable', inv, (d) => `${d?.kind} ${d?.database} answered in ${d?.latencyMs} ms`);
+}
+
+async function servicesVerifyCheck(ctx: Ctx, timeout?: string): Promise<TestCheck> {
+  const inv = await invoke(ctx, 'mcp services verify --all', async () => (await import('./services-verify.js')).verifyHandler, { all: true, timeout }, []);
+  return fromInv(
+    'services',
+    'Services running, MCP tools kept',
+    inv,
+    (d) => {
+      const v = (d?.services ?? d?.verdicts ?? []) as unknown[];
+      return Array.isArray(v) && v.length ? `${v.length} service(s) running and healthy; no MCP server lost a tool` : 'no services in the config';
+    },
+    (d) => {
+      const v = (d?.services ?? d?.verdicts ?? []) as Array<{ ok: boolean; problems: string[] }>;
+      const problems = Array.isArray(v) ? v.filter((x) => !x.ok).flatMap((x) => x.problems) : [];
+      return problems.length ? problems.join('; ') : undefined;
+    },
+  );
+}
+
+/** No error in the logs over the window (usage mistakes at the prompt are not platform errors). */
+async function logsCheck(ctx: Ctx, sinceMs: number): Promise<TestCheck> {
+  const t0 = performance.now();
+  const since = new Date(Date.now() - sinceMs);
+  const entries = (await Promise.all((await logFiles(ctx.home)).map((f) => readLogFile(f, { since, level: 'error' })))).flat();
+  const errors = entries.filter((e) => e.pid !== process.pid && !(e.event === 'command.error' && e.fields?.exitCode === ExitCode.USAGE));
+  const ms = Math.round(performance.now() - t0);
+  const title = 'No critical errors in logs';
+  if (!errors.length) return { id: 'logs', title, status: 'pass', detail: `no error entries in the last ${formatDuration(sinceMs)}`, command: `mcp logs --since ${formatDuration(sinceMs).replace(/ /g, '')} --level error`, ms };
+  const sample = errors.slice(-3).map((e) => `${e.time} ${e.service}: ${[e.event, e.message, e.fields?.message].filter(Boolean).join(' ')}`);
+  return { id: 'logs', title, status: 'fail', detail: `${errors.length} error entr${errors.length === 1 ? 'y' : 'ies'} in the last ${formatDuration(sinceMs)}; latest: ${sample.join(' | ')}`, hint: 'read them with mcp logs --level error --since …', command: 'mcp logs --level error', ms, data: errors.slice(-20) };
+}
+
+async function performanceCheck(ctx: Ctx, baseline?: string): Promise<TestCheck> {
+  const title = 'Performance within 10% of baseline';
+  let name = baseline;
+  if (!name) {
+    // the newest saved baseline
+    let newest: { name: string; at: string } | undefined;
+    for (const n of await listBaselines(ctx.home)) {
+      const b = await loadBaseline(ctx.home, n).catch(() => undefined);
+      if (b && (!newest || b.createdAt > newest.at)) newest = { name: n, at: b.createdAt };
+    }
+    name = newest?.name;
+  }
+  if (!name) return { id: 'performance', title, status: 'skip', detail: 'no baseline saved yet', hint: 'save one on a healthy installation: mcp benchmark --save baseline', ms: 0 };
+  const inv = await invoke(ctx, `mcp benchmark --compare-with ${name}`, async () => (await import('./ops-benchmark.js')).benchmarkHandler, { requests: '50', concurrency: '4', timeout: '5s', compareWith: name });
+  return fromInv(
+    'performance',
+    title,
+    inv,
+    () => `within 10% of baseline '${name}'`,
+    (d) => {
+      const failed = (d?.comparison?.checks ?? []).filter((c: { ok: boolean }) => !c.ok) as Array<{ service: string; metric: string; current: number; threshold: number }>;
+      return failed.length ? `beyond 10% of baseline '${name}': ${failed.map((c) => `${c.service} ${c.metric} ${c.current} (limit ${c.threshold})`).join('; ')}` : undefined;
+    },
+  );
+}
+
+export async function runSuite(ctx: Ctx, suite: Suite, opts: TestOptions): Promise<{ data: unknown; text: string[]; exitCode: number }> {
+  const sinceMs = parseDuration(opts.since ?? '1h', '--since');
+  if (opts.timeout !== undefined) parseDuration(opts.timeout, '--timeout');
+  const started = Date.now();
+  const checks: TestCheck[] = [];
+  const add = (c: TestCheck) => {
+    checks.push(c);
+    ctx.out.progress(`${c.status === 'pass' ? '✓' : c.status === 'skip' ? '-' : '✗'} ${c.title}`);
+  };
+  if (opts.env) add(await environmentCheck(ctx, opts.env));
+  add(await healthCheck(ctx, opts.timeout));
+  add(await dbPingCheck(ctx));
+  if (suite !== 'smoke') {
+    add(await servicesVerifyCheck(ctx, opts.timeout));
+  }
+  if (suite !== 'smoke' && opts.comprehensive) {
+    add(await logsCheck(ctx, sinceMs));
+    add(await performanceCheck(ctx, opts.baseline));
+  }
+  const failed = checks.filter((c) => c.status === 'fail');
+  const ok = failed.length === 0;
+  ctx.log.log(ok ? 'info' : 'warn', 'test.run', { suite, comprehensive: Boolean(opts.comprehensive), ok, failed: failed.map((c) => c.id) });
+  const text = [
+    ...checks.flatMap((c) => [`${c.status === 'pass' ? '✓' : c.status === 'skip' ? '-' : '✗'} ${c.title}: ${c.detail}`, ...(c.status !== 'pass' && c.hint ? [`    hint: ${c.hint}`] : [])]),
+    ok ? `${suite === 'smoke' ? 'Smoke tests' : 'Tests'} passed (${checks.filter((c) => c.status === 'pass').length} passed${checks.some((c) => c.status === 'skip') ? `, ${checks.filter((c) => c.status === 'skip').length} skipped` : ''}).` : `${failed.length} of ${checks.length} check(s) FAILED: ${failed.map((c) => c.id).join(', ')} (exit 3)`,
+  ];
+  return {
+    data: { suite, comprehensive: Boolean(opts.comprehensive), environment: opts.env, ok, checks, ms: Date.now() - started },
+    text,
+    exitCode: ok ? ExitCode.OK : ExitCode.PRECONDITION,
+  };
+}
+
+const ENVS = ['development', 'staging', 'production'];
+
+export const testSmokeHandler: Handler<TestOptions> = async (ctx, opts) => {
+  if (opts.env && !ENVS.includes(opts.env)) throw invalidInput(`--env '${opts.env}' is not an environment`, { hint: `use one of ${ENVS.join(', ')}` });
+  return runSuite(ctx, 'smoke', opts);
+};
+export const testAllHandler: Handler<TestOptions> = async (ctx, opts) => runSuite(ctx, 'all', opts);
+export const migrationTestHandler: Handler<TestOptions> = async (ctx, opts) => runSuite(ctx, 'migration', opts);

@@ -1,0 +1,75 @@
+// The services' own logs, through the runtime the config names: `docker compose logs --timestamps`
+// for docker, `kubectl logs --timestamps` per deployment for kubernetes; nothing for `none` (the
+// services run elsewhere). Each line becomes a LogEntry like those of the CLI's own log.
+import { existsSync } from 'node:fs';
+import { run } from '../runtime/exec.js';
+import { composeFilePath, projectName } from '../runtime/docker.js';
+import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
+import type { PlatformServices } from '../runtime/services.js';
+import { entryFromText, type LogEntry, type LogFilter, matches } from './logs.js';
+
+export interface ServiceLogSource {
+  runtime: string;
+  services: string[];
+  entries: LogEntry[];
+  /** when the runtime could not be asked: why (the rest of the logs are still shown) */
+  error?: string;
+  commands: string[];
+}
+
+/** `filesystem-mcp-1  | 2025-07-24T10:00:00.123456789Z message` → service and line. */
+export function parseComposeLine(line: string, known: string[]): { service: string; rest: string } | undefined {
+  const m = line.match(/^(\S+?)\s*\|\s?(.*)$/);
+  if (!m) return undefined;
+  const prefix = m[1]!;
+  const service = known.find((k) => prefix === k || new RegExp(`^(?:[a-z0-9_-]+[-_])?${k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[-_]\\d+$`).test(prefix)) ?? prefix.replace(/[-_]\d+$/, '');
+  return { service, rest: m[2]! };
+}
+
+export async function serviceLogs(platform: PlatformServices, home: string, env: NodeJS.ProcessEnv, names: string[], filter: LogFilter, signal?: AbortSignal): Promise<ServiceLogSource> {
+  const runtime = platform.runtime.type;
+  const out: ServiceLogSource = { runtime, services: names, entries: [], commands: [] };
+  if (runtime === 'none' || !names.length) return out;
+  const since = filter.since?.toISOString();
+  const until = filter.until?.toISOString();
+  try {
+    if (runtime === 'docker') {
+      const file = composeFilePath(home);
+      const argv = ['compose', '-p', projectName(platform, home), ...(existsSync(file) ? ['-f', file] : []), 'logs', '--no-color', '--timestamps', ...(since ? ['--since', since] : []), ...(until ? ['--until', until] : []), ...names];
+      out.commands.push(['docker', ...argv].join(' '));
+      const r = await run('docker', argv, { env, signal, timeoutMs: 60_000, cwd: home });
+      let prev: LogEntry | undefined;
+      for (const line of r.stdout.split('\n')) {
+        const p = parseComposeLine(line, names);
+        if (!p) continue;
+        const e = entryFromText(p.rest, `docker:${p.service}`, p.service, prev?.service === p.service ? prev : undefined);
+        if (!e) continue;
+        prev = e;
+        if (matches(e, filter)) out.entries.push(e);
+      }
+    } else {
+      const ns = platform.runtime.namespace ?? DEFAULT_NAMESPACE;
+      const scope = [`--namespace=${ns}`, ...(platform.runtime.context ? [`--context=${platform.runtime.context}`] : [])];
+      for (const name of names) {
+        const argv = [...scope, 'logs', `deployment/${name}`, '--timestamps', '--all-containers=true', '--prefix=false', ...(since ? [`--since-time=${since}`] : [])];
+        out.commands.push(['kubectl', ...argv].join(' '));
+        const r = await run('kubectl', argv, { env, signal, timeoutMs: 60_000, allowFailure: true });
+        if (r.exitCode !== 0) {
+          out.error = [out.error, `${name}: ${r.stderr.trim().split('\n').pop()}`].filter(Boolean).join('; ');
+          continue;
+        }
+        let prev: LogEntry | undefined;
+        for (const line of r.stdout.split('\n')) {
+          const e = entryFromText(line, `kubernetes:${name}`, name, prev);
+          if (!e) continue;
+          prev = e;
+          if (matches(e, filter)) out.entries.push(e);
+        }
+      }
+    }
+  } catch (e) {
+    const err = e as Error & { hint?: string };
+    out.error = `${err.message}${err.hint ? ` (${err.hint})` : ''}`;
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+// `mcp test smoke`: real health checks against a local HTTP service and the embedded database.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mcp } from '../helpers/cli.js';
+import { opsHome } from '../helpers/ops-home.js';
+
+let server: Server;
+let port = 0;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    res.statusCode = req.url === '/health' ? 200 : 404;
+    res.end('{"status":"ok"}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise((r) => server.close(r)));
+
+// the server's own database, read-only (SELECT version()): faster than a fresh embedded one
+const env = { MCP_DATABASE_URL: process.env.MCP_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' };
+const services = () => [{ name: 'api-gateway', type: 'core', ports: [`${port}:3000`], healthCheck: { type: 'http', path: '/health', timeout: '2s' } }];
+
+describe('mcp test smoke', () => {
+  it('passes when every service is healthy and the database answers; --env checks the environment', async () => {
+    const home = await opsHome({ environment: 'staging', runtime: { type: 'none' }, services: services() });
+    const r = await mcp(['test', 'smoke', '--env', 'staging', '--json'], { home, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = r.json();
+    expect(doc).toMatchObject({ suite: 'smoke', ok: true, environment: 'staging' });
+    expect(doc.checks.map((c: any) => [c.id, c.status])).toEqual([['environment', 'pass'], ['health', 'pass'], ['database', 'pass']]);
+    expect(doc.checks[1].detail).toBe('1 service(s) healthy');
+    expect(doc.checks[2].detail).toMatch(/^postgres .* answered in \d+ ms$/);
+
+    const wrong = await mcp(['test', 'smoke', '--env', 'production'], { home, env });
+    expect(wrong.exitCode).toBe(3);
+    expect(wrong.stdout).toMatch(/✗ Environment: the installation at .* is staging, not production/);
+    expect((await mcp(['test', 'smoke', '--env', 'prod'], { home, env })).exitCode).toBe(2);
+  });
+
+  it('an unhealthy service fails the run with exit 3 and says which and why', async () => {
+    const home = await opsHome({ runtime: { type: 'none' }, services: [...services(), { name: 'git-mcp', type: 'mcp', ports: ['1:3000'], healthCheck: { type: 'tcp', port: 1, timeout: '1s' } }] });
+    const r = await mcp(['test', 'smoke'], { home, env });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/✗ Services healthy \(MCP protocol for MCP servers\): unhealthy: git-mcp \(/);
+    expect(r.stdout).toMatch(/1 of 2 check\(s\) FAILED: health \(exit 3\)/);
+  });
+});
