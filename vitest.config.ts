@@ -8,5 +8,6 @@ export default defineConfig({
     // The machine has 2 cores; integration tests start PostgreSQL sessions and child processes.
     maxWorkers: 2,
     pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

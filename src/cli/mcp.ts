@@ -4,10 +4,11 @@ import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
 import { registerDb } from './commands/db.js';
+import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerBackup, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

@@ -1,0 +1,364 @@
+// Logical dump and restore of a PostgreSQL or PGlite database through the SqlDatabase contract.
+// Dump: one REPEATABLE READ, read-only transaction (a single snapshot for catalogs and rows); the schema
+// goes to db/schema.json; each table's rows, read through a cursor, go out in PostgreSQL COPY text
+// format in chunks of a few MB (so memory stays flat and a chunk is also valid `COPY … FROM stdin` input).
+// Restore: one transaction that drops the dumped schemas' tables, recreates them, loads the rows,
+// adds constraints and indexes, sets sequences and checks every row count before COMMIT.
+import { Writable } from 'node:stream';
+import type { SqlDatabase, SqlSession } from '../db/types.js';
+import { failedError, integrityError } from '../cli/errors.js';
+import type { DatabaseDump, TableDump } from './manifest.js';
+
+export interface ChunkSink {
+  addBuffer(path: string, buf: Buffer, mode?: number): Promise<void>;
+}
+
+interface ColumnDef {
+  name: string;
+  type: string;
+  notNull: boolean;
+  default: string | null;
+  identity: '' | 'a' | 'd';
+  generated: '' | 's';
+}
+interface TableDef {
+  schema: string;
+  name: string;
+  columns: ColumnDef[];
+  constraints: { name: string; type: string; def: string }[];
+  indexes: string[];
+  identity: { column: string; last: string; isCalled: boolean }[];
+}
+interface SequenceDef {
+  schema: string;
+  name: string;
+  type: string;
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+  last: string;
+  isCalled: boolean;
+  ownedBy: { table: string; column: string } | null;
+}
+export interface SchemaDoc {
+  schemas: string[];
+  enums: { schema: string; name: string; labels: string[] }[];
+  sequences: SequenceDef[];
+  tables: TableDef[];
+}
+
+export const qi = (s: string) => '"' + s.replace(/"/g, '""') + '"';
+export const ql = (s: string) => "'" + s.replace(/'/g, "''") + "'";
+const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
+const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+
+const ESC = /[\\\t\n\r]/;
+export function copyEscape(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  const s = String(v);
+  if (!ESC.test(s)) return s;
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+const UNESC: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+/** One COPY text line back into its fields (null for \N). */
+export function copyParse(line: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const field of line.split('\t')) {
+    if (field === '\\N') out.push(null);
+    else if (!field.includes('\\')) out.push(field);
+    else out.push(field.replace(/\\(.)/g, (_m, c: string) => UNESC[c] ?? c));
+  }
+  return out;
+}
+
+async function readSchema(s: SqlSession): Promise<{ doc: SchemaDoc; warnings: string[] }> {
+  const warnings: string[] = [];
+  const tables = await s.query<{ oid: string; schema: string; name: string; kind: string }>(
+    `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE ${USER_SCHEMA} AND c.relkind IN ('r','p','v','m','f') ORDER BY n.nspname, c.relname`,
+  );
+  const enums = await s.query<{ schema: string; name: string; labels: string[] | string }>(
+    `SELECT n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+     FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace WHERE ${USER_SCHEMA} GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+  const others = await s.query<{ what: string; n: string }>(
+    `SELECT 'functions' AS what, count(*)::text AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMA}
+     UNION ALL SELECT 'domains or composite types', count(*)::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+       WHERE ${USER_SCHEMA} AND (t.typtype = 'd' OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))`,
+  );
+  for (const o of others.rows) if (Number(o.n) > 0) warnings.push(`${o.n} ${o.what} in user schemas are not part of the dump`);
+  const doc: SchemaDoc = { schemas: [], enums: enums.rows.map((e) => ({ schema: e.schema, name: e.name, labels: pgArray(e.labels) })), sequences: [], tables: [] };
+  for (const t of tables.rows) {
+    if (t.kind !== 'r') {
+      warnings.push(`${t.schema}.${t.name} is a ${{ p: 'partitioned table', v: 'view', m: 'materialized view', f: 'foreign table' }[t.kind] ?? t.kind} and is not part of the dump`);
+      continue;
+    }
+    const cols = await s.query<{ name: string; type: string; not_null: boolean; def: string | null; identity: string; generated: string }>(
+      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS def,
+              a.attidentity::text AS identity, a.attgenerated::text AS generated
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+       WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+      [t.oid],
+    );
+    const cons = await s.query<{ name: string; type: string; def: string }>(
+      `SELECT conname AS name, contype::text AS type, pg_get_constraintdef(oid) AS def FROM pg_constraint
+       WHERE conrelid = $1::oid AND contype IN ('p','u','c','x','f') ORDER BY contype, conname`,
+      [t.oid],
+    );
+    const idx = await s.query<{ def: string }>(
+      `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i WHERE i.indrelid = $1::oid
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p','u','x'))
+       ORDER BY 1`,
+      [t.oid],
+    );
+    const columns: ColumnDef[] = cols.rows.map((c) => ({
+      name: c.name,
+      type: c.type,
+      notNull: c.not_null,
+      default: c.def,
+      identity: (c.identity || '') as ColumnDef['identity'],
+      generated: (c.generated || '') as ColumnDef['generated'],
+    }));
+    const identity: TableDef['identity'] = [];
+    for (const c of columns.filter((x) => x.identity)) {
+      const seq = await s.query<{ seq: string }>(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [qn(t.schema, t.name), c.name]);
+      if (seq.rows[0]?.seq) {
+        const v = await s.query<{ last: string; called: boolean }>(`SELECT last_value::text AS last, is_called AS called FROM ${seq.rows[0].seq}`);
+        identity.push({ column: c.name, last: v.rows[0]!.last, isCalled: v.rows[0]!.called });
+      }
+    }
+    doc.tables.push({ schema: t.schema, name: t.name, columns, constraints: cons.rows, indexes: idx.rows.map((r) => r.def), identity });
+  }
+  const seqs = await s.query<{
+    schema: string; name: string; type: string; start: string; inc: string; min: string; max: string; cache: string; cycle: boolean;
+    owned_table: string | null; owned_schema: string | null; owned_column: string | null; deptype: string | null;
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS inc,
+            s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+            tc.relname AS owned_table, tn.nspname AS owned_schema, att.attname AS owned_column, dep.deptype::text AS deptype
+     FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     LEFT JOIN pg_depend dep ON dep.objid = c.oid AND dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a','i')
+     LEFT JOIN pg_class tc ON tc.oid = dep.refobjid LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+     LEFT JOIN pg_attribute att ON att.attrelid = dep.refobjid AND att.attnum = dep.refobjsubid
+     WHERE ${USER_SCHEMA} ORDER BY 1, 2`,
+  );
+  for (const q of seqs.rows) {
+    if (q.deptype === 'i') continue; // identity sequences come back with their column
+    const v = await s.query<{ last: string; called: boolean }>(`SELECT last_value::text AS last, is_called AS called FROM ${qn(q.schema, q.name)}`);
+    doc.sequences.push({
+      schema: q.schema, name: q.name, type: q.type, start: q.start, increment: q.inc, min: q.min, max: q.max, cache: q.cache, cycle: q.cycle,
+      last: v.rows[0]!.last, isCalled: v.rows[0]!.called,
+      ownedBy: q.owned_table && q.owned_column ? { table: qn(q.owned_schema!, q.owned_table), column: q.owned_column } : null,
+    });
+  }
+  doc.schemas = [...new Set([...doc.tables.map((t) => t.schema), ...doc.enums.map((e) => e.schema), ...doc.sequences.map((q) => q.schema)])].sort();
+  return { doc, warnings };
+}
+
+/** PGlite may hand back a text[] as its literal; pg parses it. */
+function pgArray(v: string[] | string): string[] {
+  if (Array.isArray(v)) return v;
+  const inner = v.replace(/^\{|\}$/g, '');
+  if (inner === '') return [];
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|([^,]+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(inner))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!);
+  return out;
+}
+
+export interface DumpOptions {
+  chunkBytes?: number;
+  fetchRows?: number;
+  onTable?: (name: string, rows: number) => void;
+  signal?: AbortSignal;
+}
+
+export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOptions = {}): Promise<DatabaseDump> {
+  const chunkBytes = opts.chunkBytes ?? 8 * 1024 * 1024;
+  const fetchRows = opts.fetchRows ?? 5000;
+  return db.transaction(
+    async (s) => {
+      const version = (await s.query<{ v: string }>('SHOW server_version')).rows[0]?.v;
+      const { doc, warnings } = await readSchema(s);
+      await sink.addBuffer('db/schema.json', Buffer.from(JSON.stringify(doc, null, 2) + '\n'));
+      const tables: TableDump[] = [];
+      let ti = 0;
+      for (const t of doc.tables) {
+        ti++;
+        const cols = t.columns.filter((c) => c.generated === '');
+        const name = `${t.schema}.${t.name}`;
+        const dump: TableDump = { name, rows: 0, chunks: [] };
+        let lines: string[] = [];
+        let bytes = 0;
+        const flush = async () => {
+          if (!lines.length) return;
+          const path = `db/t${String(ti).padStart(4, '0')}/c${String(dump.chunks.length + 1).padStart(6, '0')}.copy`;
+          await sink.addBuffer(path, Buffer.from(lines.join('')));
+          dump.chunks.push(path);
+          lines = [];
+          bytes = 0;
+        };
+        if (cols.length && db.kind === 'postgres') {
+          // COPY streams from the server; cut the stream into chunks at row boundaries (a raw newline ends a row in COPY text format)
+          let carry: Buffer = Buffer.alloc(0);
+          const chunker = new Writable({
+            highWaterMark: 1024 * 1024,
+            write(piece: Buffer, _e, cb) {
+              let n = 0;
+              for (let i = piece.indexOf(10); i !== -1; i = piece.indexOf(10, i + 1)) n++;
+              dump.rows += n;
+              carry = carry.length ? Buffer.concat([carry, piece]) : piece;
+              if (carry.length < chunkBytes) return cb();
+              const cut = carry.lastIndexOf(10) + 1;
+              const out = carry.subarray(0, cut);
+              carry = Buffer.from(carry.subarray(cut));
+              lines.push(out.toString('utf8'));
+              flush().then(() => cb(), cb);
+            },
+          });
+          await s.copyTo(`COPY ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')}) TO STDOUT`, chunker);
+          // copyTo resolves once the chunker accepted everything; wait until it has written it all out
+          await new Promise<void>((resolve, reject) => {
+            chunker.once('error', reject);
+            chunker.end(() => resolve());
+          });
+          if (carry.length) lines.push(carry.toString('utf8'));
+        } else if (cols.length) {
+          // PGlite hands COPY output over as one blob: a cursor keeps memory flat instead
+          const select = cols.map((c, i) => `${qi(c.name)}::text AS c${i}`).join(', ');
+          await s.exec(`DECLARE mcp_dump NO SCROLL CURSOR FOR SELECT ${select} FROM ONLY ${qn(t.schema, t.name)}`);
+          for (;;) {
+            if (opts.signal?.aborted) throw failedError('interrupted');
+            const r = await s.query<Record<string, unknown>>(`FETCH FORWARD ${fetchRows} FROM mcp_dump`);
+            for (const row of r.rows) {
+              let line = '';
+              for (let i = 0; i < cols.length; i++) line += (i ? '\t' : '') + copyEscape(row[`c${i}`]);
+              line += '\n';
+              lines.push(line);
+              bytes += line.length;
+            }
+            dump.rows += r.rows.length;
+            if (bytes >= chunkBytes) await flush();
+            if (r.rows.length < fetchRows) break;
+          }
+          await s.exec('CLOSE mcp_dump');
+        } else {
+          dump.rows = Number((await s.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${qn(t.schema, t.name)}`)).rows[0]!.n);
+        }
+        await flush();
+        tables.push(dump);
+        opts.onTable?.(name, dump.rows);
+      }
+      return { kind: db.kind, format: 'pg-copy-text/1', snapshot: 'repeatable read', serverVersion: version, schemaEntry: 'db/schema.json', tables, warnings } as DatabaseDump;
+    },
+    { isolation: 'repeatable read', readOnly: true },
+  );
+}
+
+export interface ChunkSource {
+  read(path: string): Promise<Buffer>;
+}
+
+function columnSql(c: ColumnDef): string {
+  let sql = `${qi(c.name)} ${c.type}`;
+  if (c.generated === 's' && c.default) sql += ` GENERATED ALWAYS AS (${c.default}) STORED`;
+  else if (c.identity) sql += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+  else if (c.default !== null) sql += ` DEFAULT ${c.default}`;
+  if (c.notNull && !c.identity) sql += ' NOT NULL';
+  return sql;
+}
+
+/** Restore a dump in one transaction; any failure rolls everything back. Returns rows per table. */
+export async function restoreSql(
+  db: SqlDatabase,
+  dump: DatabaseDump,
+  src: ChunkSource,
+  opts: { onTable?: (name: string, rows: number) => void; signal?: AbortSignal } = {},
+): Promise<Record<string, number>> {
+  if (dump.format !== 'pg-copy-text/1' || !dump.schemaEntry) throw integrityError(`cannot restore a ${dump.format} dump into ${db.kind}`);
+  const doc = JSON.parse((await src.read(dump.schemaEntry)).toString('utf8')) as SchemaDoc;
+  return db.transaction(async (s) => {
+    // 1. Clear what the dumped schemas hold now (a later migration may have added tables).
+    if (doc.schemas.length) {
+      const existing = await s.query<{ t: string }>(
+        `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r','p') AND n.nspname = ANY($1::text[]) AND NOT c.relispartition`,
+        [doc.schemas],
+      );
+      if (existing.rows.length) await s.exec(`DROP TABLE IF EXISTS ${existing.rows.map((r) => r.t).join(', ')} CASCADE`);
+      const seqs = await s.query<{ t: string }>(
+        `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = ANY($1::text[])`,
+        [doc.schemas],
+      );
+      if (seqs.rows.length) await s.exec(`DROP SEQUENCE IF EXISTS ${seqs.rows.map((r) => r.t).join(', ')} CASCADE`);
+    }
+    for (const e of doc.enums) await s.exec(`DROP TYPE IF EXISTS ${qn(e.schema, e.name)} CASCADE`);
+    // 2. Schema before data.
+    for (const sc of doc.schemas) await s.exec(`CREATE SCHEMA IF NOT EXISTS ${qi(sc)}`);
+    for (const e of doc.enums) await s.exec(`CREATE TYPE ${qn(e.schema, e.name)} AS ENUM (${e.labels.map(ql).join(', ')})`);
+    for (const q of doc.sequences) {
+      await s.exec(
+        `CREATE SEQUENCE ${qn(q.schema, q.name)} AS ${q.type} INCREMENT BY ${q.increment} MINVALUE ${q.min} MAXVALUE ${q.max} START WITH ${q.start} CACHE ${q.cache}${q.cycle ? ' CYCLE' : ''}`,
+      );
+    }
+    for (const t of doc.tables) await s.exec(`CREATE TABLE ${qn(t.schema, t.name)} (${t.columns.map(columnSql).join(', ')})`);
+    // 3. Rows.
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < doc.tables.length; i++) {
+      const t = doc.tables[i]!;
+      const td = dump.tables.find((x) => x.name === `${t.schema}.${t.name}`);
+      if (!td) throw integrityError(`the dump has no rows entry for ${t.schema}.${t.name}`);
+      const cols = t.columns.filter((c) => c.generated === '');
+      const copy = `COPY ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')}) FROM STDIN`;
+      let loaded = 0;
+      for (const chunk of td.chunks) {
+        if (opts.signal?.aborted) throw failedError('interrupted; the database was rolled back');
+        const buf = await src.read(chunk);
+        try {
+          loaded += await s.copyFrom(copy, [buf]);
+        } catch (e) {
+          throw integrityError(`cannot load the rows of ${td.name}: ${(e as Error).message}`, { where: chunk, cause: e });
+        }
+      }
+      if (loaded !== td.rows) throw integrityError(`${td.name}: ${loaded} rows in the chunks, the manifest says ${td.rows}`);
+      counts[td.name] = loaded;
+      opts.onTable?.(td.name, loaded);
+    }
+    // 4. Constraints, indexes, foreign keys, ownership and sequence positions.
+    for (const t of doc.tables) for (const c of t.constraints.filter((x) => x.type !== 'f')) await s.exec(`ALTER TABLE ${qn(t.schema, t.name)} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    for (const t of doc.tables) for (const ix of t.indexes) await s.exec(ix);
+    for (const t of doc.tables) for (const c of t.constraints.filter((x) => x.type === 'f')) await s.exec(`ALTER TABLE ${qn(t.schema, t.name)} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    for (const q of doc.sequences) {
+      if (q.ownedBy) await s.exec(`ALTER SEQUENCE ${qn(q.schema, q.name)} OWNED BY ${q.ownedBy.table}.${qi(q.ownedBy.column)}`);
+      await s.query(`SELECT setval($1::regclass, $2::bigint, $3::boolean)`, [qn(q.schema, q.name), q.last, q.isCalled]);
+    }
+    for (const t of doc.tables) {
+      for (const id of t.identity) {
+        await s.query(`SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, $4::boolean)`, [qn(t.schema, t.name), id.column, id.last, id.isCalled]);
+      }
+    }
+    // 5. What is about to be committed matches the manifest.
+    for (const td of dump.tables) {
+      const [schema, ...rest] = td.name.split('.');
+      const n = Number((await s.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qn(schema!, rest.join('.'))}`)).rows[0]!.n);
+      if (n !== td.rows) throw integrityError(`${td.name} holds ${n} rows after the restore, the manifest says ${td.rows}; rolled back`);
+    }
+    return counts;
+  });
+}
+
+/** Row counts of the tables a dump names, for --verify and dry runs. Missing tables count as -1. */
+export async function countRows(db: SqlDatabase, names: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const name of names) {
+    const [schema, ...rest] = name.split('.');
+    const exists = await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [qn(schema!, rest.join('.'))]);
+    out[name] = exists.rows[0]?.t ? Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qn(schema!, rest.join('.'))}`)).rows[0]!.n) : -1;
+  }
+  return out;
+}

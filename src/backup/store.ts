@@ -1,0 +1,124 @@
+// Backups on disk: <home>/backups/<id>.tar.gz (or .tar.gz.enc) and its sidecar <id>.manifest.json.
+// A backup exists once both are there and the archive has the recorded size; a create that died leaves
+// only a `.<id>.<pid>.partial` file, which never lists and which prune removes.
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { layout } from '../home.js';
+import { exists, writeFileAtomic } from '../fsutil.js';
+import { invalidInput, preconditionError } from '../cli/errors.js';
+import type { Part, Sidecar } from './manifest.js';
+
+export interface StoredBackup {
+  id: string;
+  sidecar: Sidecar;
+  archivePath: string;
+  sidecarPath: string;
+  /** complete: archive present with the recorded size */
+  complete: boolean;
+  problem?: string;
+}
+
+export const archiveName = (id: string, encrypted: boolean) => `${id}.tar.gz${encrypted ? '.enc' : ''}`;
+export const sidecarName = (id: string) => `${id}.manifest.json`;
+export const partialName = (id: string) => `.${id}.${process.pid}.partial`;
+
+export function newBackupId(now = new Date()): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `bk-${ts}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function listBackups(home: string): Promise<{ backups: StoredBackup[]; incomplete: StoredBackup[]; partials: string[] }> {
+  const dir = layout(home).backups;
+  if (!(await exists(dir))) return { backups: [], incomplete: [], partials: [] };
+  const names = await readdir(dir);
+  const backups: StoredBackup[] = [];
+  const incomplete: StoredBackup[] = [];
+  const partials = names.filter((n) => n.endsWith('.partial')).map((n) => join(dir, n));
+  for (const n of names.filter((x) => x.endsWith('.manifest.json') && !x.startsWith('.'))) {
+    const sidecarPath = join(dir, n);
+    let sidecar: Sidecar;
+    try {
+      sidecar = JSON.parse(await readFile(sidecarPath, 'utf8')) as Sidecar;
+      if (!sidecar || typeof sidecar.id !== 'string' || !sidecar.archive) throw new Error('not a backup manifest');
+    } catch (e) {
+      incomplete.push({ id: n.replace(/\.manifest\.json$/, ''), sidecar: undefined as unknown as Sidecar, archivePath: '', sidecarPath, complete: false, problem: `unreadable manifest: ${(e as Error).message}` });
+      continue;
+    }
+    const archivePath = join(dir, sidecar.archive.file);
+    let problem: string | undefined;
+    try {
+      const st = await stat(archivePath);
+      if (st.size !== sidecar.archive.size) problem = `archive is ${st.size} bytes, the manifest says ${sidecar.archive.size}`;
+    } catch {
+      problem = 'archive missing';
+    }
+    const b = { id: sidecar.id, sidecar, archivePath, sidecarPath, complete: !problem, problem };
+    (problem ? incomplete : backups).push(b);
+  }
+  backups.sort((a, b) => (a.sidecar.createdAt < b.sidecar.createdAt ? 1 : a.sidecar.createdAt > b.sidecar.createdAt ? -1 : a.id < b.id ? 1 : -1));
+  return { backups, incomplete, partials };
+}
+
+/** By id, or by name when the name is unique. */
+export async function findBackup(home: string, idOrName: string): Promise<StoredBackup> {
+  if (!idOrName || idOrName.includes('/') || idOrName.startsWith('.')) throw invalidInput(`'${idOrName}' is not a backup id`, { hint: "see 'mcp backup list'" });
+  const { backups, incomplete } = await listBackups(home);
+  const byId = backups.find((b) => b.id === idOrName);
+  if (byId) return byId;
+  const byName = backups.filter((b) => b.sidecar.name === idOrName);
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) throw invalidInput(`${byName.length} backups are named '${idOrName}'`, { hint: `use the id: ${byName.map((b) => b.id).join(', ')}` });
+  const broken = incomplete.find((b) => b.id === idOrName);
+  if (broken) throw preconditionError(`backup ${idOrName} is incomplete (${broken.problem})`, { hint: 'an interrupted create or a removed archive; choose another backup' });
+  throw preconditionError(`no backup '${idOrName}' in ${layout(home).backups}`, { hint: "see 'mcp backup list'" });
+}
+
+/** The newest complete backup holding every one of `parts`; safety backups only when asked. */
+export async function latestBackup(home: string, parts: Part[], opts: { includeSafety?: boolean } = {}): Promise<StoredBackup> {
+  const { backups } = await listBackups(home);
+  const b = backups.find((x) => (opts.includeSafety || x.sidecar.kind !== 'safety') && parts.every((p) => x.sidecar.contents.includes(p)));
+  if (!b) throw preconditionError(`no backup holding ${parts.join(' and ')} in ${layout(home).backups}`, { hint: "create one with 'mcp backup create'" });
+  return b;
+}
+
+export async function writeSidecar(home: string, sidecar: Sidecar): Promise<string> {
+  const p = join(layout(home).backups, sidecarName(sidecar.id));
+  await writeFileAtomic(p, JSON.stringify(sidecar, null, 2) + '\n', { mode: 0o600 });
+  return p;
+}
+
+export async function removeBackup(b: StoredBackup): Promise<void> {
+  // archive first: a sidecar without its archive never lists as valid
+  if (b.archivePath) await rm(b.archivePath, { force: true });
+  await rm(b.sidecarPath, { force: true });
+}
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Partial archives whose writer is gone. */
+export function stalePartials(partials: string[]): string[] {
+  return partials.filter((p) => {
+    const m = p.match(/\.(\d+)\.partial$/);
+    return !m || Number(m[1]) === process.pid ? false : !isPidAlive(Number(m[1]));
+  });
+}
+
+export const LAST_RESTORE = 'last-restore.json';
+export async function recordRestore(home: string, rec: { backupId: string; parts: Part[]; at: string; safetyBackupId: string | null }): Promise<void> {
+  await writeFileAtomic(join(layout(home).state, LAST_RESTORE), JSON.stringify(rec, null, 2) + '\n');
+}
+export async function lastRestore(home: string): Promise<{ backupId: string; parts: Part[]; at: string } | undefined> {
+  try {
+    return JSON.parse(await readFile(join(layout(home).state, LAST_RESTORE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

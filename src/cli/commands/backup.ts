@@ -1,0 +1,108 @@
+// `mcp backup create|list|verify|restore|prune`, `mcp restore`, `mcp config restore`, `mcp data verify`,
+// and the data package `mcp migration export-data|transform|validate-data|verify-data`.
+import type { Register } from '../program.js';
+import { group, handle, leaf } from '../program.js';
+
+const PASSPHRASE_FILE = ['--passphrase-file <file>', 'file holding the passphrase of an encrypted backup (else $MCP_BACKUP_PASSPHRASE)'] as const;
+
+export const registerBackup: Register = (program, app) => {
+  const backup = group(program, 'backup', 'verified backups: create, list, verify, restore, prune', [
+    'mcp backup create --name "pre-migration-$(date +%Y%m%d-%H%M%S)"',
+    'mcp backup list',
+    'mcp backup restore --id backup_12345 --data-only',
+  ]);
+  const engine = async () => import('../../core/backup-handlers.js');
+
+  const create = leaf(backup, {
+    name: 'create',
+    description: 'stream config, version history, data files and a consistent database dump into one archive with a SHA-256 manifest',
+    examples: [
+      'mcp backup create --name "pre-migration-$(date +%Y%m%d-%H%M%S)"',
+      'mcp backup create --full --name "v4-final-backup"',
+      'mcp backup create --full --verify',
+      'mcp backup create --env development --data-only',
+      'MCP_BACKUP_PASSPHRASE=… mcp backup create --encrypt',
+    ],
+  })
+    .option('--name <name>', 'a name to find it by (default: the id)')
+    .option('--full', 'config, version history, data files and database (the default)')
+    .option('--data-only', 'data files and database only')
+    .option('--config-only', 'config and version history only')
+    .option('--env <name>', 'environment label recorded in the manifest (default: the config\'s environment)')
+    .option('--verify', 'prove the archive restores: into a scratch directory and embedded database, comparing checksums and row counts')
+    .option('--encrypt', 'AES-256-GCM with a key derived (scrypt) from $MCP_BACKUP_PASSPHRASE or --passphrase-file')
+    .option(...PASSPHRASE_FILE);
+  handle(create, app, async () => (await engine()).createHandler);
+
+  const list = leaf(backup, { name: 'list', description: 'complete backups, newest first (interrupted creates never list)', examples: ['mcp backup list', 'mcp backup list --json'] });
+  handle(list, app, async () => (await engine()).listHandler);
+
+  const verify = leaf(backup, {
+    name: 'verify',
+    description: 're-read an archive and check every entry against its SHA-256 (exit 5 on any mismatch)',
+    examples: ['mcp backup verify --id backup_12345', 'mcp backup verify --latest --json'],
+  })
+    .option('--id <id>', 'backup id (or its unique name)')
+    .option('--latest', 'the newest backup')
+    .option(...PASSPHRASE_FILE);
+  handle(verify, app, async () => (await engine()).verifyHandler);
+
+  const restore = leaf(backup, {
+    name: 'restore',
+    description: 'verify the whole archive, take a safety backup, swap staged files in and restore the database in one transaction',
+    examples: ['mcp backup restore --id backup_12345 --data-only', 'mcp backup restore --id v4-final-backup --dry-run', 'mcp backup restore --latest --config-only'],
+  })
+    .option('--id <id>', 'backup id (or its unique name)')
+    .option('--latest', 'the newest backup holding what is restored')
+    .option('--data-only', 'data files and database only')
+    .option('--config-only', 'config and version history only')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option(...PASSPHRASE_FILE);
+  handle(restore, app, async () => (await engine()).restoreHandler);
+
+  const prune = leaf(backup, {
+    name: 'prune',
+    description: 'delete all but the newest N backups, and leftovers of interrupted creates',
+    examples: ['mcp backup prune --keep 10', 'mcp backup prune --keep 3 --dry-run', 'mcp backup prune --keep 5 --yes'],
+  })
+    .requiredOption('--keep <n>', 'how many of the newest backups to keep')
+    .option('--dry-run', 'show what would be deleted');
+  handle(prune, app, async () => (await engine()).pruneHandler);
+
+  const top = leaf(program, {
+    name: 'restore',
+    description: 'restore a backup into this installation (environment moves: back up in one, restore --latest in the other)',
+    examples: ['mcp restore --env staging --data-only --latest', 'mcp restore --id backup_12345', 'mcp restore --latest --dry-run'],
+  })
+    .option('--env <name>', 'the environment being restored into (checked against the config)')
+    .option('--id <id>', 'backup id (or its unique name)')
+    .option('--latest', 'the newest backup holding what is restored')
+    .option('--data-only', 'data files and database only')
+    .option('--config-only', 'config and version history only')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option(...PASSPHRASE_FILE);
+  handle(top, app, async () => (await engine()).restoreHandler);
+
+  const config = group(program, 'config', 'the platform configuration');
+  const cr = leaf(config, {
+    name: 'restore',
+    description: 'restore the config and version history from a backup (safety backup first)',
+    examples: ['mcp config restore --backup-id backup_12345', 'mcp config restore --backup-id v4-final-backup --dry-run'],
+  })
+    .requiredOption('--backup-id <id>', 'backup id (or its unique name)')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option(...PASSPHRASE_FILE);
+  handle(cr, app, async () => (await engine()).configRestoreHandler);
+
+  const data = group(program, 'data', 'the services\' data files');
+  const dv = leaf(data, {
+    name: 'verify',
+    description: 'compare the data files and row counts with the manifest of the last restored or newest backup (exit 3 on differences)',
+    examples: ['mcp data verify --checksum', 'mcp data verify --checksum --id backup_12345 --json'],
+  })
+    .option('--checksum', 'compare SHA-256 of every file (default; --no-checksum compares sizes only)', true)
+    .option('--no-checksum', 'compare sizes only')
+    .option('--id <id>', 'compare with this backup instead')
+    .option(...PASSPHRASE_FILE);
+  handle(dv, app, async () => (await engine()).dataVerifyHandler);
+};

@@ -1,0 +1,85 @@
+// Hand-made archives for the refusal tests: any entry list (traversal, absolute paths, escaping links,
+// duplicates), a manifest that may lie, and a matching sidecar so only the check under test can fire.
+import { createHash } from 'node:crypto';
+import { writeFileSync, readdirSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Header } from 'tar';
+
+export interface CraftEntry {
+  path: string;
+  type: 'File' | 'Directory' | 'SymbolicLink' | 'Link';
+  body?: string;
+  linkpath?: string;
+  /** what the manifest claims (default: the truth) */
+  manifestSha?: string;
+}
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+function block(h: { path: string; type: CraftEntry['type']; size: number; linkpath?: string }): Buffer {
+  const header = new Header({ path: h.path, type: h.type, size: h.size, mode: h.type === 'Directory' ? 0o755 : 0o644, mtime: new Date(0), uid: 0, gid: 0, linkpath: h.linkpath });
+  header.encode();
+  return header.block!;
+}
+
+function tarOf(entries: { path: string; type: CraftEntry['type']; body?: Buffer; linkpath?: string }[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    const body = e.body ?? Buffer.alloc(0);
+    parts.push(block({ path: e.path, type: e.type, size: e.type === 'File' ? body.length : 0, linkpath: e.linkpath }));
+    if (e.type === 'File') {
+      parts.push(body);
+      if (body.length % 512) parts.push(Buffer.alloc(512 - (body.length % 512)));
+    }
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+export function craftBackup(home: string, id: string, entries: CraftEntry[], opts: { manifestEntries?: unknown[] } = {}): { archive: string } {
+  const manifestEntries =
+    opts.manifestEntries ??
+    entries.map((e) =>
+      e.type === 'File'
+        ? { path: e.path, type: 'file', size: Buffer.byteLength(e.body ?? ''), sha256: e.manifestSha ?? sha(e.body ?? ''), mode: 0o644 }
+        : e.type === 'SymbolicLink'
+          ? { path: e.path, type: 'symlink', target: e.linkpath }
+          : e.type === 'Directory'
+            ? { path: e.path.replace(/\/$/, ''), type: 'dir', mode: 0o755 }
+            : { path: e.path, type: 'file', size: 0, sha256: sha(''), mode: 0o644 },
+    );
+  const createdAt = new Date().toISOString();
+  const manifest = {
+    format: 'mcp-backup', formatVersion: 1, id, name: id, kind: 'backup', createdAt, cliVersion: 'test', platformVersion: '5.0', environment: 'development',
+    scope: 'data', contents: ['data', 'database'], database: null, entries: manifestEntries, skipped: [], totals: { files: 1, bytes: 1 },
+  };
+  const mtext = Buffer.from(JSON.stringify(manifest));
+  const tar = tarOf([...entries.map((e) => ({ ...e, body: e.body !== undefined ? Buffer.from(e.body) : undefined })), { path: 'manifest.json', type: 'File', body: mtext }]);
+  const gz = gzipSync(tar);
+  const file = `${id}.tar.gz`;
+  writeFileSync(join(home, 'backups', file), gz);
+  const { entries: _e, ...rest } = manifest;
+  writeFileSync(join(home, 'backups', `${id}.manifest.json`), JSON.stringify({ ...rest, entries: manifestEntries, archive: { file, size: gz.length, sha256: sha(gz) }, encryption: null }));
+  return { archive: join(home, 'backups', file) };
+}
+
+/** Everything under a directory (paths, types, content hashes, link targets), to prove nothing was written. */
+export function treeOf(root: string, skip: (rel: string) => boolean = () => false): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string, rel: string) => {
+    for (const n of readdirSync(dir).sort()) {
+      const r = rel ? `${rel}/${n}` : n;
+      if (skip(r)) continue;
+      const a = join(dir, n);
+      const st = lstatSync(a);
+      if (st.isSymbolicLink()) out[r] = `link:${readlinkSync(a)}`;
+      else if (st.isDirectory()) {
+        out[r] = `dir:${(st.mode & 0o777).toString(8)}`;
+        walk(a, r);
+      } else out[r] = `file:${(st.mode & 0o777).toString(8)}:${sha(readFileSync(a))}`;
+    }
+  };
+  walk(root, '');
+  return out;
+}
