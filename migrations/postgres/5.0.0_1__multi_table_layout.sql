@@ -93,7 +93,8 @@ CREATE INDEX idx_api_keys_owner ON api_keys (owner);
 DROP TABLE platform_data;
 
 -- migrate:down
-CREATE TABLE platform_data (
+-- Also undoes a partial run (tables created, some batches copied, platform_data still there).
+CREATE TABLE IF NOT EXISTS platform_data (
     id          BIGSERIAL PRIMARY KEY,
     kind        VARCHAR(32)  NOT NULL,
     name        VARCHAR(255) NOT NULL,
@@ -102,22 +103,28 @@ CREATE TABLE platform_data (
     updated_at  TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 INSERT INTO platform_data (id, kind, name, data, created_at, updated_at)
-    SELECT id, 'service', replace(name, '-', '_'), config, created_at, updated_at FROM services;
+    SELECT id, 'service', replace(name, '-', '_'), config, created_at, updated_at FROM services
+    ON CONFLICT (id) DO NOTHING;
 INSERT INTO platform_data (id, kind, name, data, created_at, updated_at)
-    SELECT id, 'user', username, jsonb_strip_nulls(jsonb_build_object('email', email, 'role', role)), created_at, created_at FROM users;
+    SELECT id, 'user', username, jsonb_strip_nulls(jsonb_build_object('email', email, 'role', role)), created_at, created_at FROM users
+    ON CONFLICT (id) DO NOTHING;
 INSERT INTO platform_data (id, kind, name, data, created_at, updated_at)
-    SELECT id, 'api_key', name, jsonb_strip_nulls(jsonb_build_object('owner', owner, 'key_hash', key_hash, 'scopes', scopes)), created_at, created_at FROM api_keys;
+    SELECT id, 'api_key', name, jsonb_strip_nulls(jsonb_build_object('owner', owner, 'key_hash', key_hash, 'scopes', scopes)), created_at, created_at FROM api_keys
+    ON CONFLICT (id) DO NOTHING;
 INSERT INTO platform_data (id, kind, name, data, created_at, updated_at)
-    SELECT id, 'setting', key, jsonb_build_object('value', value), updated_at, updated_at FROM settings;
+    SELECT id, 'setting', key, jsonb_build_object('value', value), updated_at, updated_at FROM settings
+    ON CONFLICT (id) DO NOTHING;
 INSERT INTO platform_data (id, kind, name, data, created_at, updated_at)
-    SELECT id, 'event', action, jsonb_strip_nulls(jsonb_build_object('service', replace(service, '-', '_'), 'actor', actor, 'details', details)), created_at, created_at FROM audit_events;
+    SELECT id, 'event', action, jsonb_strip_nulls(jsonb_build_object('service', replace(service, '-', '_'), 'actor', actor, 'details', details)), created_at, created_at FROM audit_events
+    ON CONFLICT (id) DO NOTHING;
 INSERT INTO platform_data (id, kind, name, data, created_at, updated_at)
-    SELECT id, kind, name, data, created_at, updated_at FROM legacy_records;
+    SELECT id, kind, name, data, created_at, updated_at FROM legacy_records
+    ON CONFLICT (id) DO NOTHING;
 SELECT setval(pg_get_serial_sequence('platform_data', 'id'), GREATEST((SELECT max(id) FROM platform_data), 1));
-CREATE INDEX idx_platform_data_kind_name ON platform_data (kind, name);
-DROP TABLE legacy_records;
-DROP TABLE audit_events;
-DROP TABLE settings;
-DROP TABLE api_keys;
-DROP TABLE users;
-DROP TABLE services;
+CREATE INDEX IF NOT EXISTS idx_platform_data_kind_name ON platform_data (kind, name);
+DROP TABLE IF EXISTS legacy_records;
+DROP TABLE IF EXISTS audit_events;
+DROP TABLE IF EXISTS settings;
+DROP TABLE IF EXISTS api_keys;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS services;

@@ -88,8 +88,8 @@ export async function openPostgres(url: string, display: string): Promise<SqlDat
         client.release(broken);
       }
     },
-    async dedicated(): Promise<DedicatedSession> {
-      const client = new pg.Client({ connectionString: url, application_name: 'mcp-lock' });
+    async dedicated(opts: { applicationName?: string } = {}): Promise<DedicatedSession> {
+      const client = new pg.Client({ connectionString: url, application_name: opts.applicationName ?? 'mcp' });
       client.on('error', () => undefined);
       await client.connect();
       const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid as number;

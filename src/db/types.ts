@@ -40,7 +40,7 @@ export interface SqlDatabase extends SqlSession {
    * PostgreSQL: a new connection that holds no transaction (locks live on it). PGlite: undefined — one
    * process owns the data directory (the lock file), so there is nothing to lock against.
    */
-  dedicated(): Promise<DedicatedSession | undefined>;
+  dedicated(opts?: { applicationName?: string }): Promise<DedicatedSession | undefined>;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { mcp, tempDir } from '../helpers/cli.js';
 import { PG_URL } from '../helpers/pg.js';
 
-describe('mcp db ping', () => {
+describe('mcp db ping', { timeout: 120_000 }, () => {
   it('reaches the embedded database of a fresh home with no setup', async () => {
     const home = tempDir();
     const r = await mcp(['db', 'ping', '--json'], { home, env: { MCP_DATABASE_URL: undefined } });

@@ -68,7 +68,7 @@ describe('openDatabase on PostgreSQL', () => {
   });
 });
 
-describe('openDatabase on embedded PGlite (the default)', () => {
+describe('openDatabase on embedded PGlite (the default)', { timeout: 180_000 }, () => {
   it('opens <home>/state/pglite, holds it against a second opener, releases on close', async () => {
     const home = tempDir();
     const db = await openSql({ home, env: {} });

@@ -1,0 +1,161 @@
+// bench/db: migrate the v4 single table to the v5 layout with `mcp db migrate --version 5.0` and compare its wall
+// time with one hand-written INSERT … SELECT per v5 table of the same rows (same DDL, same indexes, one
+// transaction) run through psql, on copies of the same database in the same run. Also our peak RSS.
+//   PostgreSQL: 1,000,000 rows (targets: ratio ≤ 1.5×, peak RSS < 200 MB)
+//   PGlite:       100,000 rows (the baseline runs the same SQL through PGlite in a node process; both include opening)
+// Usage: npm run build && node bench/db.mjs [--pg-rows N] [--pglite-rows N] [--skip-pglite] [--skip-pg] [--json]
+// Needs PostgreSQL at MCP_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and psql.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const mcp = join(root, 'dist/bin/mcp.js');
+const preload = join(root, 'bench/rss-preload.cjs');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? dflt : Number(process.argv[i + 1]);
+};
+const PG_ROWS = arg('--pg-rows', 1_000_000);
+const PGLITE_ROWS = arg('--pglite-rows', 100_000);
+const ADMIN = process.env.MCP_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const { openSql } = await import(join(root, 'dist/src/db/open.js'));
+const { seedV4Example } = await import(join(root, 'dist/src/db/layouts.js'));
+
+// The hand-written migration: the v5 DDL of 5.0.0_1 and 5.0.0_2, one INSERT … SELECT per table, the indexes.
+function baselineSql() {
+  const file = readFileSync(join(root, 'migrations/postgres/5.0.0_1__multi_table_layout.sql'), 'utf8');
+  const ddl = file.split('-- migrate:up batch')[0].split('-- migrate:up')[1];
+  return `BEGIN;
+${ddl}
+INSERT INTO services (id, name, type, image, config, status, created_at, updated_at)
+  SELECT id, replace(name, '_', '-'), COALESCE(data->>'type', 'mcp'), data->>'image', data, COALESCE(data->>'status', 'stopped'), created_at, updated_at FROM platform_data WHERE kind = 'service';
+INSERT INTO users (id, username, email, role, created_at)
+  SELECT id, name, data->>'email', COALESCE(data->>'role', 'user'), created_at FROM platform_data WHERE kind = 'user';
+INSERT INTO api_keys (id, name, owner, key_hash, scopes, created_at)
+  SELECT id, name, data->>'owner', data->>'key_hash', COALESCE(data->'scopes', '[]'), created_at FROM platform_data WHERE kind = 'api_key';
+INSERT INTO settings (id, key, value, updated_at) SELECT id, name, data->'value', updated_at FROM platform_data WHERE kind = 'setting';
+INSERT INTO audit_events (id, service, action, actor, details, created_at)
+  SELECT id, replace(data->>'service', '_', '-'), name, data->>'actor', COALESCE(data->'details', '{}'), created_at FROM platform_data WHERE kind = 'event';
+INSERT INTO legacy_records (id, kind, name, data, created_at, updated_at)
+  SELECT id, kind, name, data, created_at, updated_at FROM platform_data WHERE kind NOT IN ('service', 'user', 'api_key', 'setting', 'event');
+CREATE INDEX idx_audit_events_service_created ON audit_events (service, created_at);
+CREATE INDEX idx_api_keys_owner ON api_keys (owner);
+DROP TABLE platform_data;
+ALTER TABLE services ADD COLUMN IF NOT EXISTS deployment_type VARCHAR(20) DEFAULT 'docker', ADD COLUMN IF NOT EXISTS health_check_config JSONB DEFAULT '{}';
+UPDATE services SET deployment_type = CASE WHEN config->>'orchestrator' = 'kubernetes' THEN 'kubernetes' ELSE 'docker' END, health_check_config = COALESCE(config->'health_check', '{}');
+COMMIT;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_services_deployment_type ON services(deployment_type);
+`;
+}
+
+function timed(cmd, args, env = {}) {
+  const rssFile = join(tmpdir(), `mcp-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  let rss;
+  try {
+    rss = Number(readFileSync(rssFile, 'utf8'));
+    rmSync(rssFile);
+  } catch {
+    /* not a node process */
+  }
+  return { ms, rss };
+}
+
+async function admin(q) {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  try {
+    return await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+const urlOf = (name) => {
+  const u = new URL(ADMIN);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+const mb = (b) => +(b / 1024 / 1024).toFixed(1);
+
+const results = {};
+
+if (!process.argv.includes('--skip-pg')) {
+  const tag = `mcp_bench_${Date.now().toString(36)}`;
+  const [seedDb, oursDb, baseDb] = [`${tag}_seed`, `${tag}_ours`, `${tag}_base`];
+  try {
+    await admin(`CREATE DATABASE ${seedDb}`);
+    const t0 = Date.now();
+    const db = await openSql({ home: tmpdir(), env: { MCP_DATABASE_URL: urlOf(seedDb) } });
+    await seedV4Example(db, { rows: PG_ROWS });
+    await db.exec('VACUUM ANALYZE platform_data');
+    await db.close();
+    console.error(`seeded ${PG_ROWS} v4 rows in ${Date.now() - t0} ms`);
+    await admin(`CREATE DATABASE ${oursDb} TEMPLATE ${seedDb}`);
+    await admin(`CREATE DATABASE ${baseDb} TEMPLATE ${seedDb}`);
+    const sqlFile = join(mkdtempSync(join(tmpdir(), 'mcp-bench-')), 'baseline.sql');
+    writeFileSync(sqlFile, baselineSql());
+    // baseline first, then ours: the same machine state for both (each on its own copy)
+    const base = timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urlOf(baseDb), '-f', sqlFile]);
+    const ours = timed(process.execPath, ['-r', preload, mcp, 'db', 'migrate', '--version', '5.0', '--quiet'], { MCP_DATABASE_URL: urlOf(oursDb), MCP_HOME: mkdtempSync(join(tmpdir(), 'mcp-bench-home-')) });
+    // same result
+    const check = async (name) => {
+      const c = new pg.Client({ connectionString: urlOf(name) });
+      await c.connect();
+      const r = await c.query(`SELECT (SELECT count(*) FROM audit_events)::int AS e, (SELECT count(*) FROM services)::int AS s, (SELECT md5(string_agg(id || action || details::text, ',' ORDER BY id)) FROM audit_events WHERE id % 1000 = 0) AS h`);
+      await c.end();
+      return r.rows[0];
+    };
+    const [a, b] = [await check(oursDb), await check(baseDb)];
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`results differ: ours ${JSON.stringify(a)} baseline ${JSON.stringify(b)}`);
+    results.postgres = { rows: PG_ROWS, oursMs: Math.round(ours.ms), psqlMs: Math.round(base.ms), ratio: +(ours.ms / base.ms).toFixed(2), peakRssMb: mb(ours.rss), targets: 'ratio <= 1.5, peakRssMb < 200' };
+  } finally {
+    for (const d of [oursDb, baseDb, seedDb]) await admin(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
+if (!process.argv.includes('--skip-pglite')) {
+  const seedHome = mkdtempSync(join(tmpdir(), 'mcp-bench-pglite-'));
+  try {
+    const t0 = Date.now();
+    const db = await openSql({ home: seedHome, env: {} });
+    await seedV4Example(db, { rows: PGLITE_ROWS });
+    await db.close();
+    console.error(`seeded ${PGLITE_ROWS} v4 rows in PGlite in ${Date.now() - t0} ms`);
+    const oursHome = mkdtempSync(join(tmpdir(), 'mcp-bench-pglite-ours-'));
+    const baseHome = mkdtempSync(join(tmpdir(), 'mcp-bench-pglite-base-'));
+    cpSync(join(seedHome, 'state'), join(oursHome, 'state'), { recursive: true });
+    cpSync(join(seedHome, 'state'), join(baseHome, 'state'), { recursive: true });
+    const script = join(baseHome, 'baseline.mjs');
+    writeFileSync(
+      script,
+      `import { PGlite } from ${JSON.stringify(join(root, 'node_modules/@electric-sql/pglite/dist/index.js'))};\n` +
+        `const db = await PGlite.create(${JSON.stringify(join(baseHome, 'state/pglite'))});\n` +
+        `await db.exec(${JSON.stringify(baselineSql())});\nawait db.close();\n`,
+    );
+    const base = timed(process.execPath, ['-r', preload, script]);
+    const ours = timed(process.execPath, ['-r', preload, mcp, 'db', 'migrate', '--version', '5.0', '--quiet'], { MCP_HOME: oursHome, MCP_DATABASE_URL: '' });
+    results.pglite = { rows: PGLITE_ROWS, oursMs: Math.round(ours.ms), baselineMs: Math.round(base.ms), ratio: +(ours.ms / base.ms).toFixed(2), peakRssMb: mb(ours.rss), baselinePeakRssMb: mb(base.rss) };
+    rmSync(oursHome, { recursive: true, force: true });
+    rmSync(baseHome, { recursive: true, force: true });
+  } finally {
+    rmSync(seedHome, { recursive: true, force: true });
+  }
+}
+
+if (results.postgres) {
+  const r = results.postgres;
+  console.log(`PostgreSQL ${r.rows} rows: mcp db migrate ${r.oursMs} ms, psql INSERT…SELECT ${r.psqlMs} ms, ratio ${r.ratio}× (target ≤ 1.5×), peak RSS ${r.peakRssMb} MB (target < 200)`);
+}
+if (results.pglite) {
+  const r = results.pglite;
+  console.log(`PGlite ${r.rows} rows: mcp db migrate ${r.oursMs} ms, hand-written INSERT…SELECT ${r.baselineMs} ms, ratio ${r.ratio}×, peak RSS ${r.peakRssMb} MB (baseline process ${r.baselinePeakRssMb} MB)`);
+}
+if (process.argv.includes('--json')) console.log(JSON.stringify(results));
+process.exitCode = results.postgres && (results.postgres.ratio > 1.5 || results.postgres.peakRssMb >= 200) ? 1 : 0;
