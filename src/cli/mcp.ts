@@ -7,8 +7,9 @@ import { registerDb } from './commands/db.js';
 import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
+import { registerConfig } from './commands/config.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerBackup, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
