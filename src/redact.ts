@@ -5,7 +5,7 @@
 export const REDACTED = '[REDACTED]';
 
 const SECRET_KEY =
-  /(pass(word|wd|phrase)?|secret|token|api[-_]?key|apikey|private[-_]?key|access[-_]?key|client[-_]?secret|credential|auth[-_]?key|signing[-_]?key|encryption[-_]?key|session[-_]?key|cookie|^pwd$)/i;
+  /(pass(word|wd|phrase)|^pass$|[-_]pass$|secret|token|api[-_]?key|apikey|private[-_]?key|access[-_]?key|client[-_]?secret|credential|auth[-_]?key|signing[-_]?key|encryption[-_]?key|session[-_]?key|cookie|^pwd$)/i;
 // `key`, `api_key`, `signingKey`: case-sensitive so `monkey` or `hotkey` are left alone.
 const KEY_SUFFIX = /(^key$|^KEY$|[-_]key$|[-_]KEY$|[a-z0-9]Key$)/;
 // Keys that look like secrets but name public things.

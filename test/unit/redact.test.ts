@@ -25,8 +25,8 @@ describe('redaction', () => {
   });
 
   it('classifies keys', () => {
-    for (const k of ['password', 'DB_PASSWORD', 'clientSecret', 'api_key', 'signingKey', 'token', 'key', 'passphrase']) expect(isSecretKey(k), k).toBe(true);
-    for (const k of ['name', 'monkey', 'hotkey', 'keyRotation', 'host', 'keys']) expect(isSecretKey(k), k).toBe(false);
+    for (const k of ['password', 'pass', 'smtp_pass', 'DB_PASSWORD', 'clientSecret', 'api_key', 'signingKey', 'token', 'key', 'passphrase']) expect(isSecretKey(k), k).toBe(true);
+    for (const k of ['name', 'monkey', 'hotkey', 'keyRotation', 'host', 'keys', 'passed', 'passthrough', 'compass']) expect(isSecretKey(k), k).toBe(false);
   });
 
   it('masks registered secret values anywhere', () => {
