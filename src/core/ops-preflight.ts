@@ -80,7 +80,20 @@ export async function runPreflight(ctx: Ctx, opts: PreflightOptions, deps: Prefl
 
   // 2. compatibility with the target
   step(2);
-  add(fromInvocation(2, 'compatibility', await deps.compatibility(ctx, target), (d) => (d && typeof d === 'object' && 'summary' in d ? String(d.summary) : `an upgrade path to ${target} exists`)));
+  const compat = await deps.compatibility(ctx, target);
+  if (compat.ok && compat.data && (compat.data as { compatible?: unknown }).compatible === false) {
+    compat.ok = false;
+    compat.exitCode = ExitCode.PRECONDITION;
+    compat.error = { code: 'precondition', message: `no supported migration path to ${target}` };
+  }
+  add(
+    fromInvocation(2, 'compatibility', compat, (d) => {
+      const path = Array.isArray(d?.path) ? d.path.join(' → ') : undefined;
+      const type = d?.migrationType?.type;
+      const est = d?.estimate?.readable;
+      return [path ? `path ${path}` : `an upgrade path to ${target} exists`, type ? `${type} update` : '', est ? `estimated downtime ${est}` : ''].filter(Boolean).join(', ');
+    }),
+  );
 
   // 3. a backup of the current state
   step(3);

@@ -94,6 +94,25 @@ async function servicesVerifyCheck(ctx: Ctx, timeout?: string): Promise<TestChec
   );
 }
 
+async function dataVerifyCheck(ctx: Ctx): Promise<TestCheck> {
+  const inv = await invoke(ctx, 'mcp data verify --checksum', async () => (await import('./backup-handlers.js')).dataVerifyHandler, { checksum: true });
+  return fromInv(
+    'data',
+    'Data integrity verified',
+    inv,
+    (d) => `data matches backup ${d?.backup}: ${d?.checked} file(s) by SHA-256, ${d?.tables?.length ?? 0} table(s) counted`,
+    (d) => {
+      const parts = [
+        d?.changed?.length ? `changed: ${d.changed.slice(0, 5).join(', ')}` : '',
+        d?.missing?.length ? `missing: ${d.missing.slice(0, 5).join(', ')}` : '',
+        d?.extra?.length ? `extra: ${d.extra.slice(0, 5).join(', ')}` : '',
+        ...(d?.tables ?? []).filter((t: { actual: number; expected: number }) => t.actual !== t.expected).map((t: { name: string; actual: number; expected: number }) => `rows ${t.name}: ${t.actual} (backup: ${t.expected})`),
+      ].filter(Boolean);
+      return parts.length ? `data differs from backup ${d?.backup}: ${parts.join('; ')}` : undefined;
+    },
+  );
+}
+
 /** No error in the logs over the window (usage mistakes at the prompt are not platform errors). */
 async function logsCheck(ctx: Ctx, sinceMs: number): Promise<TestCheck> {
   const t0 = performance.now();
@@ -147,6 +166,7 @@ export async function runSuite(ctx: Ctx, suite: Suite, opts: TestOptions): Promi
   add(await dbPingCheck(ctx));
   if (suite !== 'smoke') {
     add(await servicesVerifyCheck(ctx, opts.timeout));
+    add(await dataVerifyCheck(ctx));
   }
   if (suite !== 'smoke' && opts.comprehensive) {
     add(await logsCheck(ctx, sinceMs));

@@ -73,7 +73,7 @@ describe('mcp logs', () => {
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (err += d));
-    const until = async (cond: () => boolean, ms = 10_000) => {
+    const until = async (cond: () => boolean, ms = 40_000) => {
       const end = Date.now() + ms;
       while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
       expect(cond()).toBe(true);

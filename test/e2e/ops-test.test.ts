@@ -46,3 +46,32 @@ describe('mcp test smoke', () => {
     expect(r.stdout).toMatch(/1 of 2 check\(s\) FAILED: health \(exit 3\)/);
   });
 });
+
+describe('mcp test all / mcp migration test', () => {
+  it('adds services verify and data verification against the newest backup; a changed file fails with exit 3 naming it', async () => {
+    const { createTestDb } = await import('../helpers/pg.js');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const db = await createTestDb('mcp_ops_test');
+    try {
+      const home = await opsHome({ runtime: { type: 'none' }, database: { type: 'postgres' }, services: services() });
+      const denv = { MCP_DATABASE_URL: db.url };
+      writeFileSync(join(home, 'data', 'notes.txt'), 'hello\n');
+      const b = await mcp(['backup', 'create', '--name', 'pre-test'], { home, env: denv });
+      expect(b.exitCode, b.stderr).toBe(0);
+      const r = await mcp(['test', 'all', '--json'], { home, env: denv });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.json().checks.map((c: any) => [c.id, c.status])).toEqual([['health', 'pass'], ['database', 'pass'], ['services', 'pass'], ['data', 'pass']]);
+      expect(r.json().checks[3].detail).toMatch(/^data matches backup .*: 1 file\(s\) by SHA-256/);
+
+      writeFileSync(join(home, 'data', 'notes.txt'), 'changed\n');
+      const m = await mcp(['migration', 'test', '--comprehensive'], { home, env: denv });
+      expect(m.exitCode).toBe(3);
+      expect(m.stdout).toMatch(/✗ Data integrity verified: data differs from backup .*: changed: data\/notes\.txt/);
+      expect(m.stdout).toMatch(/- Performance within 10% of baseline: no baseline saved yet\n {4}hint: save one on a healthy installation: mcp benchmark --save baseline/);
+      expect(m.stdout).toMatch(/✓ No critical errors in logs/);
+    } finally {
+      await db.drop();
+    }
+  });
+});

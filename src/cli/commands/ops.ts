@@ -93,4 +93,28 @@ export const registerOps: Register = (program, app) => {
     .option('--env <name>', 'fail unless the installation is this environment (development, staging, production)')
     .option('--timeout <duration>', 'per-check timeout (default: each service\'s healthCheck.timeout, else 5s)');
   handle(smoke, app, async () => (await import('../../core/ops-test.js')).testSmokeHandler);
+
+  const all = leaf(test, {
+    name: 'all',
+    description: 'every check: health with MCP protocol, database, services verify (tools kept), data against the newest backup; --comprehensive adds logs and performance against the baseline',
+    examples: ['mcp test all', 'mcp test all --comprehensive', 'mcp test all --comprehensive --baseline baseline-v6 --json'],
+  })
+    .option('--comprehensive', 'also: no error in the logs over --since, performance within 10% of the baseline')
+    .option('--since <duration>', 'the logs window for --comprehensive', '1h')
+    .option('--baseline <name>', 'the benchmark baseline for --comprehensive (default: the newest saved)')
+    .option('--timeout <duration>', 'per-check timeout');
+  handle(all, app, async () => (await import('../../core/ops-test.js')).testAllHandler);
+
+  // mcp migration test
+  const migration = group(program, 'migration', 'plan, check, run and verify platform migrations', ['mcp migration test --comprehensive']);
+  const mtest = leaf(migration, {
+    name: 'test',
+    description: "after a migration: the guide's post-migration validation as one report (health, MCP protocol, database, services, data; --comprehensive adds logs and performance)",
+    examples: ['mcp migration test --comprehensive', 'mcp migration test --json'],
+  })
+    .option('--comprehensive', 'also: no error in the logs over --since, performance within 10% of the baseline')
+    .option('--since <duration>', 'the logs window for --comprehensive', '1h')
+    .option('--baseline <name>', 'the benchmark baseline for --comprehensive (default: the newest saved)')
+    .option('--timeout <duration>', 'per-check timeout');
+  handle(mtest, app, async () => (await import('../../core/ops-test.js')).migrationTestHandler);
 };
