@@ -7,8 +7,10 @@ import { registerDb } from './commands/db.js';
 import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
+import { registerConfig } from './commands/config.js';
+import { registerK8s } from './commands/k8s.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerOps, registerBackup, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

@@ -135,7 +135,7 @@ export function parseConfigText(text: string, file: string): Parsed {
     } catch (e) {
       const msg = (e as Error).message;
       const { line, column } = lineCol(src, jsonErrorOffset(msg, src));
-      throw invalidInput(`malformed JSON: ${msg.split('\n')[0]!.replace(/, ".*$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')}`, {
+      throw invalidInput(`malformed JSON: ${msg.split('\n')[0]!.replace(/, (\.\.\.)?".*$/, '').replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)/, '')}`, {
         where: `${file}:${line}:${column}`,
         hint: 'fix the file (a YAML or JSON platform config) and run again',
       });

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { invalidInput } from '../cli/errors.js';
 import { parseVersion, resolveKnown, type KnownVersion } from '../core/versions.js';
-import { schemaOf, strictSchemaOf, type Generation } from './schemas/index.js';
+import { schemaOf, type Generation } from './schemas/index.js';
 
 export interface ValidationIssue {
   /** field path, e.g. services[2].healthCheck.path */
@@ -50,16 +50,42 @@ export function issuesOf(error: z.ZodError): ValidationIssue[] {
   return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
 }
 
+/**
+ * Field paths the schema does not know. A walk over the document guided by the schema's shapes (the same
+ * answer as a strict parse's unrecognized keys, without a second validation of 10,000 services).
+ */
 export function unknownFields(doc: unknown, gen: Generation): string[] {
-  const r = strictSchemaOf(gen).safeParse(doc);
-  if (r.success) return [];
   const out: string[] = [];
-  for (const i of r.error.issues) {
-    if (i.code !== 'unrecognized_keys') continue;
-    const base = formatPath(i.path);
-    for (const k of i.keys) out.push(base ? `${base}.${k}` : k);
-  }
+  walkUnknown(schemaOf(gen), doc, '', out);
   return out;
+}
+
+type Def = { type: string; innerType?: unknown; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown; options?: unknown[]; in?: unknown };
+const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
+
+function walkUnknown(schema: unknown, value: unknown, path: string, out: string[]): void {
+  let def = defOf(schema);
+  while (def.innerType && (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'readonly')) def = defOf(def.innerType);
+  if (def.type === 'pipe' && def.in) return walkUnknown(def.in, value, path, out);
+  if (value === null || typeof value !== 'object') return;
+  if (def.type === 'object' && !Array.isArray(value)) {
+    const shape = def.shape!;
+    for (const [k, v] of Object.entries(value)) {
+      const p = path ? `${path}.${k}` : k;
+      if (Object.prototype.hasOwnProperty.call(shape, k)) walkUnknown(shape[k], v, p, out);
+      else out.push(p);
+    }
+  } else if (def.type === 'array' && Array.isArray(value)) {
+    value.forEach((v, i) => walkUnknown(def.element, v, `${path}[${i}]`, out));
+  } else if (def.type === 'record' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) walkUnknown(def.valueType, v, path ? `${path}.${k}` : k, out);
+  } else if (def.type === 'union') {
+    const opt = def.options!.find((o) => {
+      const t = defOf(o).type;
+      return Array.isArray(value) ? t === 'array' : t === 'object' || t === 'record';
+    });
+    if (opt) walkUnknown(opt, value, path, out);
+  }
 }
 
 /**

@@ -76,6 +76,26 @@ async function dbPingCheck(ctx: Ctx): Promise<TestCheck> {
   return fromInv('database', 'Database reachable', inv, (d) => `${d?.kind} ${d?.database} answered in ${d?.latencyMs} ms`);
 }
 
+/** Migrations: none failed or interrupted, none changed since applied (pending ones are reported, not failed). */
+async function dbStatusCheck(ctx: Ctx): Promise<TestCheck> {
+  const inv = await invoke(ctx, 'mcp db status', async () => (await import('./db-status.js')).dbStatusHandler, {});
+  const d = inv.data as { current?: string | null; pending?: number; failed?: number; drifted?: unknown[]; migrations?: Array<{ version: string; name: string; state: string; error?: string }> } | undefined;
+  if (inv.ok && d && ((d.failed ?? 0) > 0 || (d.drifted?.length ?? 0) > 0)) {
+    const bad = (d.migrations ?? []).filter((m) => m.state !== 'applied' && m.state !== 'pending' && m.state !== 'baselined').map((m) => `${m.version} ${m.name} ${m.state}${m.error ? `: ${m.error}` : ''}`);
+    return {
+      id: 'db-status',
+      title: 'Database migrations',
+      status: 'fail',
+      detail: `${d.failed ?? 0} failed or interrupted, ${d.drifted?.length ?? 0} changed since applied${bad.length ? `: ${bad.slice(0, 3).join('; ')}` : ''}`,
+      hint: 'see mcp db status; resume with mcp db migrate, or accept a changed file with mcp db repair',
+      command: inv.command,
+      ms: inv.ms,
+      data: d,
+    };
+  }
+  return fromInv('db-status', 'Database migrations', inv, (x) => `current ${x?.current ?? 'none'}, nothing failed${x?.pending ? `, ${x.pending} pending` : ''}`);
+}
+
 async function servicesVerifyCheck(ctx: Ctx, timeout?: string): Promise<TestCheck> {
   const inv = await invoke(ctx, 'mcp services verify --all', async () => (await import('./services-verify.js')).verifyHandler, { all: true, timeout }, []);
   return fromInv(
@@ -165,6 +185,7 @@ export async function runSuite(ctx: Ctx, suite: Suite, opts: TestOptions): Promi
   add(await healthCheck(ctx, opts.timeout));
   add(await dbPingCheck(ctx));
   if (suite !== 'smoke') {
+    add(await dbStatusCheck(ctx));
     add(await servicesVerifyCheck(ctx, opts.timeout));
     add(await dataVerifyCheck(ctx));
   }

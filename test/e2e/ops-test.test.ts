@@ -61,8 +61,9 @@ describe('mcp test all / mcp migration test', () => {
       expect(b.exitCode, b.stderr).toBe(0);
       const r = await mcp(['test', 'all', '--json'], { home, env: denv });
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-      expect(r.json().checks.map((c: any) => [c.id, c.status])).toEqual([['health', 'pass'], ['database', 'pass'], ['services', 'pass'], ['data', 'pass']]);
-      expect(r.json().checks[3].detail).toMatch(/^data matches backup .*: 1 file\(s\) by SHA-256/);
+      expect(r.json().checks.map((c: any) => [c.id, c.status])).toEqual([['health', 'pass'], ['database', 'pass'], ['db-status', 'pass'], ['services', 'pass'], ['data', 'pass']]);
+      expect(r.json().checks[2].detail).toMatch(/^current .*, nothing failed/);
+      expect(r.json().checks[4].detail).toMatch(/^data matches backup .*: 1 file\(s\) by SHA-256/);
 
       writeFileSync(join(home, 'data', 'notes.txt'), 'changed\n');
       const m = await mcp(['migration', 'test', '--comprehensive'], { home, env: denv });

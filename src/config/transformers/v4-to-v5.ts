@@ -52,11 +52,14 @@ function renameShallow(o: Doc): Doc {
   return out;
 }
 
-function hostPattern(names: string[]): RegExp | undefined {
-  const snake = names.filter((n) => n.includes('_')).sort((a, b) => b.length - a.length);
-  if (!snake.length) return undefined;
-  // a service name used as a host: start, after // or @ or whitespace/=/,; followed by :port, /, end or a separator
-  return new RegExp(`(^|[/@\\s=,])(${snake.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=$|[:/\\s,;])`, 'g');
+// a word that may be a service name used as a host: at the start, after // or @ or whitespace/=/,;
+// followed by :port, /, the end or a separator. Candidates are looked up in the set of renamed names.
+const HOST_TOKEN = /(^|[/@\s=,])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?=$|[:/\s,;])/g;
+
+function hostRewriter(names: string[]): ((value: string) => string) | undefined {
+  const snake = new Set(names.filter((n) => n.includes('_')));
+  if (!snake.size) return undefined;
+  return (value) => (value.includes('_') ? value.replace(HOST_TOKEN, (m, pre: string, n: string) => (snake.has(n) ? pre + kebab(n) : m)) : value);
 }
 
 export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
@@ -114,7 +117,7 @@ export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
   // Service names: snake_case → kebab-case, and every reference to them.
   const list: unknown[] = Array.isArray(services) ? services : [];
   const names = list.filter(isObj).map((s) => String(s.name));
-  const hosts = hostPattern(names);
+  const rewrite = hostRewriter(names);
   const renamed = names.filter((n) => n.includes('_'));
   const synthesized: string[] = [];
   if (routes !== undefined) {
@@ -134,11 +137,11 @@ export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
       const nk = KEY_RENAMES[k] ?? k;
       if (k === 'name' && typeof x === 'string') svc.name = kebab(x);
       else if (k === 'depends_on' && Array.isArray(x)) svc.dependsOn = x.map((d) => (typeof d === 'string' ? kebab(d) : d));
-      else if (k === 'environment' && isObj(x) && hosts) {
+      else if (k === 'environment' && isObj(x) && rewrite) {
         const env: Doc = {};
         for (const [ek, ev] of Object.entries(x)) {
           if (typeof ev === 'string') {
-            const nv = ev.replace(hosts, (_m, pre: string, n: string) => pre + kebab(n));
+            const nv = rewrite(ev);
             if (nv !== ev) reported.push({ path: `services[${i}].environment.${ek}`, disposition: 'changed', reason: 'a renamed service is referenced as a host name' });
             env[ek] = nv;
           } else env[ek] = ev;

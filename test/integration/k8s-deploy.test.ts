@@ -1,0 +1,201 @@
+// `mcp deploy` against a fake kubectl / docker on PATH (test/helpers/fakebin.ts): the calls made, in
+// order, and what the user sees when a rollout fails (exit 1, what failed, what was rolled back).
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mcp, tempDir } from '../helpers/cli.js';
+import { fakeBins, type FakeRule } from '../helpers/fakebin.js';
+
+const NOT_FOUND = { exitCode: 1, stderr: 'Error from server (NotFound): namespaces "mcp-platform" not found\n' };
+
+function setup(config: Record<string, unknown>, files: Record<string, string> = {}) {
+  const root = tempDir('mcp-deploy-');
+  const home = join(root, 'home');
+  mkdirSync(join(home, 'config'), { recursive: true });
+  mkdirSync(join(home, 'data', 'filesystem'), { recursive: true });
+  writeFileSync(join(home, 'data', 'filesystem', 'a.txt'), 'abc');
+  const cfg = join(root, 'config-staging.json');
+  writeFileSync(cfg, JSON.stringify(config));
+  for (const [n, t] of Object.entries(files)) writeFileSync(join(root, n), t);
+  return { root, home, cfg };
+}
+
+const V6 = {
+  version: '6.0',
+  environment: 'staging',
+  runtime: { type: 'kubernetes', namespace: 'mcp-platform', context: 'staging-ctx' },
+  services: [
+    { name: 'postgres', image: 'postgres:16', ports: ['5432:5432'], environment: { POSTGRES_PASSWORD: 'pw-very-secret' } },
+    { name: 'filesystem-mcp', image: 'mcp-platform/filesystem:6.0', ports: ['3001:3000'], volumes: ['./data/filesystem:/data'], dependsOn: ['postgres'], deployment: { replicas: 3 } },
+  ],
+};
+
+const applyOk = (lines: string): FakeRule => ({ args: ['--context', 'staging-ctx', 'apply', '-n', 'mcp-platform', '-f', '-'], stdout: lines });
+
+describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
+  it('creates the namespace, applies in order, waits for each rollout', async () => {
+    const { home, cfg, root } = setup(V6);
+    const fb = fakeBins(root, {
+      kubectl: [
+        { args: ['--context', 'staging-ctx', 'get', 'namespace', 'mcp-platform'], ...NOT_FOUND },
+        { args: ['--context', 'staging-ctx', 'create', 'namespace', 'mcp-platform'], stdout: 'namespace/mcp-platform created\n' },
+        applyOk('secret/postgres-env created\npersistentvolumeclaim/filesystem-mcp-filesystem created\nservice/postgres created\nservice/filesystem-mcp created\ndeployment.apps/postgres created\ndeployment.apps/filesystem-mcp created\n'),
+        { args: ['--context', 'staging-ctx', 'rollout', 'status', '-n', 'mcp-platform'], stdout: 'successfully rolled out\n' },
+      ],
+    });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--timeout', '90s', '--json'], { home, env: fb.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const doc = r.json();
+    expect(doc).toMatchObject({ runtime: 'kubernetes', namespace: 'mcp-platform', namespaceCreated: true, rolledOut: ['postgres', 'filesystem-mcp'] });
+    expect(doc.pendingDataMoves).toEqual([expect.objectContaining({ pvc: 'filesystem-mcp-filesystem' })]);
+    const calls = fb.calls('kubectl').map((c) => c.argv.slice(2).join(' '));
+    expect(calls).toEqual([
+      'get namespace mcp-platform -o name',
+      'create namespace mcp-platform',
+      'apply -n mcp-platform -f -',
+      'apply -n mcp-platform -f -',
+      'rollout status -n mcp-platform deployment/postgres --timeout=90s',
+      'apply -n mcp-platform -f -',
+      'rollout status -n mcp-platform deployment/filesystem-mcp --timeout=90s',
+    ]);
+    const applied = fb.calls('kubectl').filter((c) => c.argv[2] === 'apply').map((c) => JSON.parse(c.stdin!).items.map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`));
+    expect(applied[0]).toEqual(['Secret/postgres-env', 'PersistentVolumeClaim/filesystem-mcp-filesystem', 'Service/postgres', 'Service/filesystem-mcp']);
+    expect(applied.slice(1)).toEqual([['Deployment/postgres'], ['Deployment/filesystem-mcp']]);
+    // the secret went to kubectl, never to our output
+    expect(r.stdout + r.stderr).not.toContain('pw-very-secret');
+  });
+
+  it('a failed rollout is undone: exit 1 naming what failed and what was rolled back', async () => {
+    const { home, cfg, root } = setup(V6);
+    const fb = fakeBins(root, {
+      kubectl: [
+        { args: ['--context', 'staging-ctx', 'get', 'namespace', 'mcp-platform'], stdout: 'namespace/mcp-platform\n' },
+        { args: ['--context', 'staging-ctx', 'apply', '-n', 'mcp-platform', '-f', '-'], stdout: 'deployment.apps/postgres configured\ndeployment.apps/filesystem-mcp configured\n' },
+        { args: ['--context', 'staging-ctx', 'rollout', 'status', '-n', 'mcp-platform', 'deployment/postgres'], stdout: 'successfully rolled out\n' },
+        { args: ['--context', 'staging-ctx', 'rollout', 'status', '-n', 'mcp-platform', 'deployment/filesystem-mcp'], exitCode: 1, stderr: 'error: timed out waiting for the condition\n' },
+        { args: ['--context', 'staging-ctx', 'rollout', 'undo', '-n', 'mcp-platform'], stdout: 'rolled back\n' },
+      ],
+    });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg], { home, env: fb.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/rollout of deployment\/filesystem-mcp failed \(error: timed out waiting for the condition\); rolled back: deployment\/filesystem-mcp \(rollout undo\), deployment\/postgres \(rollout undo\)/);
+    expect(r.stderr).toMatch(/hint: see why with: kubectl -n mcp-platform describe deployment\/filesystem-mcp/);
+    const undo = fb.calls('kubectl').filter((c) => c.argv.includes('undo')).map((c) => c.argv.at(-1));
+    expect(undo).toEqual(['deployment/filesystem-mcp', 'deployment/postgres']);
+  });
+
+  it('a Deployment this run created is deleted when its rollout fails (nothing to undo to)', async () => {
+    const { home, cfg, root } = setup({ ...V6, services: [V6.services[1]!] });
+    const fb = fakeBins(root, {
+      kubectl: [
+        { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
+        { args: ['--context', 'staging-ctx', 'apply'], stdout: 'deployment.apps/filesystem-mcp created\n' },
+        { args: ['--context', 'staging-ctx', 'rollout', 'status'], exitCode: 1, stderr: 'error: deployment "filesystem-mcp" exceeded its progress deadline\n' },
+        { args: ['--context', 'staging-ctx', 'delete', '-n', 'mcp-platform', 'deployment/filesystem-mcp'], stdout: 'deleted\n' },
+      ],
+    });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--json'], { home, env: fb.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.json().error).toMatchObject({ code: 'rollout_failed', exitCode: 1 });
+    expect(r.json().error.message).toContain('deployment/filesystem-mcp (new: deleted)');
+  });
+
+  it('canary: a replica-ratio canary Deployment when the Argo Rollouts CRD is absent', async () => {
+    const { home, cfg, root } = setup({ ...V6, services: [{ name: 'git-mcp', image: 'mcp/git:6.1', ports: ['3002:3000'], deployment: { replicas: 5 } }] });
+    const fb = fakeBins(root, {
+      kubectl: [
+        { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
+        { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform', 'deployment/git-mcp'], stdout: 'deployment.apps/git-mcp\n' },
+        { args: ['--context', 'staging-ctx', 'get', 'crd', 'rollouts.argoproj.io'], exitCode: 1, stderr: 'Error from server (NotFound)\n' },
+        { args: ['--context', 'staging-ctx', 'scale', '-n', 'mcp-platform', 'deployment/git-mcp', '--replicas=4'], stdout: 'scaled\n' },
+        { args: ['--context', 'staging-ctx', 'apply'], stdout: 'deployment.apps/git-mcp-canary created\n' },
+        { args: ['--context', 'staging-ctx', 'rollout', 'status', '-n', 'mcp-platform', 'deployment/git-mcp-canary'], stdout: 'ok\n' },
+      ],
+    });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--canary', '20', '--canary-duration', '2h', '--json'], { home, env: fb.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json().canary).toEqual({ mode: 'replica-ratio', services: ['git-mcp'], percentage: 20, durationSeconds: 7200 });
+    const canary = fb.calls('kubectl').filter((c) => c.argv[2] === 'apply').map((c) => JSON.parse(c.stdin!).items).flat().find((o: { metadata: { name: string } }) => o.metadata.name === 'git-mcp-canary');
+    expect(canary.spec.replicas).toBe(1);
+    expect(canary.spec.selector.matchLabels).toEqual({ app: 'git-mcp', 'mcp-platform.io/track': 'canary' });
+    expect(canary.spec.template.metadata.labels.app).toBe('git-mcp');
+  });
+
+  it('canary: an Argo Rollout when the CRD is there', async () => {
+    const { home, cfg, root } = setup({ ...V6, services: [{ name: 'git-mcp', image: 'mcp/git:6.1', ports: ['3000'], deployment: { replicas: 5 } }] });
+    const fb = fakeBins(root, {
+      kubectl: [
+        { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
+        { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform', 'deployment/git-mcp'], stdout: 'deployment.apps/git-mcp\n' },
+        { args: ['--context', 'staging-ctx', 'get', 'crd', 'rollouts.argoproj.io'], stdout: 'customresourcedefinition.apiextensions.k8s.io/rollouts.argoproj.io\n' },
+        { args: ['--context', 'staging-ctx', 'apply'], stdout: 'rollout.argoproj.io/git-mcp created\n' },
+      ],
+    });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--canary', '10', '--json'], { home, env: fb.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json().canary.mode).toBe('argo-rollouts');
+    const rollout = fb.calls('kubectl').filter((c) => c.argv[2] === 'apply').map((c) => JSON.parse(c.stdin!).items).flat().find((o: { kind: string }) => o.kind === 'Rollout');
+    expect(rollout.spec.strategy.canary.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '3600s' } }, { setWeight: 100 }]);
+  });
+
+  it('--move-data copies the bind-mount data into the PVC through a helper pod and checks the counts', async () => {
+    const { home, cfg, root } = setup({ ...V6, services: [V6.services[1]!].map((s) => ({ ...s, dependsOn: [] })) });
+    const fb = fakeBins(root, {
+      kubectl: [
+        { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
+        { args: ['--context', 'staging-ctx', 'apply'], stdout: 'configured\n' },
+        { args: ['--context', 'staging-ctx', 'wait'], stdout: 'pod/mcp-data-filesystem-mcp-filesystem condition met\n' },
+        { args: ['--context', 'staging-ctx', 'exec'], stdout: '0\n0\n', stdoutFromState: 'copied' },
+        { args: ['--context', 'staging-ctx', 'cp'], writeState: { name: 'copied', text: '1\n3\n' } },
+        { args: ['--context', 'staging-ctx', 'delete', '-n', 'mcp-platform', 'pod'], stdout: 'deleted\n' },
+        { args: ['--context', 'staging-ctx', 'rollout', 'status'], stdout: 'ok\n' },
+      ],
+    });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--move-data', '--json'], { home, env: fb.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json().dataMoves).toEqual([{ pvc: 'filesystem-mcp-filesystem', source: join(home, 'data/filesystem'), status: 'copied', files: 1, bytes: 3 }]);
+    const seq = fb.calls('kubectl').map((c) => c.argv[2]);
+    // claims first, then the data, then the workload
+    expect(seq).toEqual(['get', 'apply', 'apply', 'wait', 'exec', 'cp', 'exec', 'delete', 'apply', 'rollout']);
+    expect(fb.calls('kubectl').find((c) => c.argv[2] === 'cp')!.argv.slice(5)).toEqual([`${join(home, 'data/filesystem')}/.`, 'mcp-data-filesystem-mcp-filesystem:/target']);
+  });
+
+  it('refuses a config made for another environment before calling anything (exit 2)', async () => {
+    const { home, cfg, root } = setup(V6);
+    const fb = fakeBins(root, { kubectl: [] });
+    const r = await mcp(['deploy', '--env', 'production', '--config', cfg], { home, env: fb.env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain("the config is for environment 'staging', not 'production'");
+    expect(fb.calls()).toEqual([]);
+  });
+
+  it('an unreachable cluster is a precondition failure (exit 3)', async () => {
+    const { home, cfg, root } = setup(V6);
+    const fb = fakeBins(root, { kubectl: [{ args: ['--context'], exitCode: 1, stderr: 'The connection to the server localhost:8080 was refused\n' }] });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg], { home, env: fb.env });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach the cluster/);
+  });
+
+  it('--dry-run lists the plan and calls nothing', async () => {
+    const { home, cfg, root } = setup(V6);
+    const fb = fakeBins(root, { kubectl: [] });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--dry-run', '--json'], { home, env: fb.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json().steps.map((s: { step: string }) => s.step)).toEqual(['namespace', 'apply', 'apply', 'rollout', 'apply', 'rollout']);
+    expect(fb.calls()).toEqual([]);
+  });
+});
+
+describe('mcp deploy (docker runtime)', () => {
+  it('runs docker compose up -d with a compose file written from the config', async () => {
+    const { home, cfg, root } = setup({ ...V6, version: '5.0', runtime: { type: 'docker' } });
+    const fb = fakeBins(root, { docker: [{ args: ['compose'], stdout: '' }] });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--json'], { home, env: fb.env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const call = fb.calls('docker')[0]!;
+    expect(call.argv.slice(0, 3)).toEqual(['compose', '-f', join(home, 'state/compose/staging.compose.yaml')]);
+    expect(call.argv).toContain('up');
+    expect(call.argv).toContain('-d');
+  });
+});
