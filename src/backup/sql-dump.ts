@@ -195,29 +195,37 @@ export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOption
         const dump: TableDump = { name, rows: 0, chunks: [] };
         let lines: string[] = [];
         let bytes = 0;
+        const chunks: Buffer[] = [];
         const flush = async () => {
-          if (!lines.length) return;
-          const path = `db/t${String(ti).padStart(4, '0')}/c${String(dump.chunks.length + 1).padStart(6, '0')}.copy`;
-          await sink.addBuffer(path, Buffer.from(lines.join('')));
-          dump.chunks.push(path);
+          const bufs = lines.length ? [Buffer.from(lines.join(''))] : chunks.splice(0);
           lines = [];
           bytes = 0;
+          for (const buf of bufs) {
+            if (!buf.length) continue;
+            const path = `db/t${String(ti).padStart(4, '0')}/c${String(dump.chunks.length + 1).padStart(6, '0')}.copy`;
+            await sink.addBuffer(path, buf);
+            dump.chunks.push(path);
+          }
         };
         if (cols.length && db.kind === 'postgres') {
           // COPY streams from the server; cut the stream into chunks at row boundaries (a raw newline ends a row in COPY text format)
-          let carry: Buffer = Buffer.alloc(0);
+          // pieces are kept as a list and joined once per chunk (no quadratic re-copying)
+          let pieces: Buffer[] = [];
+          let pending = 0;
           const chunker = new Writable({
             highWaterMark: 1024 * 1024,
             write(piece: Buffer, _e, cb) {
               let n = 0;
               for (let i = piece.indexOf(10); i !== -1; i = piece.indexOf(10, i + 1)) n++;
               dump.rows += n;
-              carry = carry.length ? Buffer.concat([carry, piece]) : piece;
-              if (carry.length < chunkBytes) return cb();
-              const cut = carry.lastIndexOf(10) + 1;
-              const out = carry.subarray(0, cut);
-              carry = Buffer.from(carry.subarray(cut));
-              lines.push(out.toString('utf8'));
+              pieces.push(piece);
+              pending += piece.length;
+              if (pending < chunkBytes) return cb();
+              const all = Buffer.concat(pieces, pending);
+              const cut = all.lastIndexOf(10) + 1;
+              pieces = cut < all.length ? [all.subarray(cut)] : [];
+              pending = all.length - cut;
+              chunks.push(all.subarray(0, cut));
               flush().then(() => cb(), cb);
             },
           });
@@ -227,7 +235,7 @@ export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOption
             chunker.once('error', reject);
             chunker.end(() => resolve());
           });
-          if (carry.length) lines.push(carry.toString('utf8'));
+          if (pending) chunks.push(Buffer.concat(pieces, pending));
         } else if (cols.length) {
           // PGlite hands COPY output over as one blob: a cursor keeps memory flat instead
           const select = cols.map((c, i) => `${qi(c.name)}::text AS c${i}`).join(', ');

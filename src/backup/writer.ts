@@ -7,7 +7,7 @@ import { lstat, open, readdir, readlink, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zc } from 'node:zlib';
+import { createGzip, constants as zc, type ZlibOptions } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { failedError } from '../cli/errors.js';
 import { encryptStream } from './crypto.js';
@@ -17,6 +17,8 @@ import { MANIFEST_ENTRY, type Entry, type Manifest } from './manifest.js';
 const BLOCK = 512;
 const ZERO = Buffer.alloc(BLOCK * 2);
 const READ_CHUNK = 1024 * 1024;
+// gzip level 3: close to level 6 in size on real data at about twice the speed; MCP_BACKUP_GZIP_LEVEL=1..9 overrides
+const GZIP_LEVEL = ((l) => (Number.isInteger(l) && l >= 1 && l <= 9 ? l : 3))(Number(process.env.MCP_BACKUP_GZIP_LEVEL));
 
 export interface WrittenArchive {
   size: number;
@@ -37,7 +39,8 @@ export class ArchiveWriter {
     encrypt: Transform | undefined,
     private readonly signal?: AbortSignal,
   ) {
-    this.gz = createGzip({ level: 6, memLevel: 8, chunkSize: 256 * 1024, flush: zc.Z_NO_FLUSH });
+    // a deep write buffer lets reading and hashing run while zlib compresses on the thread pool
+    this.gz = createGzip({ level: GZIP_LEVEL, memLevel: 8, chunkSize: 256 * 1024, flush: zc.Z_NO_FLUSH, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
     const tap = new Transform({
       transform: (chunk: Buffer, _e, cb) => {
         this.bytes += chunk.length;

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
 import { registerHelp } from './commands/help.js';
+import { registerMigrateTool } from './commands/migration.js';
 import { registerMigrateCheck } from './commands/config.js';
 
-export const MIGRATE_REGISTERS: Register[] = [registerMigrateCheck, registerHelp];
+export const MIGRATE_REGISTERS: Register[] = [registerMigrateCheck, registerMigrateTool, registerHelp];
 
 export function buildMcpMigrate(app: App): Command {
   return createProgram(app, 'Plan, execute, verify and roll back MCP Platform migrations (the same core as `mcp migration`).', MIGRATE_REGISTERS);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
 import { registerInit } from './commands/init.js';
 import { registerHelp } from './commands/help.js';
+import { registerMigration } from './commands/migration.js';
 import { registerDb } from './commands/db.js';
 import { registerBackup } from './commands/backup.js';
 import { registerOps } from './commands/ops.js';
@@ -10,7 +11,7 @@ import { registerServices } from './commands/services.js';
 import { registerConfig } from './commands/config.js';
 import { registerK8s } from './commands/k8s.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerMigration, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

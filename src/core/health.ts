@@ -6,6 +6,7 @@ import { ExitCode } from '../cli/errors.js';
 import { loadPlatform } from '../runtime/index.js';
 import { selectServices, type PlatformServices, type ServiceSpec } from '../runtime/services.js';
 import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
+import { composeRunArgv, writeComposeFile } from '../runtime/docker.js';
 import { checkService, type CheckOptions, type CheckResult } from '../health/checks.js';
 import { recordTools } from '../health/tools.js';
 import { mapLimit, timeoutOption } from './services-common.js';
@@ -15,8 +16,15 @@ export async function runChecks(ctx: Ctx, services: ServiceSpec[], platform: Pla
   const platformVersion = platform.version;
   const reach: CheckOptions['reach'] =
     platform.runtime.type === 'kubernetes' ? { kind: 'kubernetes', namespace: platform.runtime.namespace ?? DEFAULT_NAMESPACE } : { kind: 'local' };
+  // docker: a stdio MCP server without a command is started as a one-off container of its service
+  let stdioLauncher: CheckOptions['stdioLauncher'];
+  const needsLauncher = (s: ServiceSpec) => s.type === 'mcp' && s.transport === 'stdio' && s.healthCheck?.command === undefined && s.command === undefined;
+  if (platform.runtime.type === 'docker' && services.some(needsLauncher)) {
+    await writeComposeFile(platform, ctx.home);
+    stdioLauncher = (s) => composeRunArgv(platform, ctx.home, s.name);
+  }
   const results = await mapLimit(services, 8, async (s) => {
-    const r = await checkService(s, { timeoutMs, env: ctx.env, cwd: ctx.home, signal: ctx.signal, reach });
+    const r = await checkService(s, { timeoutMs, env: ctx.env, cwd: ctx.home, signal: ctx.signal, reach, stdioLauncher });
     ctx.out.debug(`${r.healthy ? 'ok' : 'FAIL'} ${s.name} ${r.check} ${r.target ?? ''} ${r.ms} ms: ${r.detail}`);
     return r;
   });

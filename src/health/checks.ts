@@ -1,7 +1,7 @@
 // Health checks per service: HTTP GET, TCP connect, a command, and for MCP servers the protocol itself
 // (initialize + tools/list over Streamable HTTP or stdio, with the official SDK, loaded lazily).
 import { connect } from 'node:net';
-import { run } from '../runtime/exec.js';
+import { run, which } from '../runtime/exec.js';
 import { isCliError } from '../cli/errors.js';
 import { publishedPort, type HealthCheckSpec, type ServiceSpec } from '../runtime/services.js';
 
@@ -29,6 +29,8 @@ export interface CheckOptions {
    * container port (mcp running inside the cluster), unless the healthCheck says otherwise.
    */
   reach?: { kind: 'local' } | { kind: 'kubernetes'; namespace: string };
+  /** how to launch a stdio MCP server that names no command (docker: `docker compose run --rm -T NAME`) */
+  stdioLauncher?: (s: ServiceSpec) => string[] | undefined;
   /** overrides every service's healthCheck.timeout */
   timeoutMs?: number;
   env: NodeJS.ProcessEnv;
@@ -39,7 +41,7 @@ export interface CheckOptions {
 /** The check a service gets: its healthCheck, else MCP for mcp servers, else TCP on its published port. */
 export function effectiveCheck(s: ServiceSpec): HealthCheckSpec | undefined {
   if (s.healthCheck) return s.healthCheck;
-  if (s.type === 'mcp' && (s.transport !== 'stdio' || s.command !== undefined)) return { type: 'mcp' };
+  if (s.type === 'mcp') return { type: 'mcp' };
   if (publishedPort(s) !== undefined) return { type: 'tcp' };
   return undefined;
 }
@@ -103,9 +105,13 @@ export async function checkService(s: ServiceSpec, opts: CheckOptions): Promise<
         let probe: McpProbe;
         if (stdio) {
           const cmd = hc.command ?? s.command;
-          if (cmd === undefined) throw new CheckConfigError('a stdio MCP server needs healthCheck.command (the command that launches it)');
-          const argv = argvOf(cmd);
+          const argv = cmd !== undefined ? argvOf(cmd) : opts.stdioLauncher?.(s);
+          if (!argv) throw new CheckConfigError('a stdio MCP server needs healthCheck.command (the command that launches it)');
           target = `stdio: ${argv.join(' ')}`;
+          // the SDK spawns the server itself: say which tool is missing the way exec.ts would
+          if (!argv[0]!.includes('/') && !(await which(argv[0]!, opts.env))) {
+            return { name: s.name, check: 'mcp', target, healthy: false, ms: ms(), detail: `${argv[0]} not found on PATH` };
+          }
           probe = await mcpProbe({ kind: 'stdio', argv, env: opts.env, cwd: opts.cwd }, timeoutMs);
         } else {
           target = urlOf(s, hc, '/mcp', opts.reach);

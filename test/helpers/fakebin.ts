@@ -22,6 +22,8 @@ export interface FakeRule {
    * simulate a changing world (containers started and stopped one by one). Its answer overrides stdout etc.
    */
   handler?: string;
+  /** run this command with the fake's own stdin/stdout instead (a real server standing in for a container) */
+  exec?: string[];
 }
 
 export interface FakeCall {
@@ -47,12 +49,18 @@ const SCRIPT = `#!/usr/bin/env node
 const fs = require('fs'), path = require('path');
 const dir = __dirname, bin = path.basename(__filename);
 const argv = process.argv.slice(2);
-let stdin;
-try { if (!process.stdin.isTTY) stdin = fs.readFileSync(0, 'utf8'); } catch { stdin = undefined; }
-fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ bin, argv, cwd: process.cwd(), stdin: stdin || undefined }) + '\\n');
 const rules = JSON.parse(fs.readFileSync(path.join(dir, bin + '.rules.json'), 'utf8'));
 const matches = (pat, a) => a !== undefined && (pat.length > 1 && pat.startsWith('/') && pat.endsWith('/') ? new RegExp(pat.slice(1, -1)).test(a) : pat === a);
 const rule = rules.find((r) => r.args.length <= argv.length && r.args.every((p, i) => matches(p, argv[i])));
+if (rule && rule.exec) {
+  // stand-in for an interactive process (a container speaking MCP on stdio): hand it our stdin/stdout
+  fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ bin, argv, cwd: process.cwd() }) + '\\n');
+  const r = require('child_process').spawnSync(rule.exec[0], rule.exec.slice(1), { stdio: 'inherit' });
+  process.exit(r.status === null ? 1 : r.status);
+}
+let stdin;
+try { if (!process.stdin.isTTY) stdin = fs.readFileSync(0, 'utf8'); } catch { stdin = undefined; }
+fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ bin, argv, cwd: process.cwd(), stdin: stdin || undefined }) + '\\n');
 if (!rule) { process.stderr.write('unexpected call: ' + bin + ' ' + argv.join(' ') + '\\n'); process.exit(97); }
 const finish = () => {
   if (rule.handler) {

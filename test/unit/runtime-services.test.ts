@@ -75,7 +75,13 @@ describe('small parsers', () => {
     ['5s', 5000],
     ['2m', 120000],
     ['1.5', 1500],
+    ['1h', 3600000],
   ])('duration %s = %d ms', (v, ms) => expect(parseDuration(v)).toBe(ms));
+  it('bare numbers in a config: seconds below 1000, milliseconds from 1000', () => {
+    expect(parseDuration(5, 'timeout', 'config')).toBe(5000);
+    expect(parseDuration(5000, 'timeout', 'config')).toBe(5000);
+    expect(parseDuration(5)).toBe(5000);
+  });
   it('a bad duration is exit 2', () => expect(() => parseDuration('soon')).toThrow(/not a duration/));
 
   it('published ports', () => {
@@ -108,7 +114,8 @@ describe('small parsers', () => {
     expect(effectiveCheck(pg!)).toEqual({ type: 'tcp' });
     expect(effectiveCheck(fs!)!.type).toBe('mcp');
     expect(effectiveCheck(git!)).toEqual({ type: 'mcp' });
-    expect(effectiveCheck({ ...git!, command: undefined })).toBeUndefined();
+    expect(effectiveCheck({ ...git!, command: undefined })).toEqual({ type: 'mcp' });
+    expect(effectiveCheck({ ...pg!, ports: [] })).toBeUndefined();
   });
 });
 

@@ -105,4 +105,43 @@ export const registerBackup: Register = (program, app) => {
     .option('--id <id>', 'compare with this backup instead')
     .option(...PASSPHRASE_FILE);
   handle(dv, app, async () => (await engine()).dataVerifyHandler);
+
+  const migration = group(program, 'migration', 'plan, execute and verify platform migrations');
+  const pkg = async () => import('../../core/data-package.js');
+  const ex = leaf(migration, {
+    name: 'export-data',
+    description: 'export services, config, users and keys into a data package (sensitive files 0600)',
+    examples: ['mcp migration export-data --version 5.x --output /backup/mcp-v5-data --include services,config,users,keys'],
+  })
+    .requiredOption('--version <version>', 'the platform version of this installation (5.x, 5.0)')
+    .requiredOption('--output <dir>', 'a new directory for the package')
+    .option('--include <kinds>', 'comma-separated: services,config,users,keys', 'services,config,users,keys');
+  handle(ex, app, async () => (await pkg()).exportDataHandler);
+
+  const tr = leaf(migration, {
+    name: 'transform',
+    description: 'transform a data package to another platform version (through the config transformer registry)',
+    examples: ['mcp migration transform --source /backup/mcp-v5-data --target 6.0 --output /backup/mcp-v6-data'],
+  })
+    .requiredOption('--source <dir>', 'the package to read')
+    .requiredOption('--target <version>', 'the platform version to reach (6.0)')
+    .requiredOption('--output <dir>', 'a new directory for the transformed package');
+  handle(tr, app, async () => (await pkg()).transformHandler);
+
+  const va = leaf(migration, {
+    name: 'validate-data',
+    description: 'check a data package against a platform schema: config, services, users and keys (exit 2 on violations)',
+    examples: ['mcp migration validate-data --data /backup/mcp-v6-data --schema v6'],
+  })
+    .requiredOption('--data <dir>', 'the package to check')
+    .requiredOption('--schema <schema>', 'v4, v5 or v6');
+  handle(va, app, async () => (await pkg()).validateDataHandler);
+
+  const vd = leaf(migration, {
+    name: 'verify-data',
+    description: 'compare the installation record by record with an exported package, through the transform (exit 3 on differences)',
+    examples: ['mcp migration verify-data --compare-with /backup/mcp-v5-data'],
+  })
+    .requiredOption('--compare-with <dir>', 'the package exported before the migration');
+  handle(vd, app, async () => (await pkg()).verifyDataHandler);
 };

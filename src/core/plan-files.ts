@@ -1,0 +1,435 @@
+// The guide's four plan formats, read into the one Plan the executor runs:
+//   migration-plan.yaml       version + migration.phases (services, timeout, parallel), strategy rolling
+//   rolling-migration.yaml    migration.order groups (canary, canaryPercentage, canaryDuration, parallel) + rollback
+//   production-migration.yaml migration.source/target environments + steps of named actions (blue_green)
+//   automated-migration.yaml  automation.pre_checks / migration / post_checks / notifications
+// plus our own saved plans (`apiVersion: mcp.plan/v1`, written by `mcp-migrate plan --out`).
+// Errors say file:line; a named action with no real step is refused by name, never skipped silently.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { invalidInput, preconditionError } from '../cli/errors.js';
+import { makePlan, parseDuration, PlanSchema, PLAN_API_VERSION, type Plan, type PlanInput, type Condition } from './plan.js';
+import { parseCondition } from './canary.js';
+import { PLAN_FORMAT_SCHEMAS } from './plan-formats.js';
+
+export type PlanFormat = 'mcp-plan' | 'migration-plan' | 'rolling-migration' | 'production-migration' | 'automated-migration';
+
+interface Issue {
+  path: Array<string | number>;
+  message: string;
+}
+
+/** The line of a key path in YAML/JSON text (1-based), found by walking indentation; the deepest found part when not all is. */
+export function lineOf(text: string, path: Array<string | number>): number {
+  const lines = text.split('\n');
+  const ind = (l: string) => l.search(/\S/);
+  const skip = (l: string) => ind(l) < 0 || l.trim().startsWith('#');
+  let from = -1;
+  let col = -1;
+  let fromItem = false;
+  let found = 1;
+  for (const seg of path) {
+    let hit = -1;
+    if (typeof seg === 'number') {
+      let itemCol = -1;
+      let n = -1;
+      for (let i = from + 1; i < lines.length; i++) {
+        const l = lines[i]!;
+        if (skip(l)) continue;
+        const c = ind(l);
+        if (itemCol < 0) {
+          if (l.trim().startsWith('-') && c >= col) itemCol = c;
+          else break;
+        }
+        if (c < itemCol) break;
+        if (c === itemCol && l.trim().startsWith('-') && ++n === seg) {
+          hit = i;
+          col = c;
+          break;
+        }
+      }
+      fromItem = true;
+    } else {
+      const re = new RegExp(`^(\\s*(?:-\\s+)*)["']?${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
+      for (let i = fromItem ? from : from + 1; i < lines.length; i++) {
+        if (i < 0) continue;
+        const l = lines[i]!;
+        if (skip(l)) continue;
+        if (i !== from && ind(l) <= col) break;
+        const m = l.match(re);
+        if (m && m[1]!.length > col) {
+          hit = i;
+          col = m[1]!.length;
+          break;
+        }
+      }
+      fromItem = false;
+    }
+    if (hit < 0) break;
+    found = hit + 1;
+    from = hit;
+  }
+  return found;
+}
+
+/** Every named action of the guide's plans, mapped to a step kind — or refused with the reason. */
+type ActionMap = { kind: string; params?: Record<string, unknown>; title: string; rollbackPoint?: boolean } | { refuse: string };
+export const ACTIONS: Record<string, ActionMap> = {
+  // production-migration.yaml
+  validate_source: { kind: 'config.validate', title: 'validate the source config' },
+  check_target_capacity: { kind: 'check.disk-space', title: 'check the target has room', params: { minMb: 500 } },
+  verify_backups: { kind: 'backup.verify', title: 'verify the newest backup' },
+  export_staging_data: { kind: 'backup.create', title: 'export the source data', params: { scope: 'data', name: 'promotion-export' }, rollbackPoint: true },
+  transform_for_production: { kind: 'config.set', title: 'set the target environment', params: { set: { environment: 'production' } } },
+  encrypt_sensitive_data: { refuse: 'no step encrypts data in place: secrets never leave the home unencrypted; use `mcp backup create --encrypt` (MCP_BACKUP_PASSPHRASE) for exports' },
+  update_endpoints: { refuse: 'the target API host is not known to the plan: set it with a config.set step (`set: {"api.host": "…"}`) in a saved plan' },
+  configure_ssl: { kind: 'config.set', title: 'enable TLS', params: { set: { 'security.tls.enabled': true } } },
+  set_production_limits: { refuse: 'there are no production limits to apply by name: set services[].maxCpu / maxMemory with config.set steps' },
+  deploy_blue_environment: { refuse: 'blue/green needs two runtimes side by side and a traffic switch; this CLI deploys one environment (mcp deploy --env)' },
+  run_health_checks: { kind: 'health.check', title: 'health checks' },
+  switch_traffic: { refuse: 'no traffic router is managed by mcp (blue/green switch); switch your load balancer, then run health checks' },
+  monitor_metrics: { refuse: 'metrics are monitored by canary gates: use a rolling-migration.yaml group with canary: true and rollback conditions' },
+  functional_tests: { refuse: 'mcp has no functional test runner; run your suite, then mcp migration verify' },
+  performance_tests: { refuse: 'mcp has no performance test runner (mcp benchmark is not part of this CLI)' },
+  security_scan: { refuse: 'mcp has no security scanner; run yours against the target' },
+  // automated-migration.yaml
+  backup_verification: { kind: 'backup.verify', title: 'verify the newest backup' },
+  disk_space_check: { kind: 'check.disk-space', title: 'check free disk space', params: { minMb: 100 } },
+  dependency_validation: { kind: 'config.validate', title: 'validate the config and its service dependencies' },
+  stop_services: { kind: 'services.stop', title: 'stop all services', rollbackPoint: true },
+  backup_data: { kind: 'backup.create', title: 'back up everything', params: { scope: 'full', name: 'automated-migration' }, rollbackPoint: true },
+  update_platform: { kind: 'version.record', title: 'record the platform version' },
+  migrate_data: { kind: 'db.migrate', title: 'migrate the database' },
+  update_configuration: { kind: 'config.transform', title: 'transform the platform config' },
+  start_services: { kind: 'services.start', title: 'start all services', rollbackPoint: true },
+  health_verification: { kind: 'health.check', title: 'health checks' },
+  data_integrity: { kind: 'verify', title: 'verify config, migrations, data counts and services', rollbackPoint: true },
+  performance_baseline: { refuse: 'mcp has no benchmark runner (mcp benchmark is not part of this CLI)' },
+};
+
+export interface ReadPlanOptions {
+  /** target version for formats that do not name one (automated-migration.yaml) */
+  to?: string;
+  /** the installed version (the `from` of version-dependent steps) */
+  from?: string;
+  /** named actions the operator explicitly leaves out (recorded in the plan's notes) */
+  skip?: string[];
+  /** canary measurement endpoints given on the command line */
+  metricsUrl?: string;
+  healthUrls?: string[];
+}
+
+export function detectFormat(doc: Record<string, any>): PlanFormat | undefined {
+  if (doc.apiVersion === PLAN_API_VERSION) return 'mcp-plan';
+  if (doc.automation && typeof doc.automation === 'object') return 'automated-migration';
+  const m = doc.migration;
+  if (!m || typeof m !== 'object') return undefined;
+  if (Array.isArray(m.order)) return 'rolling-migration';
+  if (Array.isArray(m.steps)) return 'production-migration';
+  if (Array.isArray(m.phases)) return 'migration-plan';
+  return undefined;
+}
+
+export async function readPlanFile(file: string, opts: ReadPlanOptions = {}): Promise<{ plan: Plan; format: PlanFormat }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw invalidInput(`cannot read the plan: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { where: file });
+  }
+  return parsePlanText(text, file, opts);
+}
+
+export async function parsePlanText(text: string, file: string, opts: ReadPlanOptions = {}): Promise<{ plan: Plan; format: PlanFormat }> {
+  let doc: unknown;
+  try {
+    doc = /^\s*[{[]/.test(text) ? JSON.parse(text) : (await import('js-yaml')).default.load(text, { filename: file });
+  } catch (e) {
+    const err = e as { mark?: { line: number; column: number }; message: string };
+    const where = err.mark ? `${file}:${err.mark.line + 1}:${err.mark.column + 1}` : file;
+    throw invalidInput(`not valid ${/^\s*[{[]/.test(text) ? 'JSON' : 'YAML'}: ${String(err.message).split('\n')[0]}`, { where });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidInput('a plan file is a mapping', { where: `${file}:1` });
+  const d = doc as Record<string, any>;
+  const format = detectFormat(d);
+  if (!format) {
+    throw invalidInput('not a plan this CLI knows', {
+      where: `${file}:1`,
+      hint: 'expected migration.phases (migration-plan.yaml), migration.order (rolling-migration.yaml), migration.steps (production-migration.yaml), automation (automated-migration.yaml) or apiVersion: mcp.plan/v1',
+    });
+  }
+  const issues: Issue[] = [];
+  if (format !== 'mcp-plan') {
+    // the format's schema first: every problem with its line, before any conversion
+    const r = PLAN_FORMAT_SCHEMAS[format].safeParse(d);
+    if (!r.success) for (const i of r.error.issues) issues.push({ path: i.path as Array<string | number>, message: i.message });
+    if (issues.length) throwIssues(issues, text, file);
+  }
+  const refusals: Array<{ path: Array<string | number>; action: string; reason: string }> = [];
+  const at = (path: Array<string | number>) => `${basename(file)}:${lineOf(text, path)}`;
+  let input: PlanInput | undefined;
+  switch (format) {
+    case 'mcp-plan': {
+      const r = PlanSchema.safeParse(d);
+      if (!r.success) for (const i of r.error.issues) issues.push({ path: i.path as Array<string | number>, message: i.message });
+      else input = r.data;
+      break;
+    }
+    case 'migration-plan':
+      input = fromMigrationPlan(d, issues, at, opts);
+      break;
+    case 'rolling-migration':
+      input = fromRolling(d, issues, at, opts);
+      break;
+    case 'production-migration':
+      input = fromActions(format, d, issues, refusals, at, opts);
+      break;
+    case 'automated-migration':
+      input = fromActions(format, d, issues, refusals, at, opts);
+      break;
+  }
+  if (issues.length) throwIssues(issues, text, file);
+  if (refusals.length) {
+    const list = refusals.map((r) => `  ${file}:${lineOf(text, r.path)}: ${r.action}: ${r.reason}`).join('\n');
+    throw preconditionError(`${refusals.length} action(s) of this plan have no step in this CLI and are refused:\n${list}`, {
+      where: `${file}:${lineOf(text, refusals[0]!.path)}`,
+      hint: `nothing was changed; leave them out explicitly with --skip ${refusals.map((r) => r.action).join(',')} (recorded in the plan), or edit the plan`,
+      details: refusals,
+    });
+  }
+  let plan: Plan;
+  try {
+    plan = makePlan({ ...input!, sourceFile: input!.sourceFile ?? file });
+  } catch (e) {
+    if (e instanceof z.ZodError) {
+      const i = e.issues[0]!;
+      throw invalidInput(`${i.path.join('.')}: ${i.message}`, { where: `${file}:1` });
+    }
+    throw invalidInput((e as Error).message, { where: `${file}:1` });
+  }
+  return { plan, format };
+}
+
+/** YAML reads `version: 6.0` as the number 6: give it back as the guide wrote it. */
+const versionText = (v: unknown): string => (typeof v === 'number' && Number.isInteger(v) ? `${v}.0` : String(v));
+
+function throwIssues(issues: Issue[], text: string, file: string): never {
+  const first = issues[0]!;
+  const list = issues.map((i) => `  ${file}:${lineOf(text, i.path)}: ${i.path.join('.')}: ${i.message}`).join('\n');
+  throw invalidInput(issues.length === 1 ? `${first.path.join('.')}: ${first.message}` : `${issues.length} problems:\n${list}`, {
+    where: `${file}:${lineOf(text, first.path)}`,
+    hint: 'fix the plan file; docs/plans.md and schemas/plan-*.json describe each format',
+  });
+}
+
+type At = (path: Array<string | number>) => string;
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'x';
+
+function duration(v: unknown, path: Array<string | number>, issues: Issue[]): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined) issues.push({ path, message: `'${String(v)}' is not a duration (write 30m, 1h, 90s, 500ms)` });
+  return ms;
+}
+
+function services(v: unknown, path: Array<string | number>, issues: Issue[]): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((s) => typeof s !== 'string' || !s)) {
+    issues.push({ path, message: 'services is a non-empty list of service names' });
+    return [];
+  }
+  return v as string[];
+}
+
+function fromMigrationPlan(d: Record<string, any>, issues: Issue[], at: At, opts: ReadPlanOptions): PlanInput {
+  const to = d.version === undefined ? opts.to : versionText(d.version);
+  const m = d.migration;
+  if (m.strategy !== undefined && m.strategy !== 'rolling') issues.push({ path: ['migration', 'strategy'], message: `strategy '${m.strategy}': only rolling is supported for phases of services` });
+  const phases = (m.phases as any[]).map((ph, i) => {
+    const p = ['migration', 'phases', i];
+    if (!ph || typeof ph !== 'object' || typeof ph.name !== 'string') {
+      issues.push({ path: p, message: 'a phase has a name and services' });
+      return { name: `phase-${i}`, steps: [] };
+    }
+    for (const k of Object.keys(ph)) if (!['name', 'services', 'timeout', 'parallel'].includes(k)) issues.push({ path: [...p, k], message: `unknown field '${k}' (name, services, timeout, parallel)` });
+    if (ph.parallel !== undefined && typeof ph.parallel !== 'boolean') issues.push({ path: [...p, 'parallel'], message: 'parallel is true or false' });
+    return {
+      name: ph.name,
+      parallel: ph.parallel === true,
+      timeoutMs: duration(ph.timeout, [...p, 'timeout'], issues),
+      strategy: 'rolling' as const,
+      source: at(p),
+      steps: services(ph.services, [...p, 'services'], issues).map((s, j) => ({
+        id: `${slug(ph.name)}.${slug(s)}`,
+        kind: 'service.migrate',
+        title: `migrate ${s}${to ? ` to ${to}` : ''}`,
+        params: { service: s, version: to },
+        source: at([...p, 'services', j]),
+      })),
+    };
+  });
+  return { apiVersion: PLAN_API_VERSION, name: `service migration${to ? ` to ${to}` : ''}`, kind: 'service-migration', from: opts.from, to, phases, rollback: { automatic: true, conditions: [], noData: 'fail' } };
+}
+
+function conditionsOf(rb: any, issues: Issue[]): Condition[] {
+  const out: Condition[] = [];
+  if (rb?.conditions === undefined) return out;
+  if (!Array.isArray(rb.conditions)) {
+    issues.push({ path: ['migration', 'rollback', 'conditions'], message: 'conditions is a list' });
+    return out;
+  }
+  rb.conditions.forEach((c: unknown, i: number) => {
+    try {
+      out.push(parseCondition(c));
+    } catch (e) {
+      issues.push({ path: ['migration', 'rollback', 'conditions', i], message: (e as Error).message });
+    }
+  });
+  return out;
+}
+
+function fromRolling(d: Record<string, any>, issues: Issue[], at: At, opts: ReadPlanOptions): PlanInput {
+  const m = d.migration;
+  const to = d.version !== undefined ? versionText(d.version) : opts.to;
+  if (m.strategy !== undefined && m.strategy !== 'rolling') issues.push({ path: ['migration', 'strategy'], message: `strategy '${m.strategy}': a rolling-migration.yaml is rolling` });
+  const rb = m.rollback ?? {};
+  if (rb.automatic !== undefined && typeof rb.automatic !== 'boolean') issues.push({ path: ['migration', 'rollback', 'automatic'], message: 'automatic is true or false' });
+  if (rb.noData !== undefined && rb.noData !== 'fail' && rb.noData !== 'pass') issues.push({ path: ['migration', 'rollback', 'noData'], message: 'noData is fail or pass' });
+  const conditions = conditionsOf(rb, issues);
+  const known = ['group', 'services', 'canary', 'canaryPercentage', 'canaryDuration', 'canaryInterval', 'parallel', 'timeout', 'metrics', 'health'];
+  const phases = (m.order as any[]).map((g, i) => {
+    const p = ['migration', 'order', i];
+    if (!g || typeof g !== 'object' || typeof g.group !== 'string') {
+      issues.push({ path: p, message: 'an order entry has a group name and services' });
+      return { name: `group-${i}`, steps: [] };
+    }
+    for (const k of Object.keys(g)) if (!known.includes(k)) issues.push({ path: [...p, k], message: `unknown field '${k}' (${known.join(', ')})` });
+    let canary: { percentage: number; durationMs: number; intervalMs?: number; metricsUrl?: string; healthUrls: string[] } | undefined;
+    if (g.canary === true) {
+      const pct = g.canaryPercentage;
+      if (typeof pct !== 'number' || pct <= 0 || pct > 100) issues.push({ path: [...p, g.canaryPercentage === undefined ? 'canary' : 'canaryPercentage'], message: 'a canary group needs canaryPercentage between 1 and 100' });
+      const dur = duration(g.canaryDuration, [...p, 'canaryDuration'], issues);
+      if (g.canaryDuration === undefined) issues.push({ path: [...p, 'canary'], message: 'a canary group needs canaryDuration (e.g. 1h)' });
+      canary = {
+        percentage: typeof pct === 'number' ? pct : 0,
+        durationMs: dur ?? 0,
+        intervalMs: duration(g.canaryInterval, [...p, 'canaryInterval'], issues),
+        metricsUrl: g.metrics ?? m.metrics ?? opts.metricsUrl,
+        healthUrls: g.health ?? m.health ?? opts.healthUrls ?? [],
+      };
+    } else if (g.canary !== undefined && g.canary !== false) issues.push({ path: [...p, 'canary'], message: 'canary is true or false' });
+    return {
+      name: g.group,
+      parallel: g.parallel === true,
+      timeoutMs: duration(g.timeout, [...p, 'timeout'], issues),
+      strategy: 'rolling' as const,
+      canary,
+      source: at(p),
+      steps: services(g.services, [...p, 'services'], issues).map((s, j) => ({
+        id: `${slug(g.group)}.${slug(s)}`,
+        kind: 'service.migrate',
+        title: `migrate ${s}${canary ? ` (canary ${canary.percentage}%)` : ''}`,
+        params: { service: s, version: to, ...(canary ? { canaryPercentage: canary.percentage } : {}) },
+        source: at([...p, 'services', j]),
+      })),
+    };
+  });
+  return {
+    apiVersion: PLAN_API_VERSION,
+    name: 'rolling service migration',
+    kind: 'service-migration',
+    from: opts.from,
+    to,
+    phases,
+    rollback: { automatic: rb.automatic !== false, conditions, noData: rb.noData ?? 'fail' },
+  };
+}
+
+function fromActions(
+  format: 'production-migration' | 'automated-migration',
+  d: Record<string, any>,
+  issues: Issue[],
+  refusals: Array<{ path: Array<string | number>; action: string; reason: string }>,
+  at: At,
+  opts: ReadPlanOptions,
+): PlanInput {
+  const skip = new Set(opts.skip ?? []);
+  const notes: string[] = [];
+  const groups: Array<{ name: string; strategy?: string; actions: unknown; path: Array<string | number> }> = [];
+  let name: string;
+  let environment: { source?: string; target?: string } | undefined;
+  const notifications: Array<{ channel: string; target: string }> = [];
+  if (format === 'production-migration') {
+    const m = d.migration;
+    name = typeof m.name === 'string' ? m.name : 'environment promotion';
+    environment = { source: m.source?.environment, target: m.target?.environment };
+    if (!environment.source) issues.push({ path: ['migration', 'source'], message: 'source.environment is required' });
+    if (!environment.target) issues.push({ path: ['migration', 'target'], message: 'target.environment is required' });
+    (m.steps as any[]).forEach((s, i) => {
+      if (!s || typeof s.name !== 'string') issues.push({ path: ['migration', 'steps', i], message: 'a step has a name and actions' });
+      else groups.push({ name: s.name, strategy: s.strategy, actions: s.actions, path: ['migration', 'steps', i] });
+      if (s?.strategy !== undefined && s.strategy !== 'blue_green' && s.strategy !== 'rolling') issues.push({ path: ['migration', 'steps', i, 'strategy'], message: `strategy '${s.strategy}': blue_green or rolling` });
+    });
+  } else {
+    const a = d.automation;
+    name = 'automated migration';
+    for (const k of Object.keys(a)) if (!['pre_checks', 'migration', 'post_checks', 'notifications'].includes(k)) issues.push({ path: ['automation', k], message: `unknown section '${k}' (pre_checks, migration, post_checks, notifications)` });
+    for (const k of ['pre_checks', 'migration', 'post_checks']) if (a[k] !== undefined) groups.push({ name: k.replace('_', '-'), actions: a[k], path: ['automation', k] });
+    if (a.notifications !== undefined) {
+      if (!Array.isArray(a.notifications)) issues.push({ path: ['automation', 'notifications'], message: 'notifications is a list like - slack: "#channel"' });
+      else
+        a.notifications.forEach((n: unknown, i: number) => {
+          const [channel, target] = n && typeof n === 'object' ? (Object.entries(n)[0] ?? []) : [];
+          const path = ['automation', 'notifications', i];
+          if (typeof channel !== 'string') return issues.push({ path, message: 'a notification is one mapping like slack: "#channel"' });
+          if (channel !== 'slack' && channel !== 'email') refusals.push({ path, action: channel, reason: 'notifications go to slack (MCP_SLACK_WEBHOOK_URL) or email (MCP_SMTP_URL); no other channel exists' });
+          notifications.push({ channel, target: String(target) });
+        });
+    }
+  }
+  const needsVersion = new Set(['config.transform', 'db.migrate', 'version.record']);
+  const phases = groups.map((g) => {
+    if (!Array.isArray(g.actions)) {
+      issues.push({ path: [...g.path, format === 'production-migration' ? 'actions' : ''].filter(Boolean) as Array<string | number>, message: 'actions is a list of action names' });
+      return { name: g.name, steps: [] };
+    }
+    const steps = [] as PlanInput['phases'][number]['steps'];
+    g.actions.forEach((a: unknown, j: number) => {
+      const p = format === 'production-migration' ? [...g.path, 'actions', j] : [...g.path, j];
+      if (typeof a !== 'string') return issues.push({ path: p, message: 'an action is a name, e.g. validate_source' });
+      if (skip.has(a)) {
+        notes.push(`${a} left out by --skip`);
+        return;
+      }
+      const m = ACTIONS[a];
+      if (!m) return refusals.push({ path: p, action: a, reason: `unknown action; known: ${Object.keys(ACTIONS).join(', ')}` });
+      if ('refuse' in m) return refusals.push({ path: p, action: a, reason: m.refuse });
+      if (needsVersion.has(m.kind) && !opts.to) return issues.push({ path: p, message: `${a} needs a target version: pass --to VERSION` });
+      const params: Record<string, unknown> = { ...(m.params ?? {}) };
+      if (m.kind === 'config.transform' || m.kind === 'db.migrate') Object.assign(params, { from: opts.from, to: opts.to });
+      if (m.kind === 'version.record') params.version = opts.to;
+      if (m.kind === 'verify') params.version = opts.to ?? opts.from;
+      if (m.kind === 'config.set' && a === 'transform_for_production' && environment?.target) params.set = { environment: environment.target };
+      steps.push({ id: `${slug(g.name)}.${slug(a)}`, kind: m.kind, title: `${a}: ${m.title}`, params, rollbackPoint: m.rollbackPoint ?? false, source: at(p) });
+    });
+    return { name: g.name, strategy: g.strategy === 'blue_green' ? ('blue_green' as const) : undefined, steps, source: at(g.path) };
+  });
+  if (format === 'automated-migration' && d.automation.migration === undefined) issues.push({ path: ['automation'], message: 'automation.migration lists the migration actions' });
+  return {
+    apiVersion: PLAN_API_VERSION,
+    name,
+    kind: format === 'production-migration' ? 'promotion' : 'automation',
+    from: opts.from,
+    to: opts.to,
+    environment,
+    phases: phases.filter((p) => p.steps.length > 0).length ? phases.filter((p) => p.steps.length > 0) : phases,
+    rollback: { automatic: true, conditions: [], noData: 'fail' },
+    notifications,
+    notes,
+  };
+}

@@ -1,0 +1,376 @@
+// Handlers of the run commands: mcp migration execute|status|pause|resume|abort, mcp upgrade,
+// mcp-migrate plan|execute|rollback. They build a plan (file, built-in), hand it to the one executor,
+// and render its events: a spinner per step on a TTY, one plain line per step otherwise, NDJSON with --json.
+import { resolve } from 'node:path';
+import type { Ctx } from '../cli/context.js';
+import type { Handler } from '../cli/program.js';
+import type { CommandResult, Spinner } from '../cli/output.js';
+import { ExitCode, preconditionError, usageError } from '../cli/errors.js';
+import { EXIT_FOR_STATUS, checkPlan, executePlan, refusalError, resumeRun, rollbackRun, type ExecEvent, type ExecOptions, type RunOutcome } from './executor.js';
+import { defaultRegistry, STEP_KINDS } from './steps/index.js';
+import { readPlanFile } from './plan-files.js';
+import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan } from './planner.js';
+import { formatDuration, sanitizePlan, type Plan } from './plan.js';
+import { latestRun, listRuns, readLock, replay, writeControl, type RunState } from './journal.js';
+import { readStoredConfig } from '../config/store.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { currentVersion } from './version-history.js';
+
+const registry = defaultRegistry();
+
+/** Progress renderer for executor events. */
+function renderer(ctx: Ctx, opts: { verbose?: boolean } = {}) {
+  const spinners = new Map<string, Spinner>();
+  const useSpinner = ctx.out.stderrIsTTY && !ctx.out.json && !ctx.out.quiet;
+  let parallelPhase = false;
+  const c = ctx.out.c;
+  return async (ev: ExecEvent) => {
+    ctx.log.log(ev.type === 'step.fail' ? 'warn' : 'info', `run.${ev.type}`, { ...ev });
+    if (ctx.out.json) return ctx.out.event({ ...ev, t: new Date().toISOString() });
+    const label = ev.phase ? `${ev.phase} › ${ev.title ?? ev.step}` : String(ev.title ?? ev.step ?? '');
+    switch (ev.type) {
+      case 'phase.start':
+        parallelPhase = Boolean(ev.parallel);
+        if (ev.dryRun) ctx.out.progress(c.bold(`phase ${ev.phase}${ev.parallel ? ' (parallel)' : ''}`));
+        else ctx.out.debug(`phase ${ev.phase}${ev.parallel ? ` (parallel, ${ev.steps} steps)` : ''}`);
+        return;
+      case 'step.plan':
+        ctx.out.progress(`  would ${ev.would}${ev.rollbackPoint ? c.dim('  [rollback point]') : ''}`);
+        return;
+      case 'step.start':
+        if (useSpinner && !parallelPhase) spinners.set(ev.step!, await ctx.out.spinner(label));
+        return;
+      case 'step.end': {
+        const text = `${label} ${c.dim(formatDuration(ev.durationMs ?? 0))}`;
+        const s = spinners.get(ev.step!);
+        if (s) s.succeed(text);
+        else ctx.out.progress(`${c.green('✓')} ${text}`);
+        spinners.delete(ev.step!);
+        return;
+      }
+      case 'step.fail': {
+        const text = `${label}: ${ev.error}`;
+        const s = spinners.get(ev.step!);
+        if (s) s.fail(text);
+        else ctx.out.progress(`${c.red('✗')} ${text}`);
+        spinners.delete(ev.step!);
+        return;
+      }
+      case 'step.undone':
+        ctx.out.progress(`${c.yellow('↺')} ${ev.redo ? 'reset half-done' : 'undone'}: ${ev.title ?? ev.step} ${c.dim(formatDuration(ev.durationMs ?? 0))}`);
+        return;
+      case 'canary.start':
+        ctx.out.progress(`canary ${ev.phase}: holding at ${ev.percentage}% for ${formatDuration(Number(ev.durationMs))}`);
+        return;
+      case 'canary.measure':
+        for (const ch of ev.checks as Array<Record<string, unknown>>) {
+          ctx.out.progress(`  ${ch.breached ? c.red('✗') : c.green('✓')} ${ch.metric}: ${ch.value ?? 'no data'} (rollback when ${ch.threshold})${ch.note ? ` — ${ch.note}` : ''}`);
+        }
+        return;
+      case 'rollback.start':
+        ctx.out.progress(c.yellow(`rolling back (${ev.to === 'start' ? 'to the start' : ev.stopAt ? `to rollback point ${ev.stopAt}` : 'to the start: no rollback point reached'}): ${ev.reason}`));
+        return;
+      case 'rollback.end':
+        ctx.out.progress(c.yellow('rollback complete'));
+        return;
+      case 'run.paused':
+        ctx.out.progress(`paused; continue with: mcp migration resume`);
+        return;
+      default:
+        if (opts.verbose) ctx.out.debug(`${ev.type} ${ev.step ?? ''}`);
+    }
+  };
+}
+
+const pendingNotifications: Array<Promise<unknown>> = [];
+/** progress rendering runs in order, asynchronously (spinners load lazily); finish() waits for it */
+let renderChain: Promise<void> = Promise.resolve();
+
+/** automated-migration.yaml `notifications:` — start, failure, rollback, completion (src/ops/notify.ts; never fails the run). */
+function notifier(ctx: Ctx) {
+  let plan: Plan | undefined;
+  const send = (kind: 'start' | 'failure' | 'rollback' | 'completion', ev: ExecEvent) => {
+    if (!plan?.notifications.length) return;
+    const p = plan;
+    pendingNotifications.push(
+      import('../ops/notify.js').then(async ({ notify, notifySettings }) => {
+        const settings = notifySettings({ notifications: p.notifications.map((n) => ({ [n.channel]: n.target })) }, ctx.env);
+        const results = await notify(settings, { kind, title: p.name, runId: ev.runId, from: p.from, to: p.to, step: ev.step, error: ev.error ?? (ev.reason as string | undefined), durationMs: ev.durationMs });
+        for (const r of results) if (!r.ok) ctx.out.warn(`notification to ${r.channel} not sent: ${r.skipped ?? r.error}`);
+      }),
+    );
+  };
+  return {
+    setPlan: (p: Plan) => (plan = p),
+    event(ev: ExecEvent) {
+      if (ev.type === 'run.start') send('start', ev);
+      else if (ev.type === 'step.fail') send('failure', ev);
+      else if (ev.type === 'rollback.end') send('rollback', ev);
+      else if (ev.type === 'run.end' && ev.status === 'completed') send('completion', ev);
+    },
+  };
+}
+
+function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): ExecOptions {
+  const render = renderer(ctx, { verbose: ctx.global.verbose });
+  const notes = notifier(ctx);
+  if (plan) notes.setPlan(plan);
+  return {
+    home: ctx.home,
+    env: ctx.env,
+    registry,
+    signal: ctx.signal,
+    command: ctx.command,
+    onEvent: (ev) => {
+      notes.event(ev);
+      renderChain = renderChain.then(() => render(ev)).catch(() => undefined);
+    },
+    detail: (m) => ctx.out.debug(m),
+    ...extra,
+  };
+}
+
+/** The report: steps, durations, what the operator must still do. */
+export function report(out: RunOutcome, extra: { runtime?: string; title?: string } = {}): CommandResult {
+  const manual = new Set<string>(out.plan.manualActions);
+  for (const s of out.steps) for (const m of (s.result?.manualActions as string[] | undefined) ?? []) manual.add(m);
+  const lines: string[] = [];
+  const head = extra.title ?? out.plan.name;
+  lines.push(`${head}: ${out.status}${out.durationMs ? ` in ${formatDuration(out.durationMs)}` : ''}${out.runId !== 'dry-run' ? ` (run ${out.runId})` : ''}`);
+  let phase = '';
+  for (const s of out.steps) {
+    if (s.phase !== phase) {
+      phase = s.phase;
+      lines.push(`  ${phase}`);
+    }
+    const mark = { done: '✓', failed: '✗', undone: '↺', pending: '·', running: '…', undoing: '↺' }[s.status];
+    lines.push(`    ${mark} ${s.title}${s.durationMs !== undefined ? `  ${formatDuration(s.durationMs)}` : ''}${s.status === 'undone' ? '  (undone)' : ''}${s.error ? `  — ${s.error}` : ''}`);
+  }
+  if (out.error) lines.push(`Error: ${out.error}`);
+  if (out.rollback) lines.push(`Rolled back ${out.rollback.to === 'start' || !out.rollback.stopAt ? 'to the start' : `to rollback point ${out.rollback.stopAt}`}: ${out.rollback.reason}`);
+  if (extra.runtime === 'none') lines.push('Runtime: none — the services are external; mcp did not start or stop any process (see below).');
+  if (out.status === 'completed' && manual.size) {
+    lines.push('What you must still do:');
+    for (const m of manual) lines.push(`  - ${m}`);
+  }
+  if (out.status === 'interrupted' || out.status === 'failed' || out.status === 'paused') {
+    lines.push('Next: mcp migration resume   (continue from the journal)   or   mcp-migrate rollback   (undo to the last rollback point)');
+  }
+  const data = {
+    runId: out.runId,
+    status: out.status,
+    plan: { name: out.plan.name, kind: out.plan.kind, from: out.plan.from, to: out.plan.to },
+    durationMs: out.durationMs,
+    steps: out.steps.map((s) => ({ id: s.id, phase: s.phase, title: s.title, kind: s.kind, status: s.status, durationMs: s.durationMs, error: s.error })),
+    rollback: out.rollback,
+    error: out.error,
+    measurements: out.measurements,
+    manualActions: [...manual],
+    runtime: extra.runtime,
+  };
+  return { data, text: lines, exitCode: EXIT_FOR_STATUS[out.status] ?? ExitCode.FAILED };
+}
+
+/** NDJSON mode: the final document is the last event line. */
+async function finish(ctx: Ctx, r: CommandResult): Promise<CommandResult> {
+  await renderChain;
+  await Promise.all(pendingNotifications.splice(0));
+  if (ctx.out.json) {
+    ctx.out.event({ type: 'result', ...(r.data as object) });
+    return { exitCode: r.exitCode };
+  }
+  return r;
+}
+
+async function runtimeType(home: string): Promise<string | undefined> {
+  try {
+    const c = await readStoredConfig(home);
+    const rt = (c.doc.runtime as { type?: string } | undefined)?.type;
+    return rt ?? 'docker';
+  } catch {
+    return undefined;
+  }
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+
+async function loadPlanFor(ctx: Ctx, opts: PlanFileOpts): Promise<Plan> {
+  const file = resolve(opts.plan);
+  const from = await currentVersion(ctx.home).catch(() => undefined);
+  const { plan } = await readPlanFile(file, { to: opts.to, from, skip: list(opts.skip), metricsUrl: opts.metricsUrl, healthUrls: list(opts.healthUrl) });
+  await assertFingerprint(ctx.home, plan, file);
+  return plan;
+}
+
+interface PlanFileOpts {
+  plan: string;
+  to?: string;
+  skip?: string[];
+  metricsUrl?: string;
+  healthUrl?: string[];
+  dryRun?: boolean;
+}
+
+export const executeHandler: Handler<PlanFileOpts> = async (ctx, opts) => {
+  if (!opts.plan) throw usageError('--plan FILE is required', { hint: 'e.g. mcp migration execute --plan migration-plan.yaml' });
+  const plan = await loadPlanFor(ctx, opts);
+  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
+  return finish(ctx, report(out, { runtime: await runtimeType(ctx.home) }));
+};
+
+export const upgradeHandler: Handler<{ to: string; dryRun?: boolean }> = async (ctx, opts) => {
+  const cfg = await readStoredConfig(ctx.home);
+  const rt = await runtimeType(ctx.home);
+  const plan = upgradePlan(cfg.version, opts.to, { runtime: rt });
+  if (!opts.dryRun) ctx.out.progress(`${plan.name}: ${plan.phases.reduce((a, p) => a + p.steps.length, 0)} steps${rt === 'none' ? ' (runtime none: services are external)' : ''}`);
+  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }));
+  return finish(ctx, report(out, { runtime: rt, title: `Upgrade ${plan.from} → ${plan.to}` }));
+};
+
+function pickRun(ctx: Ctx, id?: string): string {
+  const run = id ?? latestRun(ctx.home);
+  if (!run) throw preconditionError(`no runs in ${ctx.home}`, { hint: 'start one with mcp upgrade --to 6.0 or mcp migration execute --plan FILE' });
+  if (!listRuns(ctx.home).includes(run)) throw usageError(`no run ${run} in ${ctx.home}`, { hint: `runs: ${listRuns(ctx.home).slice(-5).join(', ')}` });
+  return run;
+}
+
+export const resumeHandler: Handler<{ run?: string }> = async (ctx, opts) => {
+  const id = pickRun(ctx, opts.run);
+  const out = await resumeRun(id, execOptions(ctx, {}, replay(ctx.home, id).plan));
+  return finish(ctx, report(out, { runtime: await runtimeType(ctx.home) }));
+};
+
+export const rollbackHandler: Handler<{ run?: string; to?: string }> = async (ctx, opts) => {
+  const id = pickRun(ctx, opts.run);
+  const out = await rollbackRun(id, { ...execOptions(ctx, {}, replay(ctx.home, id).plan), to: opts.to ? { version: opts.to } : 'rollback-point', reason: `requested by ${ctx.bin} ${ctx.command}${opts.to ? ` --to ${opts.to}` : ''}` });
+  const r = report(out, { title: `Rollback of ${out.plan.name}` });
+  return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
+};
+
+export const pauseHandler: Handler<{ run?: string }> = async (ctx, opts) => {
+  const id = pickRun(ctx, opts.run);
+  const lock = readLock(ctx.home);
+  if (!lock || lock.runId !== id) throw preconditionError(`run ${id} is not in progress (${replay(ctx.home, id).status})`, { hint: 'only a running run can be paused' });
+  writeControl(ctx.home, id, 'pause');
+  return { data: { runId: id, requested: 'pause' }, text: `pause requested: run ${id} stops before its next step (pid ${lock.pid}); continue with mcp migration resume` };
+};
+
+export const abortHandler: Handler<{ run?: string }> = async (ctx, opts) => {
+  const id = pickRun(ctx, opts.run);
+  const lock = readLock(ctx.home);
+  if (lock && lock.runId === id) {
+    writeControl(ctx.home, id, 'abort');
+    return { data: { runId: id, requested: 'abort' }, text: `abort requested: run ${id} stops before its next step and rolls back to its last rollback point (pid ${lock.pid})` };
+  }
+  const st = replay(ctx.home, id);
+  if (st.status === 'completed' || st.status === 'rolled-back') throw preconditionError(`run ${id} is ${st.status}; nothing to abort`, { hint: 'to undo a completed upgrade: mcp-migrate rollback --to VERSION' });
+  const out = await rollbackRun(id, { ...execOptions(ctx), to: 'rollback-point', reason: 'aborted' });
+  const r = report(out, { title: `Abort of ${out.plan.name}` });
+  return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
+};
+
+function statusDoc(st: RunState) {
+  return {
+    runId: st.id,
+    status: st.status,
+    plan: { name: st.plan.name, kind: st.plan.kind, from: st.plan.from, to: st.plan.to },
+    startedAt: st.startedAt,
+    endedAt: st.endedAt,
+    progress: { done: [...st.steps.values()].filter((s) => s.status === 'done').length, total: st.steps.size },
+    phases: st.plan.phases.map((p) => ({
+      name: p.name,
+      status: st.phases.get(p.name)?.status,
+      parallel: p.parallel,
+      timeoutMs: p.timeoutMs,
+      canary: p.canary,
+      steps: p.steps.map((s) => {
+        const ss = st.steps.get(s.id)!;
+        return { id: s.id, title: s.title, kind: s.kind, status: ss.status, startTime: ss.startedAt, endTime: ss.endedAt, durationMs: ss.durationMs, error: ss.error, rollbackPoint: s.rollbackPoint };
+      }),
+    })),
+    measurements: st.measurements.map((m) => ({ t: m.t, phase: m.phase, verdict: m.verdict, checks: m.checks })),
+    rollback: st.rollback,
+    error: st.error,
+  };
+}
+
+function statusText(doc: ReturnType<typeof statusDoc>): string[] {
+  const lines = [`Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)`];
+  for (const p of doc.phases) {
+    lines.push(`  ${p.name}: ${p.status}${p.parallel ? ' (parallel)' : ''}${p.timeoutMs ? `, timeout ${formatDuration(p.timeoutMs)}` : ''}${p.canary ? `, canary ${p.canary.percentage}% for ${formatDuration(p.canary.durationMs)}` : ''}`);
+    for (const s of p.steps) lines.push(`    ${s.status.padEnd(8)} ${s.title}${s.durationMs !== undefined ? `  ${formatDuration(s.durationMs)}` : ''}${s.rollbackPoint ? '  [rollback point]' : ''}${s.error ? `  — ${s.error}` : ''}`);
+  }
+  const last = new Map<string, (typeof doc.measurements)[number]>();
+  for (const m of doc.measurements) last.set(m.phase, m);
+  for (const m of last.values()) {
+    lines.push(`  canary ${m.phase} (${m.t}): ${m.verdict}`);
+    for (const c of m.checks) lines.push(`    ${c.breached ? '✗' : '✓'} ${c.metric}: measured ${c.value ?? 'no data'}, rollback when ${c.threshold}${c.note ? ` — ${c.note}` : ''}`);
+  }
+  if (doc.rollback) lines.push(`  rollback: ${doc.rollback.to}${doc.rollback.stopAt ? ` (stops at ${doc.rollback.stopAt})` : ''} — ${doc.rollback.reason}${doc.rollback.endedAt ? ', done' : ', in progress'}`);
+  if (doc.error) lines.push(`  error: ${doc.error}`);
+  return lines;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'rolled-back', 'aborted', 'paused', 'interrupted']);
+
+export const statusHandler: Handler<{ run?: string; watch?: boolean; interval?: string }> = async (ctx, opts) => {
+  const id = pickRun(ctx, opts.run);
+  if (!opts.watch) {
+    const doc = statusDoc(replay(ctx.home, id));
+    return { data: doc, text: statusText(doc) };
+  }
+  const every = Math.max(200, Number(opts.interval ?? 1000));
+  let last = '';
+  for (;;) {
+    const doc = statusDoc(replay(ctx.home, id));
+    const key = JSON.stringify(doc);
+    if (key !== last) {
+      last = key;
+      if (ctx.out.json) ctx.out.event(doc as unknown as Record<string, unknown>);
+      else ctx.out.progress(statusText(doc).join('\n') + '\n');
+    }
+    if (TERMINAL.has(doc.status) || ctx.signal.aborted) return { exitCode: ExitCode.OK };
+    await new Promise((r) => setTimeout(r, every));
+  }
+};
+
+/** `mcp-migrate plan`: build a plan (built-in or from a file), show it for review, optionally save it. */
+export const planHandler: Handler<{ from?: string; to?: string; source?: string; target?: string; sourceEnv?: string; targetEnv?: string; plan?: string; out?: string; skip?: string[] }> = async (ctx, opts) => {
+  let plan: Plan;
+  if (opts.plan) {
+    const from = await currentVersion(ctx.home).catch(() => undefined);
+    plan = (await readPlanFile(resolve(opts.plan), { to: opts.to, from, skip: list(opts.skip) })).plan;
+  } else if (opts.source || opts.target) {
+    if (!opts.source || !opts.target) throw usageError('--source and --target go together', { hint: 'mcp-migrate plan --source ./v4-config --target ./v5-config' });
+    plan = await convertPlan(resolve(opts.source), resolve(opts.target), opts.to);
+  } else if (opts.sourceEnv || opts.targetEnv) {
+    const v = (await currentVersion(ctx.home)) ?? '5.0';
+    plan = promotionPlan(opts.sourceEnv ?? 'development', opts.targetEnv ?? 'staging', v);
+  } else {
+    if (!opts.to) throw usageError('what to plan? pass --to VERSION (with --from, else the installed version), --source/--target DIR, --source-env/--target-env, or --plan FILE', { hint: 'e.g. mcp-migrate plan --from 4.x --to 5.x' });
+    let from = opts.from;
+    if (!from) from = (await readStoredConfig(ctx.home)).version;
+    plan = upgradePlan(from, opts.to, { runtime: await runtimeType(ctx.home) });
+  }
+  const refusals = await checkPlan(plan, registry, ctx.home, ctx.env);
+  if (refusals.length) throw refusalError(refusals);
+  const saved = sanitizePlan({ ...plan, fingerprint: await fingerprint(ctx.home) });
+  if (opts.out) await writeFileAtomic(resolve(opts.out), JSON.stringify(saved, null, 2) + '\n');
+  const kinds = new Map(STEP_KINDS.map((k) => [k.kind, k]));
+  const lines = [`Plan: ${plan.name}${plan.from ? ` (${plan.from} → ${plan.to})` : ''}`];
+  for (const p of plan.phases) {
+    lines.push(`  ${p.name}${p.parallel ? ' (parallel)' : ''}${p.timeoutMs ? `, timeout ${formatDuration(p.timeoutMs)}` : ''}${p.canary ? `, canary ${p.canary.percentage}% for ${formatDuration(p.canary.durationMs)}` : ''}`);
+    for (const s of p.steps) {
+      const k = kinds.get(s.kind);
+      lines.push(`    - ${s.title}  [${s.kind}; undo: ${k?.mutates && k.undo ? 'yes' : 'nothing to undo'}${s.rollbackPoint ? '; rollback point' : ''}]`);
+    }
+  }
+  if (plan.rollback.conditions.length) lines.push(`  rollback ${plan.rollback.automatic ? 'automatically' : 'manually'} when: ${plan.rollback.conditions.map((c) => c.text).join(', ')} (no data: ${plan.rollback.noData})`);
+  for (const n of plan.notes) lines.push(`  note: ${n}`);
+  if (plan.manualActions.length) {
+    lines.push('  afterwards, by hand:');
+    for (const m of plan.manualActions) lines.push(`    - ${m}`);
+  }
+  if (opts.out) lines.push(`Saved to ${resolve(opts.out)} (fingerprint ${saved.fingerprint!.value.slice(0, 12)}…); run it with: mcp-migrate execute --plan ${opts.out}`);
+  return { data: { plan: saved, file: opts.out ? resolve(opts.out) : undefined }, text: lines };
+};

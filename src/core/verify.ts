@@ -1,0 +1,158 @@
+// `mcp migration verify --version V` / `mcp-migrate verify --version V`: is this installation a
+// healthy V? The config validates against V's schema, every database migration up to V is applied with
+// a matching checksum, the data counts match the pre-migration backup, services are healthy.
+// A check whose module is not built in is reported as failed with the reason — never passed silently.
+import type { Handler } from '../cli/program.js';
+import { readStoredConfig } from '../config/store.js';
+import { parseVersion } from './versions.js';
+import { loadModule } from './steps/modules.js';
+import { ExitCode, usageError } from '../cli/errors.js';
+
+export interface VerifyCheck {
+  name: 'config' | 'database' | 'data' | 'services';
+  status: 'passed' | 'failed';
+  detail: string;
+  items?: Array<{ name: string; ok: boolean; detail?: string }>;
+}
+
+export interface VerifyReport {
+  version: string;
+  ok: boolean;
+  checks: VerifyCheck[];
+}
+
+export async function verifyInstallation(opts: { home: string; env: NodeJS.ProcessEnv; version: string; signal?: AbortSignal; baseline?: string }): Promise<VerifyReport> {
+  const want = parseVersion(opts.version, '--version');
+  const checks: VerifyCheck[] = [];
+
+  // 1. config
+  try {
+    const cfg = await readStoredConfig(opts.home);
+    const have = parseVersion(cfg.version);
+    if (have.major !== want.major || (want.minor !== undefined && have.minor !== want.minor)) {
+      checks.push({ name: 'config', status: 'failed', detail: `${cfg.path} is at ${cfg.version}, not ${opts.version}` });
+    } else {
+      const config = await loadModule('config');
+      if (!config) checks.push({ name: 'config', status: 'failed', detail: 'cannot validate: needs the config module' });
+      else {
+        const v = config.validateConfig(cfg.doc, cfg.version);
+        checks.push(
+          v.ok
+            ? { name: 'config', status: 'passed', detail: `${cfg.path} is a valid ${cfg.version} config` }
+            : { name: 'config', status: 'failed', detail: `${cfg.path}: ${v.issues.map((i: any) => `${i.path}: ${i.message}`).join('; ')}` },
+        );
+      }
+    }
+  } catch (e) {
+    checks.push({ name: 'config', status: 'failed', detail: (e as Error).message });
+  }
+
+  // 2. database migrations (state and checksum) and 3. data counts against the pre-migration counts
+  const db = await loadModule('db.migrate');
+  if (!db) {
+    checks.push({ name: 'database', status: 'failed', detail: "cannot check migrations: needs the db module's migration engine" });
+  } else {
+    try {
+      const conn = await db.openDatabase({ home: opts.home, env: opts.env, command: 'mcp migration verify', signal: opts.signal });
+      try {
+        const st = await db.migrationStatus(conn);
+        const upTo = (v: string) => {
+          const [a, b] = v.split('.').map(Number);
+          return a! < want.major || (a === want.major && (want.minor === undefined || (b ?? 0) <= want.minor));
+        };
+        const items = (st.migrations as any[])
+          .filter((m) => upTo(m.version))
+          .map((m) => ({ name: m.file, ok: (m.state === 'applied' || m.state === 'baselined') && !m.drifted, detail: `${m.state}${m.drifted ? ', checksum differs from the file' : ''}` }));
+        const bad = items.filter((i) => !i.ok);
+        checks.push({
+          name: 'database',
+          status: bad.length || !items.length ? 'failed' : 'passed',
+          detail: !items.length ? `no migrations up to ${opts.version} are known` : bad.length ? `${bad.length} migration(s) not complete: ${bad.map((b) => `${b.name} (${b.detail})`).join(', ')}` : `${items.length} migrations up to ${opts.version} applied, checksums match (${st.database})`,
+          items,
+        });
+        const { countRows } = await import('./steps/index.js');
+        const now = await countRows(conn, db);
+        const base = await baselineCounts(opts.home, opts.version);
+        if (now.total < 0) checks.push({ name: 'data', status: 'failed', detail: 'row counts are compared on PostgreSQL and the embedded database; compare MongoDB collections with mcp data verify' });
+        else if (!base) checks.push({ name: 'data', status: 'failed', detail: `no pre-migration row counts recorded for ${opts.version} (they are recorded by the run that migrated the database); ${now.total} rows now` });
+        else
+          checks.push({
+            name: 'data',
+            status: base.total === now.total ? 'passed' : 'failed',
+            detail: base.total === now.total ? `${now.total} rows, as before the migration to ${opts.version} (run ${base.run})` : `${now.total} rows now, ${base.total} before the migration to ${opts.version} (run ${base.run})`,
+            items: Object.entries(now.tables).map(([t, n]) => ({ name: t, ok: true, detail: `${n} rows` })),
+          });
+      } finally {
+        await conn.close();
+      }
+    } catch (e) {
+      checks.push({ name: 'database', status: 'failed', detail: (e as Error).message });
+    }
+  }
+
+  // 4. services
+  const runtime = await loadModule('runtime');
+  if (!runtime) checks.push({ name: 'services', status: 'failed', detail: 'cannot check services: needs the runtime module' });
+  else {
+    try {
+      const platform = await runtime.loadPlatform(opts.home);
+      const { nullLogger } = await import('../log.js');
+      const rt = runtime.runtimeFor(platform, { home: opts.home, env: opts.env, log: nullLogger, signal: opts.signal });
+      const states: any[] = await rt.status(platform.services);
+      const items = states.map((s) => ({ name: s.name, ok: s.state === 'running' || s.state === 'external', detail: s.detail ?? s.state }));
+      const bad = items.filter((i) => !i.ok);
+      const external = states.filter((s) => s.state === 'external').length;
+      checks.push({
+        name: 'services',
+        status: bad.length ? 'failed' : 'passed',
+        detail: bad.length
+          ? `unhealthy: ${bad.map((b) => `${b.name} (${b.detail})`).join(', ')}`
+          : external
+            ? `${external} of ${states.length} services are external (runtime ${rt.type}): their health is the operator's to check`
+            : `${states.length} services running`,
+        items,
+      });
+    } catch (e) {
+      checks.push({ name: 'services', status: 'failed', detail: (e as Error).message });
+    }
+  }
+  return { version: opts.version, ok: checks.every((c) => c.status === 'passed'), checks };
+}
+
+/** The row count before the newest completed migration of the database to `version`, from the run journals. */
+async function baselineCounts(home: string, version: string): Promise<{ total: number; run: string } | undefined> {
+  const { listRuns, replay } = await import('./journal.js');
+  const want = parseVersion(version);
+  for (const id of listRuns(home).reverse()) {
+    let st;
+    try {
+      st = replay(home, id);
+    } catch {
+      continue;
+    }
+    for (const ph of [...st.plan.phases].reverse())
+      for (const s of [...ph.steps].reverse()) {
+        if (s.kind !== 'db.migrate' || typeof s.params.to !== 'string') continue;
+        const to = parseVersion(s.params.to);
+        const ss = st.steps.get(s.id);
+        if (to.major === want.major && ss?.status === 'done' && ss.result?.before) return { total: Number((ss.result.before as { total: number }).total), run: id };
+      }
+  }
+  return undefined;
+}
+
+export const verifyHandler: Handler<{ version?: string; stepByStep?: boolean; baseline?: string }> = async (ctx, opts) => {
+  let version = opts.version;
+  if (!version) {
+    const { currentVersion } = await import('./version-history.js');
+    version = await currentVersion(ctx.home);
+    if (!version) throw usageError('which version? pass --version V', { hint: 'e.g. mcp migration verify --version 5.0' });
+  }
+  const report = await verifyInstallation({ home: ctx.home, env: ctx.env, version, signal: ctx.signal, baseline: opts.baseline });
+  const lines = [`Verify ${version}: ${report.ok ? 'passed' : 'FAILED'}`];
+  for (const c of report.checks) {
+    lines.push(`  ${c.status === 'passed' ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+    if (opts.stepByStep) for (const i of c.items ?? []) lines.push(`      ${i.ok ? '✓' : '✗'} ${i.name}${i.detail ? ` — ${i.detail}` : ''}`);
+  }
+  return { data: report, text: lines, exitCode: report.ok ? ExitCode.OK : ExitCode.PRECONDITION };
+};

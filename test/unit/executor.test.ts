@@ -1,0 +1,200 @@
+// The executor on its own: a registry of test step kinds that touch files in a temp home.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/cli.js';
+import { executePlan, resumeRun, rollbackRun, type Registry } from '../../src/core/executor.js';
+import { makePlan, PLAN_API_VERSION, type PlanInput } from '../../src/core/plan.js';
+import { Journal, acquireLock, readRecords, replay, runDir, writeControl, latestRun } from '../../src/core/journal.js';
+import { saveState, restoreState } from '../../src/core/steps/snapshot.js';
+import type { StepKind } from '../../src/core/steps/types.js';
+
+let active = 0;
+let peak = 0;
+const kinds: StepKind[] = [
+  {
+    kind: 'write',
+    summary: 'writes params.text to params.file under home',
+    rollbackPoint: false,
+    mutates: true,
+    async run(ctx, p) {
+      const f = join(ctx.home, String(p.file));
+      await saveState(ctx.dir, 'f', [f]);
+      writeFileSync(f, String(p.text));
+      return { file: f };
+    },
+    async undo(ctx) {
+      await restoreState(ctx.dir, 'f');
+    },
+  },
+  {
+    kind: 'boom',
+    summary: 'fails',
+    rollbackPoint: false,
+    mutates: false,
+    async run() {
+      throw new Error('kaboom');
+    },
+  },
+  {
+    kind: 'sleep',
+    summary: 'sleeps params.ms, counting concurrency',
+    rollbackPoint: false,
+    mutates: false,
+    async run(ctx, p) {
+      active++;
+      peak = Math.max(peak, active);
+      try {
+        await new Promise<void>((res, rej) => {
+          const t = setTimeout(res, Number(p.ms));
+          ctx.signal.addEventListener('abort', () => (clearTimeout(t), rej(ctx.signal.reason)), { once: true });
+        });
+      } finally {
+        active--;
+      }
+    },
+  },
+];
+const registry: Registry = new Map(kinds.map((k) => [k.kind, k]));
+
+function plan(phases: PlanInput['phases'], extra: Partial<PlanInput> = {}) {
+  return makePlan({ apiVersion: PLAN_API_VERSION, name: 'test', kind: 'custom', phases, ...extra });
+}
+const w = (id: string, file: string, text: string, rollbackPoint = false) => ({ id, kind: 'write', title: `write ${file}`, params: { file, text }, rollbackPoint });
+
+function home(): string {
+  const h = tempDir();
+  mkdirSync(join(h, 'state'), { recursive: true });
+  writeFileSync(join(h, 'a.txt'), 'A0');
+  return h;
+}
+
+describe('executor', () => {
+  it('runs phases in order and journals each step start and end before moving on', async () => {
+    const h = home();
+    const out = await executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1')] }, { name: 'two', steps: [w('s2', 'b.txt', 'B1')] }]), { home: h, env: {}, registry });
+    expect(out.status).toBe('completed');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A1');
+    const types = readRecords(join(runDir(h, out.runId), 'journal.ndjson')).map((r) => `${r.type}${r.step ? ':' + r.step : ''}`);
+    expect(types).toEqual(['run.start', 'phase.start', 'step.start:s1', 'step.end:s1', 'phase.end', 'phase.start', 'step.start:s2', 'step.end:s2', 'phase.end', 'run.end']);
+  });
+
+  it('bounds a parallel phase and runs its steps concurrently', async () => {
+    const h = home();
+    peak = 0;
+    const steps = Array.from({ length: 6 }, (_, i) => ({ id: `p${i}`, kind: 'sleep', title: 'sleep', params: { ms: 150 } }));
+    const t0 = Date.now();
+    const out = await executePlan(plan([{ name: 'par', parallel: true, maxParallel: 3, steps }]), { home: h, env: {}, registry });
+    expect(out.status).toBe('completed');
+    expect(peak).toBe(3);
+    expect(Date.now() - t0).toBeLessThan(150 * 6);
+  });
+
+  it('fails a phase that exceeds its timeout and rolls back what it did', async () => {
+    const h = home();
+    const out = await executePlan(plan([{ name: 'slow', timeoutMs: 100, steps: [w('s1', 'a.txt', 'A1'), { id: 's2', kind: 'sleep', title: 'sleep', params: { ms: 5000 } }] }]), { home: h, env: {}, registry });
+    expect(out.status).toBe('rolled-back');
+    expect(out.error).toMatch(/exceeded its timeout of 100ms/);
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+  });
+
+  it('on failure undoes in reverse to the last rollback point', async () => {
+    const h = home();
+    const out = await executePlan(
+      plan([
+        { name: 'one', steps: [w('s1', 'a.txt', 'A1', true)] },
+        { name: 'two', steps: [w('s2', 'a.txt', 'A2'), w('s3', 'c.txt', 'C'), { id: 's4', kind: 'boom', title: 'boom', params: {} }] },
+      ]),
+      { home: h, env: {}, registry },
+    );
+    expect(out.status).toBe('rolled-back');
+    expect(out.rollback?.stopAt).toBe('s1');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A1');
+    expect(existsSync(join(h, 'c.txt'))).toBe(false);
+    // and on to the start on request
+    const back = await rollbackRun(out.runId, { home: h, env: {}, registry, to: 'start' });
+    expect(back.status).toBe('rolled-back');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+  });
+
+  it('without automatic rollback a failure stops; resume retries the failed step only', async () => {
+    const h = home();
+    let fail = true;
+    const flaky: StepKind = { kind: 'flaky', summary: '', rollbackPoint: false, mutates: false, async run() { if (fail) throw new Error('not yet'); } };
+    const reg: Registry = new Map([...registry, ['flaky', flaky]]);
+    const p = plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), { id: 's2', kind: 'flaky', title: 'flaky', params: {} }, w('s3', 'b.txt', 'B')] }], { rollback: { automatic: false, conditions: [], noData: 'fail' } });
+    const out = await executePlan(p, { home: h, env: {}, registry: reg });
+    expect(out.status).toBe('failed');
+    fail = false;
+    const again = await resumeRun(out.runId, { home: h, env: {}, registry: reg });
+    expect(again.status).toBe('completed');
+    const starts = readRecords(join(runDir(h, out.runId), 'journal.ndjson')).filter((r) => r.type === 'step.start').map((r) => r.step);
+    expect(starts).toEqual(['s1', 's2', 's2', 's3']);
+  });
+
+  it('resumes after a crash: an interrupted step is reset from its saved state and run again; completed steps never rerun', async () => {
+    const h = home();
+    const p = plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), w('s2', 'b.txt', 'B1'), w('s3', 'c.txt', 'C1')] }]);
+    // simulate a process that died inside s2 after changing b.txt
+    const id = 'crashed-run';
+    const j = Journal.create(h, id, p);
+    j.append('run.start', { pid: 999999 });
+    j.append('phase.start', { phase: 'one' });
+    j.append('step.start', { step: 's1' });
+    writeFileSync(join(h, 'a.txt'), 'A1');
+    j.append('step.end', { step: 's1' });
+    j.append('step.start', { step: 's2' });
+    await saveState(join(runDir(h, id), 'steps', 's2'), 'f', [join(h, 'b.txt')]);
+    writeFileSync(join(h, 'b.txt'), 'half');
+    j.close();
+    // torn last line
+    writeFileSync(join(runDir(h, id), 'journal.ndjson'), readFileSync(join(runDir(h, id), 'journal.ndjson'), 'utf8') + '{"seq":7,"t":"2026');
+    expect(replay(h, id).status).toBe('interrupted');
+    const out = await resumeRun(id, { home: h, env: {}, registry });
+    expect(out.status).toBe('completed');
+    expect(readFileSync(join(h, 'b.txt'), 'utf8')).toBe('B1');
+    const starts = readRecords(join(runDir(h, id), 'journal.ndjson')).filter((r) => r.type === 'step.start').map((r) => r.step);
+    expect(starts).toEqual(['s1', 's2', 's2', 's3']);
+  });
+
+  it('pauses at the control file and resumes', async () => {
+    const h = home();
+    const p = plan([{ name: 'one', steps: [{ id: 'z', kind: 'sleep', title: 'sleep', params: { ms: 200 } }, w('s1', 'a.txt', 'A1')] }]);
+    const running = executePlan(p, { home: h, env: {}, registry, onEvent: (ev) => { if (ev.type === 'step.start' && ev.step === 'z') writeControl(h, ev.runId, 'pause'); } });
+    const out = await running;
+    expect(out.status).toBe('paused');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+    const done = await resumeRun(out.runId, { home: h, env: {}, registry });
+    expect(done.status).toBe('completed');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A1');
+  });
+
+  it('abort stops and rolls back', async () => {
+    const h = home();
+    const p = plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), { id: 'z', kind: 'sleep', title: 'sleep', params: { ms: 100 } }, w('s2', 'b.txt', 'B')] }]);
+    const out = await executePlan(p, { home: h, env: {}, registry, onEvent: (ev) => { if (ev.type === 'step.start' && ev.step === 'z') writeControl(h, ev.runId, 'abort'); } });
+    expect(out.status).toBe('rolled-back');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+    expect(existsSync(join(h, 'b.txt'))).toBe(false);
+  });
+
+  it('a second executor on the same home is refused with exit 4 naming the holder', async () => {
+    const h = home();
+    const lock = acquireLock(h, 'other-run', 'mcp upgrade');
+    try {
+      await expect(executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1')] }]), { home: h, env: {}, registry })).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining(`pid ${process.pid}`) });
+    } finally {
+      lock.release();
+    }
+    expect(latestRun(h)).toBeUndefined();
+  });
+
+  it('refuses unknown step kinds at plan time, naming each, and changes nothing', async () => {
+    const h = home();
+    await expect(executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), { id: 'x', kind: 'teleport', title: 'x', params: {} }] }]), { home: h, env: {}, registry })).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining("step x (teleport): unknown step kind 'teleport'"),
+    });
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+  });
+});
