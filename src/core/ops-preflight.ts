@@ -3,6 +3,7 @@
 // so the report and `mcp migration check`, `mcp backup create`… can never disagree.
 import { join, resolve } from 'node:path';
 import type { Ctx } from '../cli/context.js';
+import type { Handler } from '../cli/program.js';
 import { ExitCode, usageError } from '../cli/errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { layout } from '../home.js';
@@ -171,3 +172,8 @@ export async function askInquirer(question: string): Promise<boolean> {
 }
 
 export const dbPingDep = (ctx: Ctx) => invoke(ctx, 'mcp db ping', async () => (await import('./db-ping.js')).dbPingHandler, {});
+
+export const preflightHandler: Handler<PreflightOptions> = async (ctx, opts) => {
+  const { defaultDeps } = await import('./ops-preflight-deps.js');
+  return runPreflight(ctx, opts, defaultDeps);
+};

@@ -58,7 +58,9 @@ export async function diskReports(paths: Array<{ path: string; role: string; req
     const s = await statfs(p.path);
     const total = s.blocks * s.bsize;
     const free = s.bavail * s.bsize;
-    const used = total > 0 ? Math.round(((total - s.bfree * s.bsize) / total) * 1000) / 10 : 0;
+    // as df computes Use%: used / (used + available to unprivileged users)
+    const usedBytes = total - s.bfree * s.bsize;
+    const used = usedBytes + free > 0 ? Math.round((usedBytes / (usedBytes + free)) * 1000) / 10 : 0;
     const ok = !p.required || (free >= minFreeBytes && used < maxUsedPercent);
     seen.set(dev, { path: p.path, role: p.role, totalBytes: total, freeBytes: free, usedPercent: used, required: p.required, ok });
   }

@@ -117,4 +117,23 @@ export const registerOps: Register = (program, app) => {
     .option('--baseline <name>', 'the benchmark baseline for --comprehensive (default: the newest saved)')
     .option('--timeout <duration>', 'per-check timeout');
   handle(mtest, app, async () => (await import('../../core/ops-test.js')).migrationTestHandler);
+
+  // mcp migration preflight
+  const pre = leaf(migration, {
+    name: 'preflight',
+    description: "the guide's pre-migration checklist: version, compatibility, backup, config export, services, disk, database, and three confirmations (prompts on a TTY; flags or --yes in scripts); exit 3 when a check fails",
+    examples: [
+      'mcp migration preflight --target-version 6.0.0',
+      'mcp migration preflight --target-version 6.0.0 --tested-in-staging --window-scheduled --users-notified --json',
+      'mcp migration preflight --target-version 6.0.0 --yes --output-dir /backup/pre-6.0',
+    ],
+  })
+    .requiredOption('--target-version <version>', 'the version to migrate to (6.0.0, 5.x, …)')
+    .option('--tested-in-staging', 'confirm: the migration was tested in staging')
+    .option('--window-scheduled', 'confirm: the maintenance window is scheduled')
+    .option('--users-notified', 'confirm: users have been notified')
+    .option('--output-dir <dir>', 'where config-backup.json and services-backup.json are written', '.')
+    .option('--backup-name <name>', 'name of the backup (default: pre-migration-YYYYMMDD-HHMMSS)')
+    .option('--min-free-disk <size>', 'least free space on the home\'s filesystem', '1GiB');
+  handle(pre, app, async () => (await import('../../core/ops-preflight.js')).preflightHandler);
 };
