@@ -57,7 +57,7 @@ function timed(cmd, args, env = {}) {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 64 << 20 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${String(r.stderr).slice(-2000)}`);
   let rss;
   try {
     rss = Number(readFileSync(rssFile, 'utf8'));
@@ -115,6 +115,8 @@ if (!process.argv.includes('--skip-pg')) {
     const [a, b] = [await check(oursDb), await check(baseDb)];
     if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`results differ: ours ${JSON.stringify(a)} baseline ${JSON.stringify(b)}`);
     results.postgres = { rows: PG_ROWS, oursMs: Math.round(ours.ms), psqlMs: Math.round(base.ms), ratio: +(ours.ms / base.ms).toFixed(2), peakRssMb: mb(ours.rss), targets: 'ratio <= 1.5, peakRssMb < 200' };
+    const r = results.postgres;
+    console.log(`PostgreSQL ${r.rows} rows: mcp db migrate ${r.oursMs} ms, psql INSERT…SELECT ${r.psqlMs} ms, ratio ${r.ratio}× (target ≤ 1.5×), peak RSS ${r.peakRssMb} MB (target < 200)`);
   } finally {
     for (const d of [oursDb, baseDb, seedDb]) await admin(`DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => undefined);
   }
@@ -137,7 +139,12 @@ if (!process.argv.includes('--skip-pglite')) {
       script,
       `import { PGlite } from ${JSON.stringify(join(root, 'node_modules/@electric-sql/pglite/dist/index.js'))};\n` +
         `const db = await PGlite.create(${JSON.stringify(join(baseHome, 'state/pglite'))});\n` +
-        `await db.exec(${JSON.stringify(baselineSql())});\nawait db.close();\n`,
+        // PGlite runs a multi-statement exec as one implicit transaction: CONCURRENTLY goes on its own
+        baselineSql()
+          .split(/(?<=COMMIT;\n)/)
+          .map((part) => `await db.exec(${JSON.stringify(part)});\n`)
+          .join('') +
+        'await db.close();\n',
     );
     const base = timed(process.execPath, ['-r', preload, script]);
     const ours = timed(process.execPath, ['-r', preload, mcp, 'db', 'migrate', '--version', '5.0', '--quiet'], { MCP_HOME: oursHome, MCP_DATABASE_URL: '' });
@@ -149,10 +156,6 @@ if (!process.argv.includes('--skip-pglite')) {
   }
 }
 
-if (results.postgres) {
-  const r = results.postgres;
-  console.log(`PostgreSQL ${r.rows} rows: mcp db migrate ${r.oursMs} ms, psql INSERT…SELECT ${r.psqlMs} ms, ratio ${r.ratio}× (target ≤ 1.5×), peak RSS ${r.peakRssMb} MB (target < 200)`);
-}
 if (results.pglite) {
   const r = results.pglite;
   console.log(`PGlite ${r.rows} rows: mcp db migrate ${r.oursMs} ms, hand-written INSERT…SELECT ${r.baselineMs} ms, ratio ${r.ratio}×, peak RSS ${r.peakRssMb} MB (baseline process ${r.baselinePeakRssMb} MB)`);

@@ -1,7 +1,7 @@
 -- v5 splits the single v4 table into one table per kind. Service names become kebab-case
 -- (filesystem_mcp -> filesystem-mcp); a service's v4 fields stay in services.config, so the guide's
 -- `config->>'orchestrator'` still reads them. Rows of kinds v5 does not know go to legacy_records:
--- nothing is dropped. The copy runs in keyset batches (resumable); the old table goes last.
+-- nothing is dropped. The copy runs in keyset batches of 10,000 (resumable; small enough that a batch stays in work_mem); the old table goes last.
 
 -- migrate:up
 CREATE TABLE services (
@@ -52,7 +52,7 @@ CREATE TABLE legacy_records (
     updated_at  TIMESTAMP    NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
--- migrate:up batch size:50000
+-- migrate:up batch size:10000
 -- $1 = the last id copied (NULL at the start), $2 = the batch size; returns the batch's last id and row count.
 WITH batch AS (
     SELECT * FROM platform_data

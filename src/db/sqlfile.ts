@@ -2,7 +2,7 @@
 // 5.0.0_2__add_deployment_features.sql. Sections start with a marker line:
 //   -- migrate:up                    statements run in one transaction (the default)
 //   -- migrate:up transaction:false  statements run one by one outside a transaction
-//   -- migrate:up batch size:50000   one statement run repeatedly, one transaction per batch:
+//   -- migrate:up batch size:10000   one statement run repeatedly, one transaction per batch:
 //                                    $1 = last key done (NULL first), $2 = batch size; it returns
 //                                    `last` (the batch's last key) and `n` (rows); it ends when n = 0
 //   -- migrate:down …                the same, to undo

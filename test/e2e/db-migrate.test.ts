@@ -155,7 +155,7 @@ describe('mcp db on the embedded database', { timeout: 300_000 }, () => {
     const dir = tempDir();
     cpSync(join(ROOT, 'migrations/postgres'), dir, { recursive: true });
     const f = join(dir, '5.0.0_1__multi_table_layout.sql');
-    writeFileSync(f, readFileSync(f, 'utf8').replace('batch size:50000', 'batch size:1000'));
+    writeFileSync(f, readFileSync(f, 'utf8').replace('batch size:10000', 'batch size:1000'));
     await seed(home, undefined, 20_000);
     const env = { ...process.env, CI: 'true', MCP_HOME: home, MCP_DATABASE_URL: '' };
     const child = execa(process.execPath, [MCP, 'db', 'migrate', '--migrations-dir', dir], { env, reject: false, cwd: ROOT });
