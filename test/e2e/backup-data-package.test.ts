@@ -3,19 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { mcp, ROOT, tempDir } from '../helpers/cli.js';
-import { createTestDb, type TestDb } from '../helpers/pg.js';
+import { createTestDb, pgExec, type TestDb } from '../helpers/pg.js';
 
-async function sql(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const sql = pgExec;
 
 describe('mcp migration export-data / transform / validate-data / verify-data', () => {
   let db: TestDb;

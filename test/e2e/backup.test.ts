@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { MCP, mcp, tempDir } from '../helpers/cli.js';
-import { createTestDb, type TestDb } from '../helpers/pg.js';
+import { createTestDb, pgExec, type TestDb } from '../helpers/pg.js';
 import { craftBackup, treeOf } from '../helpers/backup-craft.js';
 
 const notLogs = (rel: string) => rel === 'logs' || rel.startsWith('logs/');
@@ -38,15 +38,7 @@ async function rows(url: string) {
   }
 }
 
-async function sql(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const sql = pgExec;
 
 describe('mcp backup: create, wipe, restore (PostgreSQL)', () => {
   let db: TestDb;

@@ -39,3 +39,14 @@ export async function createTestDb(prefix = 'mcp_test'): Promise<TestDb> {
     },
   };
 }
+
+/** Run one SQL text on its own connection (tests that set up or break a database by hand). */
+export async function pgExec(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
