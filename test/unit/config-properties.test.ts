@@ -25,8 +25,12 @@ function leaves(v: unknown, path: Array<string | number> = [], out: Array<[strin
 function unaccounted(input: Doc, output: Doc, reported: Array<{ path: string }>): string[] {
   const have = new Set(leaves(output).map(([, v]) => String(v)));
   const covered = (p: string) => reported.some((r) => p === r.path || p.startsWith(r.path + '.') || p.startsWith(r.path + '['));
+  // An empty object or list is kept when the output still has a container at that path (e.g. `api: {}`
+  // becomes `api: {basePath: '/api/v1/'}`).
+  const containerAt = (p: string) => leaves(output).some(([q]) => q === p || q.startsWith(p + '.') || q.startsWith(p + '['));
   return leaves(input)
     .filter(([p]) => p !== 'version')
+    .filter(([p, v]) => !((v === '{}' || v === '[]') && containerAt(p)))
     .filter(([p, v]) => !covered(p) && !have.has(String(v)) && !have.has(String(v).replace(/_/g, '-')))
     .map(([p]) => p);
 }
@@ -48,6 +52,13 @@ describe('every hop keeps every input field (carried or reported)', () => {
       }),
       RUNS,
     );
+  });
+
+  it('4.0 with an empty api block (found by fast-check): the block is kept and gains basePath', () => {
+    const doc = { version: '4.0', api: {}, services: [{ name: 'nvlwa', type: 'infrastructure', image: 'mcp/aaa:4' }] };
+    const r = transformConfig(doc, '4.0', '5.0');
+    expect((r.config as Doc).api).toEqual({ basePath: '/api/v1/' });
+    expect(validateConfig(r.config, '5.0').issues).toEqual([]);
   });
 
   it('5.x → 6.0', () => {
