@@ -56,29 +56,43 @@ export function issuesOf(error: z.ZodError): ValidationIssue[] {
  */
 export function unknownFields(doc: unknown, gen: Generation): string[] {
   const out: string[] = [];
-  walkUnknown(schemaOf(gen), doc, '', out);
+  walkUnknown(schemaOf(gen), doc, [], out);
   return out;
 }
 
 type Def = { type: string; innerType?: unknown; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown; options?: unknown[]; in?: unknown };
 const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
+const hasOwn = Object.prototype.hasOwnProperty;
 
-function walkUnknown(schema: unknown, value: unknown, path: string, out: string[]): void {
+// The path is a stack of segments, formatted only for an unknown field: building a string per node
+// made this walk the slowest part of migrating a 10,000-service config.
+function walkUnknown(schema: unknown, value: unknown, path: Array<string | number>, out: string[]): void {
+  if (value === null || typeof value !== 'object') return;
   let def = defOf(schema);
   while (def.innerType && (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'readonly')) def = defOf(def.innerType);
   if (def.type === 'pipe' && def.in) return walkUnknown(def.in, value, path, out);
-  if (value === null || typeof value !== 'object') return;
   if (def.type === 'object' && !Array.isArray(value)) {
     const shape = def.shape!;
-    for (const [k, v] of Object.entries(value)) {
-      const p = path ? `${path}.${k}` : k;
-      if (Object.prototype.hasOwnProperty.call(shape, k)) walkUnknown(shape[k], v, p, out);
-      else out.push(p);
+    for (const k in value) {
+      if (!hasOwn.call(value, k)) continue;
+      path.push(k);
+      if (hasOwn.call(shape, k)) walkUnknown(shape[k], (value as Record<string, unknown>)[k], path, out);
+      else out.push(formatPath(path));
+      path.pop();
     }
   } else if (def.type === 'array' && Array.isArray(value)) {
-    value.forEach((v, i) => walkUnknown(def.element, v, `${path}[${i}]`, out));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walkUnknown(def.element, value[i], path, out);
+      path.pop();
+    }
   } else if (def.type === 'record' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) walkUnknown(def.valueType, v, path ? `${path}.${k}` : k, out);
+    for (const k in value) {
+      if (!hasOwn.call(value, k)) continue;
+      path.push(k);
+      walkUnknown(def.valueType, (value as Record<string, unknown>)[k], path, out);
+      path.pop();
+    }
   } else if (def.type === 'union') {
     const opt = def.options!.find((o) => {
       const t = defOf(o).type;
