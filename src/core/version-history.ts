@@ -39,13 +39,15 @@ async function writeHistory(home: string, h: VersionHistory): Promise<void> {
 }
 
 /** The version the home runs: the history's current, else the config's version field. */
+/**
+ * The installed platform version: the config's own `version` (what `mcp config import` or a restore wrote is
+ * the truth), else the history's record when the config cannot be read.
+ */
 export async function currentVersion(home: string): Promise<string | undefined> {
-  const h = await readHistory(home);
-  if (h.current) return h.current;
   try {
     return (await readStoredConfig(home)).version;
   } catch {
-    return undefined;
+    return (await readHistory(home)).current ?? undefined;
   }
 }
 
