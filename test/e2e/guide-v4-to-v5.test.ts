@@ -1,0 +1,32 @@
+// The guide's "Upgrading from v4.x to v5.x" steps, one command at a time, on the example installation,
+// without --yes and without a terminal, ending with the guide's verification.
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mcp, tempDir } from '../helpers/cli.js';
+
+describe("the guide's v4 → v5 migration steps", () => {
+  it('stop, backup, export, migrate, import, db migrate, start, health, verify', async () => {
+    const home = tempDir();
+    const dir = tempDir();
+    const ok = async (args: string[]) => {
+      const r = await mcp(args, { home });
+      expect(r.exitCode, `mcp ${args.join(' ')}\n${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok(['init', '--example']);
+    await ok(['stop', '--all']);
+    await ok(['backup', 'create', '--full', '--name', 'v4-final-backup']);
+    writeFileSync(join(dir, 'config-v4.json'), (await ok(['config', 'export', '--format', 'v4'])).stdout);
+    await ok(['migrate', '--from', '4.x', '--to', '5.x', '--config', join(dir, 'config-v4.json'), '--output', join(dir, 'config-v5.json')]);
+    await ok(['config', 'import', '--file', join(dir, 'config-v5.json')]);
+    await ok(['db', 'migrate', '--version', '5.0']);
+    await ok(['start', '--all']);
+    expect((await ok(['version', '--current'])).stdout.trim()).toBe('5.0');
+    const v = await mcp(['migration', 'verify', '--version', '5.0', '--json'], { home });
+    const checks = v.json().checks as Array<{ name: string; status: string; detail: string }>;
+    expect(checks.find((c) => c.name === 'data')).toMatchObject({ status: 'passed' });
+    expect(checks.find((c) => c.name === 'data')!.detail).toMatch(/^200 rows, as before the migration to 5\.0 \(run backup bk-/);
+    expect(v.exitCode, JSON.stringify(checks, null, 2)).toBe(0);
+  });
+});
