@@ -22,6 +22,9 @@ export type Register = (parent: Command, app: App) => void;
 const examples = new WeakMap<Command, string[]>();
 export const examplesOf = (cmd: Command): string[] => examples.get(cmd) ?? [];
 
+/** commander option parser for a repeatable flag: `--exclude a --exclude b` → ['a', 'b']. */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--home <dir>', 'platform home (default: $MCP_HOME, else ~/.mcp-platform)'))

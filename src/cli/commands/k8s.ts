@@ -1,9 +1,8 @@
 // `mcp migration convert` (Compose or platform config → Kubernetes manifests, offline validation) and
 // `mcp deploy` (apply + rollout with automatic undo, or docker compose up). Handlers load lazily.
 import type { Register } from '../program.js';
-import { group, handle, leaf } from '../program.js';
+import { group, handle, leaf, collect } from '../program.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export const registerK8s: Register = (program, app) => {
   const migration = group(program, 'migration', 'plan, execute, verify and roll back migrations', ['mcp migration convert --compose docker-compose.yml --out k8s-manifests/']);

@@ -3,9 +3,8 @@
 // plan or act on a run's journal; one executor runs them (src/core/executor.ts).
 import { Option, type Command } from 'commander';
 import type { App, Register } from '../program.js';
-import { group, handle, leaf } from '../program.js';
+import { group, handle, leaf, collect } from '../program.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function planFileOptions(cmd: Command): Command {
   return cmd

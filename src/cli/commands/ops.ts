@@ -1,9 +1,8 @@
 // Operating a platform: logs, cache, benchmarks (and, as their modules land, metrics, smoke tests,
 // the pre-flight checklist and the schedule). Handlers live in src/core/ops-*.ts, loaded lazily.
 import type { Register } from '../program.js';
-import { group, handle, leaf } from '../program.js';
+import { group, handle, leaf, collect } from '../program.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 export const registerOps: Register = (program, app) => {
   // mcp logs

@@ -2,9 +2,8 @@
 // `mcp health`, and `mcp data migrate`. All reversible, so they run from scripts without --yes.
 import { Option } from 'commander';
 import type { Register } from '../program.js';
-import { group, handle, leaf } from '../program.js';
+import { group, handle, leaf, collect } from '../program.js';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 const timeoutOpt = () => new Option('--timeout <duration>', "per-check timeout (500ms, 5s, 2m); default: each service's healthCheck.timeout, else 5s");
 
 export const registerServices: Register = (program, app) => {
