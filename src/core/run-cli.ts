@@ -11,10 +11,11 @@ import { defaultRegistry, STEP_KINDS } from './steps/index.js';
 import { readPlanFile } from './plan-files.js';
 import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan } from './planner.js';
 import { formatDuration, sanitizePlan, type Plan } from './plan.js';
-import { latestRun, listRuns, readLock, replay, writeControl, type RunState } from './journal.js';
+import { latestRun, listRuns, readLock, replay, writeControl } from './journal.js';
 import { readStoredConfig } from '../config/store.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { currentVersion } from './version-history.js';
+import { statusDoc, statusText } from './run-status.js';
 
 const registry = defaultRegistry();
 
@@ -268,48 +269,6 @@ export const abortHandler: Handler<{ run?: string }> = async (ctx, opts) => {
   const r = report(out, { title: `Abort of ${out.plan.name}` });
   return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
 };
-
-function statusDoc(st: RunState) {
-  return {
-    runId: st.id,
-    status: st.status,
-    plan: { name: st.plan.name, kind: st.plan.kind, from: st.plan.from, to: st.plan.to },
-    startedAt: st.startedAt,
-    endedAt: st.endedAt,
-    progress: { done: [...st.steps.values()].filter((s) => s.status === 'done').length, total: st.steps.size },
-    phases: st.plan.phases.map((p) => ({
-      name: p.name,
-      status: st.phases.get(p.name)?.status,
-      parallel: p.parallel,
-      timeoutMs: p.timeoutMs,
-      canary: p.canary,
-      steps: p.steps.map((s) => {
-        const ss = st.steps.get(s.id)!;
-        return { id: s.id, title: s.title, kind: s.kind, status: ss.status, startTime: ss.startedAt, endTime: ss.endedAt, durationMs: ss.durationMs, error: ss.error, rollbackPoint: s.rollbackPoint };
-      }),
-    })),
-    measurements: st.measurements.map((m) => ({ t: m.t, phase: m.phase, verdict: m.verdict, checks: m.checks })),
-    rollback: st.rollback,
-    error: st.error,
-  };
-}
-
-function statusText(doc: ReturnType<typeof statusDoc>): string[] {
-  const lines = [`Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)`];
-  for (const p of doc.phases) {
-    lines.push(`  ${p.name}: ${p.status}${p.parallel ? ' (parallel)' : ''}${p.timeoutMs ? `, timeout ${formatDuration(p.timeoutMs)}` : ''}${p.canary ? `, canary ${p.canary.percentage}% for ${formatDuration(p.canary.durationMs)}` : ''}`);
-    for (const s of p.steps) lines.push(`    ${s.status.padEnd(8)} ${s.title}${s.durationMs !== undefined ? `  ${formatDuration(s.durationMs)}` : ''}${s.rollbackPoint ? '  [rollback point]' : ''}${s.error ? `  — ${s.error}` : ''}`);
-  }
-  const last = new Map<string, (typeof doc.measurements)[number]>();
-  for (const m of doc.measurements) last.set(m.phase, m);
-  for (const m of last.values()) {
-    lines.push(`  canary ${m.phase} (${m.t}): ${m.verdict}`);
-    for (const c of m.checks) lines.push(`    ${c.breached ? '✗' : '✓'} ${c.metric}: measured ${c.value ?? 'no data'}, rollback when ${c.threshold}${c.note ? ` — ${c.note}` : ''}`);
-  }
-  if (doc.rollback) lines.push(`  rollback: ${doc.rollback.to}${doc.rollback.stopAt ? ` (stops at ${doc.rollback.stopAt})` : ''} — ${doc.rollback.reason}${doc.rollback.endedAt ? ', done' : ', in progress'}`);
-  if (doc.error) lines.push(`  error: ${doc.error}`);
-  return lines;
-}
 
 const TERMINAL = new Set(['completed', 'failed', 'rolled-back', 'aborted', 'paused', 'interrupted']);
 
