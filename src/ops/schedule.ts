@@ -63,9 +63,9 @@ export function humanDuration(ms: number): string {
   return parts.join(' ');
 }
 
-/** "T+15m", "T+1h15m" */
+/** "T+15m", "T+1h15m"; rounded up, so a decision point is never announced before it can be reached */
 export function tPlus(ms: number): string {
-  const totalMin = Math.round(ms / 60_000);
+  const totalMin = Math.ceil(ms / 60_000);
   const h = Math.floor(totalMin / 60);
   const m = totalMin % 60;
   return `T+${h ? `${h}h` : ''}${m || !h ? `${m}m` : ''}`;

@@ -26,6 +26,8 @@ describe('schedule', () => {
     expect(tPlus(15 * m)).toBe('T+15m');
     expect(tPlus(75 * m)).toBe('T+1h15m');
     expect(tPlus(120 * m)).toBe('T+2h');
+    expect(tPlus(16_000)).toBe('T+1m');
+    expect(tPlus(0)).toBe('T+0m');
   });
   it('downtime from stop through start, rollback points at their T+ offsets, timeline before T-0', () => {
     const s = buildSchedule({ from: '5.0', to: '6.0', date: parseDate('2025-07-30'), window: parseWindow('02:00-06:00'), steps, team: { lead: 'John Doe' } });

@@ -1,5 +1,5 @@
-// Operating a platform: logs, cache, benchmarks (and, as their modules land, metrics, smoke tests,
-// the pre-flight checklist and the schedule). Handlers live in src/core/ops-*.ts, loaded lazily.
+// Operating a platform: logs, cache, benchmarks, metrics, smoke tests, the pre-flight checklist and
+// the schedule. Handlers live in src/core/ops-*.ts, loaded lazily.
 import type { Register } from '../program.js';
 import { group, handle, leaf, collect } from '../program.js';
 
@@ -135,4 +135,27 @@ export const registerOps: Register = (program, app) => {
     .option('--backup-name <name>', 'name of the backup (default: pre-migration-YYYYMMDD-HHMMSS)')
     .option('--min-free-disk <size>', 'least free space on the home\'s filesystem', '1GiB');
   handle(pre, app, async () => (await import('../../core/ops-preflight.js')).preflightHandler);
+
+  // mcp migration schedule
+  const sched = leaf(migration, {
+    name: 'schedule',
+    description: "the guide's migration schedule template filled in from the plan: timeline, maintenance window, expected and maximum downtime from per-step estimates for this installation, T+ rollback decision points, success criteria (Markdown)",
+    examples: [
+      'mcp migration schedule --from 5.0 --to 6.0 --date 2025-07-30 --window 02:00-06:00',
+      'mcp migration schedule --to 6.0 --date 2025-07-30 --window 22:00-02:00 --lead "John Doe" --output schedule.md',
+      'mcp migration schedule --plan rolling-migration.yaml --to 6.0 --date 2025-07-30 --window 02:00-06:00 --json',
+    ],
+  })
+    .option('--from <version>', 'the version migrated from (default: the installed version)')
+    .option('--to <version>', 'the version migrated to')
+    .requiredOption('--date <YYYY-MM-DD>', 'the day of the maintenance window (UTC)')
+    .requiredOption('--window <HH:MM-HH:MM>', 'the maintenance window in UTC; may cross midnight (22:00-02:00)')
+    .option('--plan <file>', 'schedule this plan file instead of the built-in upgrade plan')
+    .option('--data-size <size>', 'estimate with this much data instead of measuring the home (e.g. 50GiB)')
+    .option('--lead <names>', 'the migration lead')
+    .option('--database-team <names>', 'the database team')
+    .option('--platform-team <names>', 'the platform team')
+    .option('--on-call <names>', 'who is on call')
+    .option('--output <file>', 'write the Markdown to this file (atomically) instead of stdout');
+  handle(sched, app, async () => (await import('../../core/ops-schedule.js')).scheduleHandler);
 };
