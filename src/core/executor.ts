@@ -33,6 +33,7 @@ export interface ExecEvent {
     | 'rollback.start'
     | 'rollback.end'
     | 'run.paused'
+    | 'run.failed'
     | 'run.end';
   runId: string;
   phase?: string;
@@ -294,6 +295,7 @@ async function drive(id: string, journal: Journal, opts: ExecOptions): Promise<R
       await rollback(id, journal, opts, 'rollback-point', `aborted: ${e.message}`, lastRollbackPoint(replay(opts.home, id)));
     } else {
       journal.append('run.failed', { error: e.message });
+      opts.onEvent?.({ type: 'run.failed', runId: id, error: e.message, rollback: plan.rollback.automatic });
       if (plan.rollback.automatic) {
         await rollback(id, journal, opts, 'rollback-point', e.message, lastRollbackPoint(replay(opts.home, id)));
       } else {

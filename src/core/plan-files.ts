@@ -91,7 +91,7 @@ export const ACTIONS: Record<string, ActionMap> = {
   switch_traffic: { refuse: 'no traffic router is managed by mcp (blue/green switch); switch your load balancer, then run health checks' },
   monitor_metrics: { refuse: 'metrics are monitored by canary gates: use a rolling-migration.yaml group with canary: true and rollback conditions' },
   functional_tests: { refuse: 'mcp has no functional test runner; run your suite, then mcp migration verify' },
-  performance_tests: { refuse: 'mcp has no performance test runner (mcp benchmark is not part of this CLI)' },
+  performance_tests: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline' },
   security_scan: { refuse: 'mcp has no security scanner; run yours against the target' },
   // automated-migration.yaml
   backup_verification: { kind: 'backup.verify', title: 'verify the newest backup' },
@@ -105,7 +105,7 @@ export const ACTIONS: Record<string, ActionMap> = {
   start_services: { kind: 'services.start', title: 'start all services', rollbackPoint: true },
   health_verification: { kind: 'health.check', title: 'health checks' },
   data_integrity: { kind: 'verify', title: 'verify config, migrations, data counts and services', rollbackPoint: true },
-  performance_baseline: { refuse: 'mcp has no benchmark runner (mcp benchmark is not part of this CLI)' },
+  performance_baseline: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline' },
 };
 
 export interface ReadPlanOptions {

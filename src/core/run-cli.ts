@@ -87,25 +87,34 @@ const pendingNotifications: Array<Promise<unknown>> = [];
 /** progress rendering runs in order, asynchronously (spinners load lazily); finish() waits for it */
 let renderChain: Promise<void> = Promise.resolve();
 
-/** automated-migration.yaml `notifications:` — start, failure, rollback, completion (src/ops/notify.ts; never fails the run). */
+/**
+ * Notifications at start, failure, rollback and completion (src/ops/notify.ts): to the plan's
+ * `notifications:` (automated-migration.yaml) when it has them, else to what the home's config and the
+ * environment name (MCP_SLACK_WEBHOOK_URL, MCP_SMTP_URL). A notification that fails is a warning; it never
+ * fails or delays the run beyond the channel's timeout.
+ */
 function notifier(ctx: Ctx) {
   let plan: Plan | undefined;
   const send = (kind: 'start' | 'failure' | 'rollback' | 'completion', ev: ExecEvent) => {
-    if (!plan?.notifications.length) return;
+    if (!plan) return;
     const p = plan;
+    const event = { kind, title: p.name, runId: ev.runId, from: p.from, to: p.to, step: ev.step, error: ev.error ?? (ev.reason as string | undefined), durationMs: ev.durationMs };
     pendingNotifications.push(
-      import('../ops/notify.js').then(async ({ notify, notifySettings }) => {
-        const settings = notifySettings({ notifications: p.notifications.map((n) => ({ [n.channel]: n.target })) }, ctx.env);
-        const results = await notify(settings, { kind, title: p.name, runId: ev.runId, from: p.from, to: p.to, step: ev.step, error: ev.error ?? (ev.reason as string | undefined), durationMs: ev.durationMs });
-        for (const r of results) if (!r.ok) ctx.out.warn(`notification to ${r.channel} not sent: ${r.skipped ?? r.error}`);
-      }),
+      import('../ops/notify.js')
+        .then(async ({ notify, notifySettings, notifyFromHome }) => {
+          const results = p.notifications.length
+            ? await notify(notifySettings({ notifications: p.notifications.map((n) => ({ [n.channel]: n.target })) }, ctx.env), event, ctx.log)
+            : await notifyFromHome(ctx.home, ctx.env, event, ctx.log);
+          for (const r of results) if (!r.ok) ctx.out.warn(`notification to ${r.channel} not sent: ${r.skipped ?? r.error}`);
+        })
+        .catch((e) => ctx.out.warn(`notification not sent: ${(e as Error).message}`)),
     );
   };
   return {
     setPlan: (p: Plan) => (plan = p),
     event(ev: ExecEvent) {
       if (ev.type === 'run.start') send('start', ev);
-      else if (ev.type === 'step.fail') send('failure', ev);
+      else if (ev.type === 'run.failed') send('failure', ev);
       else if (ev.type === 'rollback.end') send('rollback', ev);
       else if (ev.type === 'run.end' && ev.status === 'completed') send('completion', ev);
     },
@@ -224,7 +233,7 @@ export const upgradeHandler: Handler<{ to: string; dryRun?: boolean }> = async (
   const rt = await runtimeType(ctx.home);
   const plan = upgradePlan(cfg.version, opts.to, { runtime: rt });
   if (!opts.dryRun) ctx.out.progress(`${plan.name}: ${plan.phases.reduce((a, p) => a + p.steps.length, 0)} steps${rt === 'none' ? ' (runtime none: services are external)' : ''}`);
-  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }));
+  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
   return finish(ctx, report(out, { runtime: rt, title: `Upgrade ${plan.from} → ${plan.to}` }));
 };
 
@@ -265,7 +274,7 @@ export const abortHandler: Handler<{ run?: string }> = async (ctx, opts) => {
   }
   const st = replay(ctx.home, id);
   if (st.status === 'completed' || st.status === 'rolled-back') throw preconditionError(`run ${id} is ${st.status}; nothing to abort`, { hint: 'to undo a completed upgrade: mcp-migrate rollback --to VERSION' });
-  const out = await rollbackRun(id, { ...execOptions(ctx), to: 'rollback-point', reason: 'aborted' });
+  const out = await rollbackRun(id, { ...execOptions(ctx, {}, st.plan), to: 'rollback-point', reason: 'aborted' });
   const r = report(out, { title: `Abort of ${out.plan.name}` });
   return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
 };

@@ -104,3 +104,43 @@ describe('mcp benchmark', () => {
     expect((await mcp(['benchmark', '--compare-with', 'b'], { home })).exitCode).toBe(5);
   });
 });
+
+// the guide's automated-migration.yaml post-check `performance_baseline` is this step
+describe('benchmark.compare, a plan step', () => {
+  const planFile = (dir: string) => {
+    const f = join(dir, 'plan.json');
+    writeFileSync(
+      f,
+      JSON.stringify({
+        apiVersion: 'mcp.plan/v1',
+        name: 'performance check',
+        kind: 'upgrade',
+        createdAt: new Date().toISOString(),
+        phases: [{ name: 'post-checks', steps: [{ id: 'perf', kind: 'benchmark.compare', title: 'performance within 10% of the baseline', params: {} }] }],
+      }),
+    );
+    return f;
+  };
+
+  it('refused at plan time without a baseline; passes against it; fails the run when slower by more than 10%', async () => {
+    const home = await opsHome({ services: services() });
+    const plan = planFile(home);
+    delayMs = 0;
+    const refused = await mcp(['migration', 'execute', '--plan', plan], { home });
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toMatch(/no benchmark baseline.*mcp benchmark --save pre-migration/);
+    // the baseline at 100 ms a request; after the "migration" the service answers at once: better passes
+    delayMs = 100;
+    expect((await mcp(['benchmark', '--requests', '12', '--save', 'pre-migration'], { home })).exitCode).toBe(0);
+    delayMs = 0;
+    hits = 0;
+    const ok = await mcp(['migration', 'execute', '--plan', plan, '--json'], { home });
+    expect(ok.exitCode).toBe(0);
+    expect(hits).toBe(12); // measured as the baseline was
+    delayMs = 400;
+    const slow = await mcp(['migration', 'execute', '--plan', plan], { home, timeoutMs: 120_000 });
+    delayMs = 0;
+    expect(slow.exitCode).toBe(1);
+    expect(slow.stdout).toMatch(/not within 10% of baseline 'pre-migration': api-gateway latency\.p50/);
+  }, 120_000);
+});

@@ -44,25 +44,23 @@ describe('plan files from the guide', () => {
       expect(err.message).toContain(`production-migration.yaml:${line}: ${a}:`);
     }
     expect(err.message).not.toContain('validate_source:');
-    const skip = ['encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests', 'performance_tests', 'security_scan'];
+    const skip = ['encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests', 'security_scan'];
     const { plan } = await readPlanFile(fx('production-migration.yaml'), { skip });
     expect(plan.environment).toEqual({ source: 'staging', target: 'production' });
-    expect(plan.phases.flatMap((p) => p.steps.map((s) => s.kind))).toEqual(['config.validate', 'check.disk-space', 'backup.verify', 'backup.create', 'config.set', 'config.set', 'health.check']);
+    expect(plan.phases.flatMap((p) => p.steps.map((s) => s.kind))).toEqual(['config.validate', 'check.disk-space', 'backup.verify', 'backup.create', 'config.set', 'config.set', 'health.check', 'benchmark.compare']);
     expect(plan.notes).toContain('switch_traffic left out by --skip');
   });
 
-  it('automated-migration.yaml: needs a target version; maps the sequence; keeps the notifications; refuses the benchmark', async () => {
-    const e1 = await readPlanFile(fx('automated-migration.yaml'), { to: '5.0' }).catch((e) => e);
-    expect(e1.exitCode).toBe(3);
-    expect(e1.message).toContain('automated-migration.yaml:19: performance_baseline:');
-    expect(e1.message).not.toContain('slack');
-    const e2 = await readPlanFile(fx('automated-migration.yaml'), { skip: ['performance_baseline', 'notifications'] }).catch((e) => e);
+  it('automated-migration.yaml: needs a target version; maps the sequence; keeps the notifications; the baseline is a benchmark comparison', async () => {
+    const e2 = await readPlanFile(fx('automated-migration.yaml'), { skip: ['notifications'] }).catch((e) => e);
     expect(e2.exitCode).toBe(2);
     expect(e2.message).toMatch(/needs a target version/);
     const { plan } = await readPlanFile(fx('automated-migration.yaml'), { skip: ['performance_baseline', 'slack', 'email'], to: '5.0', from: '4.2' });
     expect(plan.phases.map((p) => p.name)).toEqual(['pre-checks', 'migration', 'post-checks']);
     expect(plan.phases[1]!.steps.map((s) => s.kind)).toEqual(['services.stop', 'backup.create', 'version.record', 'db.migrate', 'config.transform', 'services.start']);
     expect(plan.notifications.map((n) => n.channel)).toEqual(['slack', 'email']);
+    const full = (await readPlanFile(fx('automated-migration.yaml'), { to: '5.0', from: '4.2' })).plan;
+    expect(full.phases[2]!.steps.map((s) => s.kind)).toEqual(['health.check', 'verify', 'benchmark.compare']);
   });
 
   it('errors name file:line and what to write', async () => {

@@ -375,6 +375,48 @@ const healthCheck: StepKind = {
   },
 };
 
+const benchmarkCompare: StepKind = {
+  kind: 'benchmark.compare',
+  summary: "benchmarks the services as the baseline did (`baseline`, default: the newest saved) and fails unless latency and throughput are within 10% of it (the guide's success criterion; mcp benchmark)",
+  rollbackPoint: false,
+  mutates: false,
+  describe: (p) => `compare performance with the baseline ${p.baseline ? `'${str(p.baseline)}'` : '(the newest saved)'}`,
+  async check(p, home) {
+    const { listBaselines } = await import('../../ops/benchmark.js');
+    const have = await listBaselines(home);
+    if (p.baseline !== undefined && !have.includes(str(p.baseline))) return `no benchmark baseline named '${str(p.baseline)}'${have.length ? ` (saved: ${have.join(', ')})` : ''}; save it before the migration: mcp benchmark --save ${str(p.baseline)}`;
+    if (!have.length) return 'no benchmark baseline is saved in this home to compare with; save one before the migration: mcp benchmark --save pre-migration';
+    return undefined;
+  },
+  async run(ctx, p) {
+    const b = await import('../../ops/benchmark.js');
+    const { readPlatform } = await import('../../ops/platform.js');
+    const have = await b.listBaselines(ctx.home);
+    let name = p.baseline !== undefined ? str(p.baseline) : undefined;
+    if (name === undefined) {
+      // the newest saved baseline
+      const dated = await Promise.all(have.map(async (n) => ({ n, t: (await b.loadBaseline(ctx.home, n))?.createdAt ?? '' })));
+      name = dated.sort((x, y) => x.t.localeCompare(y.t)).pop()?.n;
+    }
+    const baseline = name ? await b.loadBaseline(ctx.home, name) : undefined;
+    if (!baseline) throw new Error(`no benchmark baseline${name ? ` '${name}'` : ''} to compare with; save one with mcp benchmark --save NAME`);
+    const platform = await readPlatform(ctx.home);
+    const { targets } = b.benchmarkTargets(platform.services, baseline.services.map((s) => s.service));
+    const settings = baseline.settings;
+    const current: import('../../ops/benchmark.js').BenchmarkRun = { format: b.BASELINE_FORMAT, createdAt: new Date().toISOString(), platformVersion: platform.version, settings, services: [], skipped: [] };
+    for (const t of targets) {
+      ctx.detail(`benchmarking ${t.service} (${settings.requests} requests)`);
+      current.services.push(await b.benchmarkOne(t, settings, { signal: ctx.signal }));
+    }
+    const checks = b.compare(baseline, current);
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length) {
+      throw new Error(`performance is not within 10% of baseline '${name}': ${failed.map((c) => `${c.service} ${c.metric} ${c.current ?? 'missing'} (limit ${c.threshold})`).join(', ')}`);
+    }
+    return { baseline: name, services: current.services.length, checks: checks.length };
+  },
+};
+
 const configConvert: StepKind = {
   kind: 'config.convert',
   summary: 'transforms the config in `source` (a directory) to version `to` and writes it into `target` (the config module); undo: the target as it was',
@@ -421,6 +463,7 @@ export const STEP_KINDS: StepKind[] = [
   servicesStart,
   serviceMigrate,
   healthCheck,
+  benchmarkCompare,
 ];
 
 export function defaultRegistry(): Map<string, StepKind> {
