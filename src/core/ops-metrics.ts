@@ -1,6 +1,6 @@
 // `mcp metrics [--service all|NAME] [--duration 1h]`: what the platform measured over a window —
-// health checks (`mcp health` records each result in the log), command and migration step durations,
-// benchmarks — plus each service's Prometheus-text metrics endpoint, read live.
+// health checks (`mcp health` records each result in the log), command durations, migration runs and
+// their step durations and canary measurements (from the executor's journals), benchmarks — plus each service's Prometheus-text metrics endpoint, read live.
 import type { Handler } from '../cli/program.js';
 import { invalidInput } from '../cli/errors.js';
 import { logFiles, readLogFile, type LogEntry } from '../ops/logs.js';
@@ -8,6 +8,7 @@ import { percentile } from '../ops/benchmark.js';
 import { parseDuration, formatDuration } from '../ops/time.js';
 import { readPlatform, serviceBaseUrl, type ServiceView } from '../ops/platform.js';
 import { parsePrometheus, summarizeFamily, type Family } from '../ops/prometheus.js';
+import { runsSince, summarize, summaryLine } from './run-summary.js';
 
 export interface MetricsOptions {
   service?: string;
@@ -93,16 +94,22 @@ function commandStats(entries: LogEntry[]) {
     .sort((a, b) => b.runs - a.runs || a.command.localeCompare(b.command));
 }
 
-/** Migration steps as the executor logs them (events carrying a step id and a duration). */
-function stepStats(entries: LogEntry[]) {
-  const out: Array<{ time: string; step: string; status: string; ms: number }> = [];
-  for (const e of entries) {
-    if (!e.event || !/^step\./.test(e.event)) continue;
-    const step = e.fields?.step ?? e.fields?.stepId ?? e.fields?.id;
-    const ms = e.fields?.ms ?? e.fields?.durationMs;
-    if (typeof step === 'string' && typeof ms === 'number') out.push({ time: e.time, step, status: e.event.slice(5), ms });
+/** Migration runs in the window, from their journals: each step's duration and the canary measurements. */
+function runStats(home: string, since: Date) {
+  const runs = runsSince(home, since);
+  const steps: Array<{ time: string; runId: string; step: string; kind: string; status: string; ms: number; attempts: number }> = [];
+  for (const st of runs) {
+    const kinds = new Map(st.plan.phases.flatMap((p) => p.steps.map((x) => [x.id, x.kind] as const)));
+    for (const ss of st.steps.values()) {
+      if (ss.durationMs === undefined || !ss.endedAt) continue;
+      steps.push({ time: ss.endedAt, runId: st.id, step: ss.id, kind: kinds.get(ss.id) ?? '?', status: ss.status, ms: ss.durationMs, attempts: ss.attempts });
+    }
   }
-  return out;
+  steps.sort((a, b) => a.time.localeCompare(b.time));
+  return {
+    runs: runs.map((st) => ({ ...summarize(st), canary: st.measurements.map((m) => ({ t: m.t, phase: m.phase, verdict: m.verdict, checks: m.checks })) })),
+    steps,
+  };
 }
 
 export const metricsHandler: Handler<MetricsOptions> = async (ctx, opts) => {
@@ -145,7 +152,7 @@ export const metricsHandler: Handler<MetricsOptions> = async (ctx, opts) => {
     };
   });
   const commands = only ? [] : commandStats(entries);
-  const steps = only ? [] : stepStats(entries);
+  const { runs, steps } = only ? { runs: [], steps: [] } : runStats(ctx.home, since);
 
   const text: string[] = [`Metrics over the last ${formatDuration(windowMs)} (since ${since.toISOString()})`];
   if (!services.length) text.push('No services in the config.');
@@ -169,12 +176,19 @@ export const metricsHandler: Handler<MetricsOptions> = async (ctx, opts) => {
     text.push('', 'Commands run:');
     for (const c of commands) text.push(`  ${c.command.padEnd(24)} ${String(c.runs).padStart(4)} run(s), ${c.failed} failed${c.durationMs ? `, p50 ${c.durationMs.p50} ms, p95 ${c.durationMs.p95} ms` : ''}`);
   }
-  if (steps.length) {
-    text.push('', 'Migration steps:');
-    for (const s of steps) text.push(`  ${s.time} ${s.step} ${s.status} in ${formatDuration(s.ms)}`);
+  if (runs.length) {
+    text.push('', 'Migrations (from the run journals):');
+    for (const r of runs) {
+      text.push(`  ${summaryLine(r)}`);
+      for (const s of steps.filter((x) => x.runId === r.runId)) text.push(`    ${s.step.padEnd(28)} ${s.status.padEnd(7)} ${formatDuration(s.ms)}${s.attempts > 1 ? ` (${s.attempts} attempts)` : ''}`);
+      const lastByPhase = new Map(r.canary.map((m) => [m.phase, m]));
+      for (const m of lastByPhase.values()) {
+        text.push(`    canary ${m.phase}: ${m.verdict} — ${m.checks.map((c) => `${c.metric} ${c.value ?? 'no data'} (rollback when ${c.threshold})`).join(', ')}`);
+      }
+    }
   }
   return {
-    data: { window: { durationMs: windowMs, since: since.toISOString() }, platformVersion: platform.version, services: perService, commands, steps },
+    data: { window: { durationMs: windowMs, since: since.toISOString() }, platformVersion: platform.version, services: perService, commands, runs, steps },
     text,
   };
 };

@@ -1,9 +1,13 @@
-// `mcp status [--detailed]`: the platform version, the runtime and each service's state as the runtime
-// reports it; --detailed (or --verbose) adds image, ports and a health check per service.
+// `mcp status [--detailed]`: the platform version, the runtime, the newest migration run (its journal,
+// as `mcp migration status` reads it) and each service's state as the runtime reports it; --detailed
+// (or --verbose) adds image, ports and a health check per service, and the run's phases.
 import type { Handler } from '../cli/program.js';
 import { runChecks } from './health.js';
 import { platformAndRuntime, table, timeoutOption } from './services-common.js';
 import type { CheckResult } from '../health/checks.js';
+import { latestRunSummary, summaryLine } from './run-summary.js';
+import { latestRun, replay } from './journal.js';
+import { statusDoc } from './run-status.js';
 
 export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = async (ctx, opts) => {
   const detailed = Boolean(opts.detailed || ctx.global.verbose);
@@ -33,7 +37,14 @@ export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = 
   const counts: Record<string, number> = {};
   for (const s of services) counts[s.state] = (counts[s.state] ?? 0) + 1;
   const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'no services';
-  const text = [`Platform ${platform.version} (${platform.configPath})`, `Runtime: ${runtime.describe()}`, `Services: ${summary}`];
+  const migration = latestRunSummary(ctx.home);
+  // --detailed: the whole run document, exactly what `mcp migration status --json` prints
+  const run = detailed && migration ? statusDoc(replay(ctx.home, latestRun(ctx.home)!)) : undefined;
+  const text = [`Platform ${platform.version} (${platform.configPath})`, `Runtime: ${runtime.describe()}`, `Migration: ${migration ? summaryLine(migration) : 'none has run in this home'}`];
+  if (run) {
+    for (const p of run.phases) text.push(`  ${p.name}: ${p.status}${p.steps.length > 1 ? ` (${p.steps.filter((x) => x.status === 'done').length}/${p.steps.length})` : ''}`);
+  }
+  text.push(`Services: ${summary}`);
   if (services.length) {
     text.push('');
     const header = detailed ? ['NAME', 'STATE', 'DETAIL', 'IMAGE', 'HEALTH'] : ['NAME', 'STATE', 'DETAIL'];
@@ -51,5 +62,5 @@ export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = 
       ),
     );
   }
-  return { data: { version: platform.version, runtime: { type: runtime.type, description: runtime.describe() }, summary: counts, services }, text };
+  return { data: { version: platform.version, runtime: { type: runtime.type, description: runtime.describe() }, migration: run ?? migration ?? null, summary: counts, services }, text };
 };

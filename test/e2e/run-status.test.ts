@@ -1,0 +1,80 @@
+// `mcp status`, `mcp status --detailed`, `mcp metrics` and `mcp migration status` tell one story: the
+// run journal's.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, mcp, tempDir } from '../helpers/cli.js';
+
+let metrics: Server;
+let metricsUrl = '';
+beforeAll(async () => {
+  metrics = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ errorRate: 0.01, latencyMs: 40 }));
+  });
+  await new Promise<void>((r) => metrics.listen(0, '127.0.0.1', r));
+  metricsUrl = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}/metrics`;
+});
+afterAll(() => new Promise((r) => metrics.close(r)));
+
+const journalOf = (home: string, id: string) =>
+  readFileSync(join(home, 'state/runs', id, 'journal.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+describe('one truth: the journal', () => {
+  it('before any run, status says so; after an upgrade, all three agree with the journal', async () => {
+    const home = tempDir();
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    const before = await mcp(['status'], { home });
+    expect(before.exitCode).toBe(0);
+    expect(before.stdout).toMatch(/^Migration: none has run in this home$/m);
+    expect(before.stdout).not.toMatch(/\bat\b.*\.js:\d+/);
+
+    expect((await mcp(['upgrade', '--to', '6.0'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
+    const [id] = readdirSync(join(home, 'state/runs'));
+    const journal = journalOf(home, id!);
+    const ended = journal.filter((r) => r.type === 'step.end');
+
+    const ms = (await mcp(['migration', 'status', '--json'], { home })).json();
+    expect(ms).toMatchObject({ runId: id, status: 'completed', progress: { done: ended.length, total: ended.length } });
+
+    const plain = await mcp(['status', '--json'], { home });
+    expect(plain.exitCode).toBe(0);
+    expect(plain.json().migration).toMatchObject({ runId: id, status: 'completed', progress: ms.progress, running: [] });
+    expect((await mcp(['status'], { home })).stdout).toMatch(new RegExp(`^Migration: run ${id}: upgrade 4\\.2 → 5\\.0 → 6\\.0 — completed, ${ended.length}/${ended.length} steps done; took `, 'm'));
+
+    const detailed = await mcp(['status', '--detailed', '--json'], { home, timeoutMs: 60_000 });
+    expect(detailed.json().migration).toEqual(ms);
+
+    const m = (await mcp(['metrics', '--json'], { home, timeoutMs: 60_000 })).json();
+    expect(m.runs.map((r: any) => [r.runId, r.status])).toEqual([[id, 'completed']]);
+    // every step the journal timed, with the journal's duration
+    expect(m.steps.map((s: any) => [s.step, s.ms]).sort()).toEqual(ended.map((r) => [r.step, r.durationMs]).sort());
+    expect(new Set(m.steps.map((s: any) => s.runId))).toEqual(new Set([id]));
+  }, 240_000);
+
+  it('a canary run: metrics report the breach and the measurements against their thresholds; a short window leaves old runs out', async () => {
+    const home = tempDir();
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    const plan = join(tempDir(), 'rolling.yaml');
+    writeFileSync(plan, readFileSync(join(ROOT, 'test/fixtures/plans/rolling-migration.yaml'), 'utf8').replace(/canaryDuration: \dh/g, 'canaryDuration: 1s'));
+    const r = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metricsUrl], { home, timeoutMs: 120_000 });
+    // no health URL is configured: by the plan's rule (noData: fail) the canary is breached and rolled back
+    expect(r.exitCode).toBe(1);
+    const m = (await mcp(['metrics', '--json'], { home, timeoutMs: 60_000 })).json();
+    expect(m.runs.map((x: any) => x.status)).toEqual(['rolled-back']);
+    const canary = m.runs[0].canary;
+    expect(canary.length).toBeGreaterThan(0);
+    const err = canary[0].checks.find((c: any) => c.metric === 'errorRate');
+    expect(err).toMatchObject({ threshold: '> 5.00%', breached: false });
+    const text = (await mcp(['metrics'], { home, timeoutMs: 60_000 })).stdout;
+    expect(text).toMatch(/canary core: \w+ — errorRate 1\.00% \(rollback when > 5\.00%\)/);
+    await new Promise((res) => setTimeout(res, 1100));
+    const later = (await mcp(['metrics', '--duration', '1s', '--json'], { home })).json();
+    expect(later.runs).toEqual([]);
+  }, 240_000);
+});
