@@ -282,6 +282,10 @@ export const abortHandler: Handler<{ run?: string }> = async (ctx, opts) => {
 const TERMINAL = new Set(['completed', 'failed', 'rolled-back', 'aborted', 'paused', 'interrupted']);
 
 export const statusHandler: Handler<{ run?: string; watch?: boolean; interval?: string }> = async (ctx, opts) => {
+  // no run yet is an answer, not an error: `watch -n 5 'mcp migration status'` started before the migration
+  if (!opts.run && !latestRun(ctx.home)) {
+    return { data: { runId: null, status: 'none' }, text: `No migration has run in ${ctx.home} yet (start one with: mcp upgrade --to VERSION, or mcp migration execute --plan FILE)` };
+  }
   const id = pickRun(ctx, opts.run);
   if (!opts.watch) {
     const doc = statusDoc(replay(ctx.home, id));

@@ -29,7 +29,15 @@ export function statusDoc(st: RunState) {
 }
 
 export function statusText(doc: RunStatusDoc): string[] {
-  const lines = [`Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)`];
+  // the first two lines say it all (for `watch -n 5 'mcp migration status'` on a small terminal)
+  const running = doc.phases.flatMap((p) => p.steps.filter((s) => s.status === 'running' || s.status === 'undoing').map((s) => s.title));
+  const pct = doc.progress.total ? Math.floor((doc.progress.done / doc.progress.total) * 100) : 100;
+  const width = 30;
+  const bar = `[${'#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.')}] ${pct}%`;
+  const lines = [
+    `Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)${running.length ? `; now: ${running.join(', ')}` : ''}`,
+    `  ${bar}${doc.startedAt ? `  started ${doc.startedAt.replace(/\.\d+Z$/, 'Z')}` : ''}${doc.endedAt ? `, ended ${doc.endedAt.replace(/\.\d+Z$/, 'Z')}` : ''}`,
+  ];
   for (const p of doc.phases) {
     lines.push(`  ${p.name}: ${p.status}${p.parallel ? ' (parallel)' : ''}${p.timeoutMs ? `, timeout ${formatDuration(p.timeoutMs)}` : ''}${p.canary ? `, canary ${p.canary.percentage}% for ${formatDuration(p.canary.durationMs)}` : ''}`);
     for (const s of p.steps) lines.push(`    ${s.status.padEnd(8)} ${s.title}${s.durationMs !== undefined ? `  ${formatDuration(s.durationMs)}` : ''}${s.rollbackPoint ? '  [rollback point]' : ''}${s.error ? `  — ${s.error}` : ''}`);

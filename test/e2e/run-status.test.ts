@@ -33,6 +33,9 @@ describe('one truth: the journal', () => {
     expect(before.exitCode).toBe(0);
     expect(before.stdout).toMatch(/^Migration: none has run in this home$/m);
     expect(before.stdout).not.toMatch(/\bat\b.*\.js:\d+/);
+    const none = await mcp(['migration', 'status', '--json'], { home });
+    expect(none.exitCode).toBe(0);
+    expect(none.json()).toEqual({ runId: null, status: 'none' });
 
     expect((await mcp(['upgrade', '--to', '6.0'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
     const [id] = readdirSync(join(home, 'state/runs'));
@@ -41,6 +44,11 @@ describe('one truth: the journal', () => {
 
     const ms = (await mcp(['migration', 'status', '--json'], { home })).json();
     expect(ms).toMatchObject({ runId: id, status: 'completed', progress: { done: ended.length, total: ended.length } });
+
+    // the first two lines tell it, for watch -n 5 'mcp migration status'
+    const text = (await mcp(['migration', 'status'], { home })).stdout.split('\n');
+    expect(text[0]).toBe(`Run ${id}: upgrade 4.2 → 5.0 → 6.0 — completed (${ended.length}/${ended.length} steps done)`);
+    expect(text[1]).toMatch(/^  \[#{30}\] 100%  started \S+Z, ended \S+Z$/);
 
     const plain = await mcp(['status', '--json'], { home });
     expect(plain.exitCode).toBe(0);
