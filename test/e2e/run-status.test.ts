@@ -48,7 +48,7 @@ describe('one truth: the journal', () => {
     // the first two lines tell it, for watch -n 5 'mcp migration status'
     const text = (await mcp(['migration', 'status'], { home })).stdout.split('\n');
     expect(text[0]).toBe(`Run ${id}: upgrade 4.2 → 5.0 → 6.0 — completed (${ended.length}/${ended.length} steps done)`);
-    expect(text[1]).toMatch(/^  \[#{30}\] 100%  started \S+Z, ended \S+Z$/);
+    expect(text[1]).toMatch(/^ {2}\[#{30}\] 100% {2}started \S+Z, ended \S+Z$/);
 
     const plain = await mcp(['status', '--json'], { home });
     expect(plain.exitCode).toBe(0);
