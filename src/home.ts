@@ -23,6 +23,14 @@ export function resolveHome(flag?: string, env: NodeJS.ProcessEnv = process.env)
   return join(homedir(), '.mcp-platform');
 }
 
+/**
+ * Where the logs go: <home>/logs, or MCP_LOG_DIR (a system installation sets /var/log/mcp, so the guide's
+ * `tail -f /var/log/mcp/migration.log` works as written).
+ */
+export function logsDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.MCP_LOG_DIR && env.MCP_LOG_DIR.trim() !== '' ? resolve(env.MCP_LOG_DIR) : join(root, 'logs');
+}
+
 export function layout(root: string): HomeLayout {
   return {
     root,

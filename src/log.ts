@@ -1,7 +1,7 @@
 // The structured log: one JSON line per event in <home>/logs/mcp.log, always redacted.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from './redact.js';
+import { redact, redactText } from './redact.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -33,3 +33,32 @@ export function createLogger(logsDir: string | undefined, command: string): Logg
 }
 
 export const nullLogger: Logger = { path: undefined, log() {} };
+
+export interface TextLog {
+  line(level: Level, message: string): void;
+  readonly path: string;
+}
+
+/**
+ * A log for people: `TIME LEVEL message` lines appended to <dir>/<name>, one event a line, redacted —
+ * for `tail -f` and `grep -i error`. `mcp logs` reads it back (the level and time are parsed).
+ */
+export function createTextLog(dir: string, name: string): TextLog {
+  let ready = false;
+  const path = join(dir, name);
+  return {
+    path,
+    line(level, message) {
+      const text = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${redactText(message).replace(/\s*\n\s*/g, ' ')}`;
+      try {
+        if (!ready) {
+          mkdirSync(dir, { recursive: true });
+          ready = true;
+        }
+        appendFileSync(path, text + '\n');
+      } catch {
+        // never fails the run it narrates
+      }
+    },
+  };
+}

@@ -1,6 +1,6 @@
 // What every handler receives: resolved global options, the home, output, log, and the prompt gate.
 import type { Command } from 'commander';
-import { resolveHome } from '../home.js';
+import { logsDir, resolveHome } from '../home.js';
 import { createLogger, type Logger } from '../log.js';
 import { Output } from './output.js';
 import { usageError } from './errors.js';
@@ -83,7 +83,7 @@ export function createCtx(bin: string, cmd: Command, streams: Streams, env: Node
   const home = resolveHome(global.home, env);
   const out = new Output({ json: global.json, quiet: global.quiet, verbose: global.verbose, color: global.color, stdout: streams.stdout, stderr: streams.stderr, env });
   const command = commandPath(cmd);
-  const log: Logger = createLogger(`${home}/logs`, command);
+  const log: Logger = createLogger(logsDir(home, env), command);
   const canPrompt = canPromptIn(streams, env);
   return {
     bin,

@@ -38,7 +38,7 @@ function servicesFlag(raw: string[] | string | undefined): string[] | undefined 
  * with --service naming configured services. (Plain `mcp logs` reads only files: fast, no docker.)
  */
 async function collect(ctx: Ctx, filter: LogFilter, opts: { all?: boolean } = {}): Promise<{ entries: LogEntry[]; sources: string[]; warnings: string[] }> {
-  const files = await logFiles(ctx.home);
+  const files = await logFiles(ctx.home, ctx.env);
   const lists = await Promise.all(files.map((f) => readLogFile(f, filter)));
   const sources = files.map((f) => f.path);
   const warnings: string[] = [];
@@ -91,7 +91,7 @@ export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
   };
   entries.forEach(emit);
   ctx.out.progress(`following ${sources.length ? sources.join(', ') : 'the logs'} (Ctrl-C to stop)`);
-  const files = await logFiles(ctx.home);
+  const files = await logFiles(ctx.home, ctx.env);
   const followFilter: LogFilter = { ...filter, until: undefined };
   await Promise.all(
     files.map((f) => {

@@ -121,7 +121,7 @@ export const metricsHandler: Handler<MetricsOptions> = async (ctx, opts) => {
     throw invalidInput(`--service '${only}' is not a service of this platform`, { hint: `services: ${platform.services.map((s) => s.name).join(', ') || '(none)'}, or all` });
   }
   const since = new Date(Date.now() - windowMs);
-  const entries = (await Promise.all((await logFiles(ctx.home)).map((f) => readLogFile(f, { since })))).flat();
+  const entries = (await Promise.all((await logFiles(ctx.home, ctx.env)).map((f) => readLogFile(f, { since })))).flat();
   entries.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
   const health = healthSamples(entries);
   const benches = entries.filter((e) => e.event === 'benchmark');

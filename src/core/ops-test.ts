@@ -137,7 +137,7 @@ async function dataVerifyCheck(ctx: Ctx): Promise<TestCheck> {
 async function logsCheck(ctx: Ctx, sinceMs: number): Promise<TestCheck> {
   const t0 = performance.now();
   const since = new Date(Date.now() - sinceMs);
-  const entries = (await Promise.all((await logFiles(ctx.home)).map((f) => readLogFile(f, { since, level: 'error' })))).flat();
+  const entries = (await Promise.all((await logFiles(ctx.home, ctx.env)).map((f) => readLogFile(f, { since, level: 'error' })))).flat();
   const errors = entries.filter((e) => e.pid !== process.pid && !(e.event === 'command.error' && e.fields?.exitCode === ExitCode.USAGE));
   const ms = Math.round(performance.now() - t0);
   const title = 'No critical errors in logs';

@@ -16,17 +16,64 @@ import { readStoredConfig } from '../config/store.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { currentVersion } from './version-history.js';
 import { statusDoc, statusText } from './run-status.js';
+import { createTextLog } from '../log.js';
+import { logsDir } from '../home.js';
 
 const registry = defaultRegistry();
+
+/** One line of <logs>/migration.log per executor event: what a person tailing the file wants to read. */
+export function narrate(ev: ExecEvent): { level: 'info' | 'warn' | 'error'; text: string } | undefined {
+  const run = `run ${ev.runId}`;
+  const step = `step ${ev.step}${ev.title ? ` (${ev.title})` : ''}`;
+  const took = ev.durationMs !== undefined ? ` in ${formatDuration(ev.durationMs)}` : '';
+  switch (ev.type) {
+    case 'run.start':
+      return { level: 'info', text: `${run}: started ${ev.plan} (${ev.steps} steps), pid ${process.pid}` };
+    case 'run.resume':
+      return { level: 'info', text: `${run}: resumed from ${ev.from}, pid ${process.pid}` };
+    case 'phase.start':
+      return ev.dryRun ? undefined : { level: 'info', text: `${run}: phase ${ev.phase} started${ev.parallel ? ` (parallel, ${ev.steps} steps)` : ''}` };
+    case 'phase.end':
+      return ev.ok === false ? undefined : { level: 'info', text: `${run}: phase ${ev.phase} done` };
+    case 'step.start':
+      return { level: 'info', text: `${run}: ${step} started` };
+    case 'step.end':
+      return { level: 'info', text: `${run}: ${step} done${took}` };
+    case 'step.fail':
+      return { level: 'error', text: `${run}: ${step} failed${took}: ${ev.error}` };
+    case 'step.undone':
+      return { level: 'warn', text: `${run}: ${step} ${ev.redo ? 'reset (half-done)' : 'undone'}${took}` };
+    case 'canary.start':
+      return { level: 'info', text: `${run}: canary ${ev.phase} holding at ${ev.percentage}% for ${formatDuration(Number(ev.durationMs))}` };
+    case 'canary.measure': {
+      const checks = (ev.checks as Array<Record<string, unknown>>).map((c) => `${c.metric} ${c.value ?? 'no data'} (rollback when ${c.threshold})`).join(', ');
+      return { level: ev.verdict === 'breached' ? 'error' : 'info', text: `${run}: canary ${ev.phase} ${ev.verdict}: ${checks}` };
+    }
+    case 'rollback.start':
+      return { level: 'warn', text: `${run}: rolling back to ${ev.to === 'start' || !ev.stopAt ? 'the start' : `rollback point ${ev.stopAt}`}: ${ev.reason}` };
+    case 'rollback.end':
+      return { level: 'warn', text: `${run}: rollback complete` };
+    case 'run.paused':
+      return { level: 'warn', text: `${run}: paused; continue with mcp migration resume` };
+    case 'run.failed':
+      return { level: 'error', text: `${run}: failed: ${ev.error}` };
+    case 'run.end':
+      return { level: ev.status === 'completed' ? 'info' : 'warn', text: `${run}: ${ev.status}${took}` };
+    default:
+      return undefined;
+  }
+}
 
 /** Progress renderer for executor events. */
 function renderer(ctx: Ctx, opts: { verbose?: boolean } = {}) {
   const spinners = new Map<string, Spinner>();
+  const narration = createTextLog(logsDir(ctx.home, ctx.env), 'migration.log');
   const useSpinner = ctx.out.stderrIsTTY && !ctx.out.json && !ctx.out.quiet;
   let parallelPhase = false;
   const c = ctx.out.c;
   return async (ev: ExecEvent) => {
-    ctx.log.log(ev.type === 'step.fail' ? 'warn' : 'info', `run.${ev.type}`, { ...ev });
+    const n = narrate(ev);
+    if (n) narration.line(n.level, n.text);
     if (ctx.out.json) return ctx.out.event({ ...ev, t: new Date().toISOString() });
     const label = ev.phase ? `${ev.phase} › ${ev.title ?? ev.step}` : String(ev.title ?? ev.step ?? '');
     switch (ev.type) {

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { layout } from '../home.js';
+import { logsDir } from '../home.js';
 
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -35,7 +35,7 @@ export interface LogFilter {
 
 // Commands that run or inspect migrations: their log lines belong to the `migration` service.
 // (`mcp-migrate check|plan|execute|verify|rollback` log with the bare command name.)
-const MIGRATION_COMMAND = /^(migrate|migration\b|db migrate|check|plan|execute|verify|rollback|resume)\b/;
+const MIGRATION_COMMAND = /^(migrate|migration\b|upgrade|db migrate|db rollback|check|plan|execute|verify|rollback|resume)\b/;
 
 export function levelOf(raw: unknown): LogLevel {
   const s = String(raw ?? '').toLowerCase();
@@ -68,7 +68,9 @@ export function entryFromJson(line: string, source: string, defaultService: stri
   if (Number.isNaN(time.getTime())) return undefined;
   const command = typeof o.command === 'string' ? o.command : undefined;
   let service = typeof o.service === 'string' && o.service ? o.service : defaultService;
-  if (defaultService === 'mcp' && !(typeof o.service === 'string' && o.service) && command && MIGRATION_COMMAND.test(command)) service = 'migration';
+  // and so do the executor's run events (run.step.end, run.canary.measure, …), whatever command ran them
+  const runEvent = typeof o.event === 'string' && o.event.startsWith('run.');
+  if (defaultService === 'mcp' && !(typeof o.service === 'string' && o.service) && ((command && MIGRATION_COMMAND.test(command)) || runEvent)) service = 'migration';
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!KNOWN_KEYS.has(k)) fields[k] = v;
   const message = typeof o.message === 'string' ? o.message : typeof o.msg === 'string' ? o.msg : undefined;
@@ -129,9 +131,13 @@ export interface LogFile {
   service: string;
 }
 
-/** The log files of a home: mcp.log first, then every other *.log (e.g. migration.log). */
-export async function logFiles(home: string): Promise<LogFile[]> {
-  const dir = layout(home).logs;
+/**
+ * The log files of a home (or MCP_LOG_DIR): mcp.log first (the commands), then every other *.log, such as
+ * migration.log (the executor's narration of runs, one text line per event; their structured record is
+ * the run journal).
+ */
+export async function logFiles(home: string, env: NodeJS.ProcessEnv = process.env): Promise<LogFile[]> {
+  const dir = logsDir(home, env);
   let names: string[];
   try {
     names = await readdir(dir);

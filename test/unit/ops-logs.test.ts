@@ -6,6 +6,10 @@ describe('log lines', () => {
     const e = entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00.000Z', level: 'error', command: 'migration execute', event: 'step.failed', pid: 7, step: 'db' }), 'mcp.log', 'mcp')!;
     expect(e).toMatchObject({ time: '2025-07-24T10:00:00.000Z', level: 'error', service: 'migration', event: 'step.failed', pid: 7, fields: { step: 'db' } });
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'db migrate', event: 'x' }), 'mcp.log', 'mcp')!.service).toBe('migration');
+    // mcp upgrade is a migration; an executor event is one whatever command ran it
+    expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'upgrade', event: 'command.end' }), 'mcp.log', 'mcp')!.service).toBe('migration');
+    expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'deploy', event: 'run.step.end', step: 'x' }), 'mcp.log', 'mcp')!.service).toBe('migration');
+    expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'backup list', event: 'command.end' }), 'mcp.log', 'mcp')!.service).toBe('mcp');
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'logs', event: 'x' }), 'mcp.log', 'mcp')!.service).toBe('mcp');
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', service: 'git-mcp', event: 'x' }), 'mcp.log', 'mcp')!.service).toBe('git-mcp');
   });
