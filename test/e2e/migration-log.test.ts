@@ -37,7 +37,7 @@ describe('migration.log', () => {
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\S+Z (INFO |WARN |ERROR) run \S+: /);
     expect(lines[0]).toMatch(/started rolling service migration/);
     expect(lines.some((l) => / step infrastructure\.postgres \(migrate postgres\) done in \d+ms$/.test(l))).toBe(true);
-    expect(lines[lines.length - 1]).toMatch(/WARN  run \S+: rolled-back|rollback complete/);
+    expect(lines[lines.length - 1]).toMatch(/WARN {2}run \S+: rolled-back|rollback complete/);
 
     const grep = await execa('grep', ['-i', 'error', file], { reject: false });
     expect(grep.exitCode).toBe(0);
