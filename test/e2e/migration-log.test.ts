@@ -1,24 +1,19 @@
 // The guide's "Migration Logs": tail -f /var/log/mcp/migration.log, grep -i error …, mcp logs export.
 // MCP_LOG_DIR stands in for /var/log/mcp (a system installation sets it there).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ROOT, mcp, tempDir } from '../helpers/cli.js';
+import { mcp, tempDir } from '../helpers/cli.js';
+import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
 
-let metrics: Server;
+let metrics: MetricsEndpoint;
 let metricsUrl = '';
 beforeAll(async () => {
-  metrics = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ errorRate: 0.5, latencyMs: 12 }));
-  });
-  await new Promise<void>((r) => metrics.listen(0, '127.0.0.1', r));
-  metricsUrl = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}/metrics`;
+  metrics = await canaryMetrics({ errorRate: 0.5, latencyMs: 12 });
+  metricsUrl = metrics.url;
 });
-afterAll(() => new Promise((r) => metrics.close(r)));
+afterAll(() => metrics.close());
 
 describe('migration.log', () => {
   it('narrates a run one line per event; grep -i error finds the failure; logs export carries it as JSON', async () => {
@@ -27,8 +22,7 @@ describe('migration.log', () => {
     const env = { MCP_LOG_DIR: logDir };
     expect((await mcp(['init', '--example'], { home, env })).exitCode).toBe(0);
     const from = new Date(Date.now() - 1000).toISOString();
-    const plan = join(tempDir(), 'rolling.yaml');
-    writeFileSync(plan, readFileSync(join(ROOT, 'test/fixtures/plans/rolling-migration.yaml'), 'utf8').replace(/canaryDuration: \dh/g, 'canaryDuration: 1s'));
+    const plan = await quickRollingPlan();
     const run = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metricsUrl], { home, env, timeoutMs: 120_000 });
     expect(run.exitCode).toBe(1);
 

@@ -4,15 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { ROOT, mcp, tempDir } from '../helpers/cli.js';
+import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
 
 let hook: Server;
 let hookUrl = '';
 const posts: Array<{ path: string; text: string }> = [];
-let metrics: Server;
+let metrics: MetricsEndpoint;
 let metricsUrl = '';
 let smtp: SMTPServer;
 let smtpPort = 0;
@@ -35,11 +36,8 @@ beforeAll(async () => {
   });
   hookUrl = `http://127.0.0.1:${await listen(hook)}/services/T000/B000/secret-hook-token`;
   // canary metrics: half the requests fail
-  metrics = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ errorRate: 0.5, latencyMs: 12 }));
-  });
-  metricsUrl = `http://127.0.0.1:${await listen(metrics)}/metrics`;
+  metrics = await canaryMetrics({ errorRate: 0.5, latencyMs: 12 });
+  metricsUrl = metrics.url;
   smtp = new SMTPServer({
     hideSTARTTLS: true,
     authOptional: true,
@@ -61,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => hook.close(r));
-  await new Promise((r) => metrics.close(r));
+  await metrics.close();
   await new Promise<void>((r) => smtp.close(() => r()));
 });
 
@@ -101,8 +99,7 @@ describe('notifications from runs', () => {
 
   it('a canary breach: failure, then rollback, to the webhook named by the environment alone', async () => {
     const home = await exampleHome();
-    const plan = join(tempDir(), 'rolling.yaml');
-    writeFileSync(plan, readFileSync(join(ROOT, 'test/fixtures/plans/rolling-migration.yaml'), 'utf8').replace(/canaryDuration: \dh/g, 'canaryDuration: 1s'));
+    const plan = await quickRollingPlan();
     const r = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metricsUrl], { home, env: { MCP_SLACK_WEBHOOK_URL: hookUrl }, timeoutMs: 120_000 });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/rolled-back/);

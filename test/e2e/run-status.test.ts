@@ -1,23 +1,18 @@
 // `mcp status`, `mcp status --detailed`, `mcp metrics` and `mcp migration status` tell one story: the
 // run journal's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, mcp, tempDir } from '../helpers/cli.js';
+import { mcp, tempDir } from '../helpers/cli.js';
+import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
 
-let metrics: Server;
+let metrics: MetricsEndpoint;
 let metricsUrl = '';
 beforeAll(async () => {
-  metrics = createServer((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ errorRate: 0.01, latencyMs: 40 }));
-  });
-  await new Promise<void>((r) => metrics.listen(0, '127.0.0.1', r));
-  metricsUrl = `http://127.0.0.1:${(metrics.address() as AddressInfo).port}/metrics`;
+  metrics = await canaryMetrics({ errorRate: 0.01, latencyMs: 40 });
+  metricsUrl = metrics.url;
 });
-afterAll(() => new Promise((r) => metrics.close(r)));
+afterAll(() => metrics.close());
 
 const journalOf = (home: string, id: string) =>
   readFileSync(join(home, 'state/runs', id, 'journal.ndjson'), 'utf8')
@@ -68,8 +63,7 @@ describe('one truth: the journal', () => {
   it('a canary run: metrics report the breach and the measurements against their thresholds; a short window leaves old runs out', async () => {
     const home = tempDir();
     expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
-    const plan = join(tempDir(), 'rolling.yaml');
-    writeFileSync(plan, readFileSync(join(ROOT, 'test/fixtures/plans/rolling-migration.yaml'), 'utf8').replace(/canaryDuration: \dh/g, 'canaryDuration: 1s'));
+    const plan = await quickRollingPlan();
     const r = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metricsUrl], { home, timeoutMs: 120_000 });
     // no health URL is configured: by the plan's rule (noData: fail) the canary is breached and rolled back
     expect(r.exitCode).toBe(1);
