@@ -1,4 +1,5 @@
-// The structured log: one JSON line per event in <home>/logs/mcp.log, always redacted.
+// The logs: <logs>/mcp.log, one JSON line per event of a command, and <logs>/migration.log, the runs
+// narrated in text lines. Both always redacted; neither ever fails what it records.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redact, redactText } from './redact.js';
@@ -10,24 +11,32 @@ export interface Logger {
   readonly path: string | undefined;
 }
 
-export function createLogger(logsDir: string | undefined, command: string): Logger {
+/** Append whole lines to dir/name (O_APPEND: concurrent processes interleave whole lines), creating dir once. */
+function appender(dir: string, name: string): { path: string; append(line: string): void } {
   let ready = false;
-  const path = logsDir ? join(logsDir, 'mcp.log') : undefined;
+  const path = join(dir, name);
   return {
     path,
-    log(level, event, fields = {}) {
-      if (!path || !logsDir) return;
-      const line = JSON.stringify(redact({ time: new Date().toISOString(), level, command, event, pid: process.pid, ...fields }));
+    append(line) {
       try {
         if (!ready) {
-          mkdirSync(logsDir, { recursive: true });
+          mkdirSync(dir, { recursive: true });
           ready = true;
         }
-        // appendFileSync with O_APPEND: concurrent processes interleave whole lines.
         appendFileSync(path, line + '\n');
       } catch {
         // A log that cannot be written must never fail the command it describes.
       }
+    },
+  };
+}
+
+export function createLogger(logsDir: string | undefined, command: string): Logger {
+  const file = logsDir ? appender(logsDir, 'mcp.log') : undefined;
+  return {
+    path: file?.path,
+    log(level, event, fields = {}) {
+      file?.append(JSON.stringify(redact({ time: new Date().toISOString(), level, command, event, pid: process.pid, ...fields })));
     },
   };
 }
@@ -44,21 +53,11 @@ export interface TextLog {
  * for `tail -f` and `grep -i error`. `mcp logs` reads it back (the level and time are parsed).
  */
 export function createTextLog(dir: string, name: string): TextLog {
-  let ready = false;
-  const path = join(dir, name);
+  const file = appender(dir, name);
   return {
-    path,
+    path: file.path,
     line(level, message) {
-      const text = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${redactText(message).replace(/\s*\n\s*/g, ' ')}`;
-      try {
-        if (!ready) {
-          mkdirSync(dir, { recursive: true });
-          ready = true;
-        }
-        appendFileSync(path, text + '\n');
-      } catch {
-        // never fails the run it narrates
-      }
+      file.append(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${redactText(message).replace(/\s*\n\s*/g, ' ')}`);
     },
   };
 }
