@@ -1,0 +1,48 @@
+// One reading of a run's journal for every place that shows it: `mcp migration status`, `mcp status
+// --detailed`, `mcp metrics` and the dashboard. What they print is the journal replayed, nothing cached.
+import { formatDuration } from './plan.js';
+import type { RunState } from './journal.js';
+
+export function statusDoc(st: RunState) {
+  return {
+    runId: st.id,
+    status: st.status,
+    plan: { name: st.plan.name, kind: st.plan.kind, from: st.plan.from, to: st.plan.to },
+    startedAt: st.startedAt,
+    endedAt: st.endedAt,
+    progress: { done: [...st.steps.values()].filter((s) => s.status === 'done').length, total: st.steps.size },
+    phases: st.plan.phases.map((p) => ({
+      name: p.name,
+      status: st.phases.get(p.name)?.status,
+      parallel: p.parallel,
+      timeoutMs: p.timeoutMs,
+      canary: p.canary,
+      steps: p.steps.map((s) => {
+        const ss = st.steps.get(s.id)!;
+        return { id: s.id, title: s.title, kind: s.kind, status: ss.status, startTime: ss.startedAt, endTime: ss.endedAt, durationMs: ss.durationMs, error: ss.error, rollbackPoint: s.rollbackPoint };
+      }),
+    })),
+    measurements: st.measurements.map((m) => ({ t: m.t, phase: m.phase, verdict: m.verdict, checks: m.checks })),
+    rollback: st.rollback,
+    error: st.error,
+  };
+}
+
+export function statusText(doc: RunStatusDoc): string[] {
+  const lines = [`Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)`];
+  for (const p of doc.phases) {
+    lines.push(`  ${p.name}: ${p.status}${p.parallel ? ' (parallel)' : ''}${p.timeoutMs ? `, timeout ${formatDuration(p.timeoutMs)}` : ''}${p.canary ? `, canary ${p.canary.percentage}% for ${formatDuration(p.canary.durationMs)}` : ''}`);
+    for (const s of p.steps) lines.push(`    ${s.status.padEnd(8)} ${s.title}${s.durationMs !== undefined ? `  ${formatDuration(s.durationMs)}` : ''}${s.rollbackPoint ? '  [rollback point]' : ''}${s.error ? `  — ${s.error}` : ''}`);
+  }
+  const last = new Map<string, (typeof doc.measurements)[number]>();
+  for (const m of doc.measurements) last.set(m.phase, m);
+  for (const m of last.values()) {
+    lines.push(`  canary ${m.phase} (${m.t}): ${m.verdict}`);
+    for (const c of m.checks) lines.push(`    ${c.breached ? '✗' : '✓'} ${c.metric}: measured ${c.value ?? 'no data'}, rollback when ${c.threshold}${c.note ? ` — ${c.note}` : ''}`);
+  }
+  if (doc.rollback) lines.push(`  rollback: ${doc.rollback.to}${doc.rollback.stopAt ? ` (stops at ${doc.rollback.stopAt})` : ''} — ${doc.rollback.reason}${doc.rollback.endedAt ? ', done' : ', in progress'}`);
+  if (doc.error) lines.push(`  error: ${doc.error}`);
+  return lines;
+}
+
+export type RunStatusDoc = ReturnType<typeof statusDoc>;
