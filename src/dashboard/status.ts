@@ -12,7 +12,7 @@ export type GuideStatus = ReturnType<typeof guideStatus>;
 
 /** One log line of a step: its journal records, then what mcp.log says about it. */
 function recordLine(r: JournalRecord): string {
-  const { seq: _s, t, type, step: _st, phase: _p, ...rest } = r;
+  const { seq: _s, t, type, step: _st, phase: _p, ...rest } = redact(r);
   const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
   return `${t} ${type}${extra}`;
 }
@@ -77,7 +77,7 @@ export function guideStatus(st: RunState, opts: { currentVersion?: string; logLi
   }
   for (const l of opts.logLines ?? []) {
     if (typeof l.step !== 'string' || !logs.has(l.step) || (l.event && MIRRORED.test(l.event))) continue;
-    const { time, level, event, runId: _r, step: _s, pid: _p, command: _c, ...rest } = l;
+    const { time, level, event, runId: _r, step: _s, pid: _p, command: _c, ...rest } = redact(l);
     logs.get(l.step)!.push(`${time ?? ''} ${level ?? 'info'} ${event ?? ''}${Object.keys(rest).length ? ' ' + JSON.stringify(rest) : ''}`);
   }
   const steps = doc.phases.flatMap((p) =>
