@@ -117,6 +117,11 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       return res.end(method === 'HEAD' ? undefined : asset.body);
     }
 
+    if (path === '/favicon.ico') {
+      res.writeHead(204);
+      return res.end();
+    }
+
     const control = /^\/migration\/control\/([^/]*)$/.exec(path);
     const known = path === '/migration/status' || path === '/migration/events' || control;
     if (!known) return send(res, 404, { error: `no such endpoint: ${path}`, endpoints: ['GET /migration/status', 'GET /migration/events', 'POST /migration/control/{pause|resume|rollback}'] });

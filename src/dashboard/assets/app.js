@@ -157,7 +157,7 @@ async function act(action) {
     const body = await r.json().catch(() => ({}));
     out.dataset.status = body.status || (r.ok ? 'ok' : 'error');
     out.dataset.action = action;
-    out.textContent = `${action}: ${body.status || r.status} — ${body.message || body.error || r.statusText}`;
+    out.textContent = body.message || `${action}: ${body.error || `HTTP ${r.status}`}`;
   } catch (e) {
     out.dataset.status = 'error';
     out.textContent = `${action}: ${e.message}`;
