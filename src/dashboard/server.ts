@@ -134,7 +134,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const requested = url.searchParams.get('run');
 
     if (control) {
-      const action = decodeURIComponent(control[1]!);
+      let action: string;
+      try {
+        action = decodeURIComponent(control[1]!);
+      } catch {
+        action = control[1]!;
+      }
       if (!isAction(action)) return send(res, 400, { error: `unknown action '${action}': use ${ACTIONS.join(', ')}` });
       const runId = pickRun(o.home, requested);
       if (!runId) return send(res, 404, NO_RUN(o.home, requested));

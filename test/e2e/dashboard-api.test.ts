@@ -246,6 +246,23 @@ describe('mcp dashboard: a migration running in another process', () => {
     expect(again.status).toBe(409);
   }, 90_000);
 
+  it('rollback during a running migration goes through its executor: run.aborted, then rolled back', async () => {
+    const migration = startMigration(home, slowPlan(tempDir('mcp-dash-plan-'), 8), metrics);
+    const doc = await waitFor('a second migration holding its canary', async () => {
+      const d = await status();
+      return d.runId !== runId && d.status === 'running' && d.measurements?.length > 0 && d;
+    }, 60_000);
+    const r = await req('POST', '/migration/control/rollback', { token: dash.token });
+    expect(r.status).toBe(202);
+    expect(r.json()).toMatchObject({ action: 'rollback', status: 'requested', runId: doc.runId });
+    await migration;
+    const types = journalTypes(home, doc.runId);
+    expect(types).toContain('run.aborted');
+    expect(types.indexOf('rollback.end')).toBeGreaterThan(types.indexOf('run.aborted'));
+    expect((await status()).status).toBe('rolled-back');
+    expect((await req('POST', '/migration/control/%E0%A4%A', { token: dash.token })).status).toBe(400);
+  }, 90_000);
+
   it('stops cleanly on SIGTERM with exit 0', async () => {
     expect(await dash.stop()).toBe(0);
   });
