@@ -22,4 +22,12 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Throw a CliError; bin/ sets process.exitCode once.' }],
     },
   },
+  {
+    // The dashboard page's script runs in the browser (served as is, no build step).
+    files: ['src/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', history: 'readonly', sessionStorage: 'readonly', CSS: 'readonly', confirm: 'readonly' },
+    },
+  },
 );

@@ -10,8 +10,9 @@ import { registerOps } from './commands/ops.js';
 import { registerServices } from './commands/services.js';
 import { registerConfig } from './commands/config.js';
 import { registerK8s } from './commands/k8s.js';
+import { registerDashboard } from './commands/dashboard.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerMigration, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerMigration, registerDashboard, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

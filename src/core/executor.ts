@@ -229,7 +229,7 @@ function lastRollbackPoint(st: RunState): string | undefined {
   return [...doneOrder(st)].reverse().find((id) => st.steps.get(id)?.status === 'done' && stepOf(st.plan, id)?.rollbackPoint);
 }
 
-function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: AbortSignal): StepContext {
+function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: AbortSignal, journal: Journal): StepContext {
   // created on first use (saveState makes it): read-only steps cost no directory
   const dir = join(runDir(opts.home, id), 'steps', step.id);
   return {
@@ -241,7 +241,12 @@ function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: A
     env: opts.env,
     plan,
     dryRun: false,
-    detail: (m) => opts.detail?.(`${step.id}: ${m}`),
+    // what a step says about its progress: in the journal (the dashboard shows it as the step's log, from
+    // any process) and to the caller. Not fsync'd: losing a progress line is harmless.
+    detail: (m) => {
+      journal.append('step.log', { step: step.id, message: m }, { sync: false });
+      opts.detail?.(`${step.id}: ${m}`);
+    },
   };
 }
 
@@ -250,7 +255,7 @@ async function undoStep(id: string, journal: Journal, opts: ExecOptions, plan: P
   journal.append('step.undo.start', { step: step.id, redo });
   opts.onEvent?.({ type: 'step.undo', runId: id, step: step.id, title: step.title, kind: step.kind, redo });
   const t0 = Date.now();
-  if (kind?.mutates && kind.undo) await kind.undo(ctxFor(id, step, opts, plan, new AbortController().signal), step.params, result);
+  if (kind?.mutates && kind.undo) await kind.undo(ctxFor(id, step, opts, plan, new AbortController().signal, journal), step.params, result);
   journal.append('step.undo.end', { step: step.id, redo, durationMs: Date.now() - t0, nothing: !(kind?.mutates && kind.undo) });
   opts.onEvent?.({ type: 'step.undone', runId: id, step: step.id, title: step.title, kind: step.kind, durationMs: Date.now() - t0, redo });
 }
@@ -345,7 +350,7 @@ async function runPhase(id: string, journal: Journal, opts: ExecOptions, plan: P
     journal.append('step.start', { step: step.id, phase: phase.name, kind: step.kind }, { sync });
     opts.onEvent?.({ type: 'step.start', runId: id, phase: phase.name, step: step.id, title: step.title, kind: step.kind });
     try {
-      const work = kind.run(ctxFor(id, step, opts, plan, phaseCtl.signal), step.params);
+      const work = kind.run(ctxFor(id, step, opts, plan, phaseCtl.signal, journal), step.params);
       const result = await Promise.race([work, timedOut]);
       journal.append('step.end', { step: step.id, durationMs: Date.now() - t, result: result ?? undefined }, { sync });
       opts.onEvent?.({ type: 'step.end', runId: id, phase: phase.name, step: step.id, title: step.title, kind: step.kind, durationMs: Date.now() - t, result: result ?? undefined });

@@ -1,0 +1,127 @@
+// What a control request from the dashboard does, decided from the journal and the executor lock the
+// same way the CLI decides it, then done through the same executor: a control file the running
+// executor reads (pause, abort), or a new detached `mcp` process (resume, rollback of a stopped run).
+// The answer says what was set in motion, never that it has happened.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readLock, replay, runDir, writeControl, type LockInfo, type RunStatus } from '../core/journal.js';
+
+export const ACTIONS = ['pause', 'resume', 'rollback'] as const;
+export type Action = (typeof ACTIONS)[number];
+export const isAction = (s: string): s is Action => (ACTIONS as readonly string[]).includes(s);
+
+/** What the executor lock says about who runs what right now. */
+export interface Situation {
+  runId: string;
+  status: RunStatus;
+  /** the run a live executor holds the lock for, if any */
+  lockedRun?: string;
+  lockPid?: number;
+  /** a process this dashboard started for this run is still starting or running */
+  pendingPid?: number;
+}
+
+export type Decision =
+  | { kind: 'control'; control: 'pause' | 'abort'; http: 202; message: string }
+  | { kind: 'spawn'; bin: 'mcp' | 'mcp-migrate'; args: string[]; http: 202; message: string }
+  | { kind: 'refuse'; http: 409; message: string };
+
+/** The decision table; pure, so it is unit-tested on its own. */
+export function decide(action: Action, s: Situation): Decision {
+  const running = s.lockedRun === s.runId;
+  const other = s.lockedRun !== undefined && !running;
+  if (s.pendingPid !== undefined && !running) {
+    return { kind: 'refuse', http: 409, message: `a process started from the dashboard for run ${s.runId} is still starting (pid ${s.pendingPid}); wait for the journal to show it` };
+  }
+  switch (action) {
+    case 'pause':
+      if (running) return { kind: 'control', control: 'pause', http: 202, message: `pause requested: the executor (pid ${s.lockPid}) stops before its next step or during its canary hold` };
+      return { kind: 'refuse', http: 409, message: `run ${s.runId} is not in progress (${s.status}); only a running run can be paused` };
+    case 'resume':
+      if (running) return { kind: 'refuse', http: 409, message: `run ${s.runId} is already running (pid ${s.lockPid})` };
+      if (other) return { kind: 'refuse', http: 409, message: `another run holds the executor lock: ${s.lockedRun} (pid ${s.lockPid}); one executor per home` };
+      if (s.status === 'paused' || s.status === 'interrupted' || s.status === 'failed' || s.status === 'rolling-back') {
+        return { kind: 'spawn', bin: 'mcp', args: ['migration', 'resume', '--run', s.runId], http: 202, message: `resume started: mcp migration resume --run ${s.runId}` };
+      }
+      return { kind: 'refuse', http: 409, message: `run ${s.runId} is ${s.status}; nothing to resume` };
+    case 'rollback':
+      if (running) return { kind: 'control', control: 'abort', http: 202, message: `rollback requested: the executor (pid ${s.lockPid}) stops and rolls back to its last rollback point` };
+      if (other) return { kind: 'refuse', http: 409, message: `another run holds the executor lock: ${s.lockedRun} (pid ${s.lockPid}); one executor per home` };
+      if (s.status === 'rolled-back') return { kind: 'refuse', http: 409, message: `run ${s.runId} is already rolled back; nothing to roll back` };
+      if (s.status === 'completed') {
+        return { kind: 'spawn', bin: 'mcp-migrate', args: ['rollback', '--run', s.runId], http: 202, message: `rollback started: mcp-migrate rollback --run ${s.runId}` };
+      }
+      return { kind: 'spawn', bin: 'mcp', args: ['migration', 'abort', '--run', s.runId], http: 202, message: `rollback started: mcp migration abort --run ${s.runId}` };
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live executor lock, if its holder is alive (a stale lock from a killed process is no executor). */
+export function liveLock(home: string): LockInfo | undefined {
+  const l = readLock(home);
+  if (!l) return undefined;
+  if (l.host === hostname() && !alive(l.pid)) return undefined;
+  return l;
+}
+
+export interface ActionReply {
+  http: number;
+  body: { action: Action; runId: string; status: 'requested' | 'started' | 'refused'; message: string; pid?: number; log?: string };
+}
+
+const binPath = (bin: 'mcp' | 'mcp-migrate') => fileURLToPath(new URL(`../../bin/${bin}.js`, import.meta.url));
+
+/** Processes this dashboard started, per run, so a double click does not start two. */
+const pending = new Map<string, number>();
+
+export function situationOf(home: string, runId: string): Situation {
+  const st = replay(home, runId);
+  const lock = liveLock(home);
+  let pendingPid = pending.get(runId);
+  if (pendingPid !== undefined && (!alive(pendingPid) || lock?.runId === runId)) {
+    pending.delete(runId);
+    pendingPid = undefined;
+  }
+  return { runId, status: st.status, lockedRun: lock?.runId, lockPid: lock?.pid, pendingPid };
+}
+
+/** Decide and act. `env` is the environment the started process gets. */
+export function perform(home: string, runId: string, action: Action, env: NodeJS.ProcessEnv): ActionReply {
+  const d = decide(action, situationOf(home, runId));
+  if (d.kind === 'refuse') return { http: d.http, body: { action, runId, status: 'refused', message: d.message } };
+  if (d.kind === 'control') {
+    writeControl(home, runId, d.control);
+    return { http: d.http, body: { action, runId, status: 'requested', message: d.message } };
+  }
+  const log = join(runDir(home, runId), `dashboard-${action}-${Date.now()}.log`);
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(process.execPath, [binPath(d.bin), '--home', home, ...d.args], {
+      detached: true,
+      stdio: ['ignore', fd, fd],
+      env: { ...withoutToken(env), MCP_HOME: home, NO_COLOR: '1' },
+    });
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid !== undefined) pending.set(runId, child.pid);
+    return { http: d.http, body: { action, runId, status: 'started', message: d.message, pid: child.pid, log } };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function withoutToken(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { MCP_DASHBOARD_TOKEN: _t, ...rest } = env;
+  return rest;
+}
