@@ -1,5 +1,6 @@
 // Handlers of `mcp backup create|list|verify|restore|prune`, `mcp restore`, `mcp config restore` and
 // `mcp data verify`. Thin: options → the backup engine → one result with text and a --json document.
+import { withHomeLock } from './journal.js';
 import { join, posix } from 'node:path';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import type { Handler } from '../cli/program.js';
@@ -43,38 +44,40 @@ const describe = (s: Sidecar) => ({
 });
 
 export const createHandler: Handler<{ name?: string; full?: boolean; dataOnly?: boolean; configOnly?: boolean; env?: string; verify?: boolean; encrypt?: boolean; passphraseFile?: string }> = async (ctx, o) => {
-  const scope = scopeOf(o);
-  if (o.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.name)) throw invalidInput(`--name '${o.name}' is not a backup name`, { hint: 'letters, digits, dot, dash and underscore, up to 128' });
-  if (o.passphraseFile && !o.encrypt) throw usageError('--passphrase-file is for --encrypt', { hint: 'add --encrypt' });
-  const passphrase = o.encrypt ? await resolvePassphrase(ctx.env, o.passphraseFile) : undefined;
-  if (o.encrypt && passphrase === undefined) throw usageError('--encrypt needs a passphrase', { hint: 'set MCP_BACKUP_PASSPHRASE or pass --passphrase-file FILE' });
-  const created = await createBackup(ctx, { scope, name: o.name, env: o.env, passphrase });
-  const stored: StoredBackup = { id: created.sidecar.id, sidecar: created.sidecar, archivePath: created.archivePath, sidecarPath: '', complete: true };
-  const text = [
-    `Created backup ${created.sidecar.id}${created.sidecar.name !== created.sidecar.id ? ` (${created.sidecar.name})` : ''}`,
-    `  archive: ${created.archivePath} (${human(created.sidecar.archive.size)}${passphrase ? ', encrypted' : ''})`,
-    `  contents: ${created.sidecar.contents.join(', ')}; ${created.manifest.totals.files} files, ${human(created.manifest.totals.bytes)}`,
-  ];
-  if (created.manifest.database) text.push(`  database: ${created.manifest.database.tables.length} tables, ${created.manifest.database.tables.reduce((n, t) => n + t.rows, 0)} rows (${created.manifest.database.kind})`);
-  for (const w of created.manifest.database?.warnings ?? []) ctx.out.warn(w);
-  let exitCode: number | undefined;
-  let verification: unknown = null;
-  if (o.verify) {
-    ctx.out.progress('verifying: restoring into a scratch directory and database …');
-    const sidecarPath = join(ctx.home, 'backups', `${created.sidecar.id}.manifest.json`);
-    try {
-      const r = await proveRestores(ctx, { ...stored, sidecarPath }, passphrase);
-      verification = r;
-      created.sidecar.verified = { at: new Date().toISOString(), ok: true, detail: r.detail };
-      text.push(`  verified: ${r.detail}`);
-    } catch (e) {
-      created.sidecar.verified = { at: new Date().toISOString(), ok: false, detail: (e as Error).message };
+  return withHomeLock(ctx.home, 'backup create', async () => {
+    const scope = scopeOf(o);
+    if (o.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.name)) throw invalidInput(`--name '${o.name}' is not a backup name`, { hint: 'letters, digits, dot, dash and underscore, up to 128' });
+    if (o.passphraseFile && !o.encrypt) throw usageError('--passphrase-file is for --encrypt', { hint: 'add --encrypt' });
+    const passphrase = o.encrypt ? await resolvePassphrase(ctx.env, o.passphraseFile) : undefined;
+    if (o.encrypt && passphrase === undefined) throw usageError('--encrypt needs a passphrase', { hint: 'set MCP_BACKUP_PASSPHRASE or pass --passphrase-file FILE' });
+    const created = await createBackup(ctx, { scope, name: o.name, env: o.env, passphrase });
+    const stored: StoredBackup = { id: created.sidecar.id, sidecar: created.sidecar, archivePath: created.archivePath, sidecarPath: '', complete: true };
+    const text = [
+      `Created backup ${created.sidecar.id}${created.sidecar.name !== created.sidecar.id ? ` (${created.sidecar.name})` : ''}`,
+      `  archive: ${created.archivePath} (${human(created.sidecar.archive.size)}${passphrase ? ', encrypted' : ''})`,
+      `  contents: ${created.sidecar.contents.join(', ')}; ${created.manifest.totals.files} files, ${human(created.manifest.totals.bytes)}`,
+    ];
+    if (created.manifest.database) text.push(`  database: ${created.manifest.database.tables.length} tables, ${created.manifest.database.tables.reduce((n, t) => n + t.rows, 0)} rows (${created.manifest.database.kind})`);
+    for (const w of created.manifest.database?.warnings ?? []) ctx.out.warn(w);
+    let exitCode: number | undefined;
+    let verification: unknown = null;
+    if (o.verify) {
+      ctx.out.progress('verifying: restoring into a scratch directory and database …');
+      const sidecarPath = join(ctx.home, 'backups', `${created.sidecar.id}.manifest.json`);
+      try {
+        const r = await proveRestores(ctx, { ...stored, sidecarPath }, passphrase);
+        verification = r;
+        created.sidecar.verified = { at: new Date().toISOString(), ok: true, detail: r.detail };
+        text.push(`  verified: ${r.detail}`);
+      } catch (e) {
+        created.sidecar.verified = { at: new Date().toISOString(), ok: false, detail: (e as Error).message };
+        await writeSidecar(ctx.home, created.sidecar);
+        throw e;
+      }
       await writeSidecar(ctx.home, created.sidecar);
-      throw e;
     }
-    await writeSidecar(ctx.home, created.sidecar);
-  }
-  return { data: { backup: describe(created.sidecar), path: created.archivePath, skipped: created.manifest.skipped, verification }, text, exitCode };
+    return { data: { backup: describe(created.sidecar), path: created.archivePath, skipped: created.manifest.skipped, verification }, text, exitCode };
+  });
 };
 
 export const listHandler: Handler<Record<string, never>> = async (ctx) => {
@@ -129,46 +132,52 @@ function restoreResult(r: RestoreReport): CommandResult {
 }
 
 export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string }> = async (ctx, o) => {
-  const asked = partsFor(o);
-  const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
-  // without --data-only / --config-only: everything the backup holds
-  const parts = asked.length ? asked : b.sidecar.contents;
-  if (o.env) {
-    const { readStoredConfig } = await import('../config/store.js');
-    const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);
-    if (typeof env === 'string' && env !== o.env) ctx.out.warn(`--env ${o.env}: this home's config says environment ${env}`);
-    if (b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env}`);
-  }
-  const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
-  return restoreResult(await restoreBackup(ctx, { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase }));
+  return withHomeLock(ctx.home, 'backup restore', async () => {
+    const asked = partsFor(o);
+    const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
+    // without --data-only / --config-only: everything the backup holds
+    const parts = asked.length ? asked : b.sidecar.contents;
+    if (o.env) {
+      const { readStoredConfig } = await import('../config/store.js');
+      const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);
+      if (typeof env === 'string' && env !== o.env) ctx.out.warn(`--env ${o.env}: this home's config says environment ${env}`);
+      if (b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env}`);
+    }
+    const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
+    return restoreResult(await restoreBackup(ctx, { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase }));
+  });
 };
 
 export const configRestoreHandler: Handler<{ backupId: string; dryRun?: boolean; passphraseFile?: string }> = async (ctx, o) => {
-  const b = await findBackup(ctx.home, o.backupId);
-  const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
-  return restoreResult(await restoreBackup(ctx, { backup: b, parts: ['config', 'history'], dryRun: Boolean(o.dryRun), passphrase }));
+  return withHomeLock(ctx.home, 'config restore', async () => {
+    const b = await findBackup(ctx.home, o.backupId);
+    const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
+    return restoreResult(await restoreBackup(ctx, { backup: b, parts: ['config', 'history'], dryRun: Boolean(o.dryRun), passphrase }));
+  });
 };
 
 export const pruneHandler: Handler<{ keep: string; dryRun?: boolean }> = async (ctx, o) => {
-  const keep = Number(o.keep);
-  if (!Number.isInteger(keep) || keep < 1) throw invalidInput(`--keep '${o.keep}' is not a whole number of at least 1`, { where: '--keep' });
-  const { backups, incomplete, partials } = await listBackups(ctx.home);
-  const remove = backups.slice(keep);
-  const stale = stalePartials(partials);
-  if (!o.dryRun && remove.length) await ctx.confirm(`Delete ${remove.length} backups (keeping the newest ${keep})?`);
-  if (!o.dryRun) {
-    for (const b of remove) await removeBackup(b);
-    for (const b of incomplete) await removeBackup(b);
-    for (const p of stale) await rm(p, { force: true });
-  }
-  const verb = o.dryRun ? 'Would delete' : 'Deleted';
-  return {
-    data: { dryRun: Boolean(o.dryRun), keep, kept: backups.slice(0, keep).map((b) => b.id), removed: remove.map((b) => b.id), incompleteRemoved: incomplete.map((b) => b.id), partialsRemoved: stale.length },
-    text: [
-      `${verb} ${remove.length} backups, kept the newest ${Math.min(keep, backups.length)}${remove.length ? `: ${remove.map((b) => b.id).join(', ')}` : ''}`,
-      ...(incomplete.length || stale.length ? [`${verb} ${incomplete.length + stale.length} incomplete leftovers`] : []),
-    ],
-  };
+  return withHomeLock(ctx.home, 'backup prune', async () => {
+    const keep = Number(o.keep);
+    if (!Number.isInteger(keep) || keep < 1) throw invalidInput(`--keep '${o.keep}' is not a whole number of at least 1`, { where: '--keep' });
+    const { backups, incomplete, partials } = await listBackups(ctx.home);
+    const remove = backups.slice(keep);
+    const stale = stalePartials(partials);
+    if (!o.dryRun && remove.length) await ctx.confirm(`Delete ${remove.length} backups (keeping the newest ${keep})?`);
+    if (!o.dryRun) {
+      for (const b of remove) await removeBackup(b);
+      for (const b of incomplete) await removeBackup(b);
+      for (const p of stale) await rm(p, { force: true });
+    }
+    const verb = o.dryRun ? 'Would delete' : 'Deleted';
+    return {
+      data: { dryRun: Boolean(o.dryRun), keep, kept: backups.slice(0, keep).map((b) => b.id), removed: remove.map((b) => b.id), incompleteRemoved: incomplete.map((b) => b.id), partialsRemoved: stale.length },
+      text: [
+        `${verb} ${remove.length} backups, kept the newest ${Math.min(keep, backups.length)}${remove.length ? `: ${remove.map((b) => b.id).join(', ')}` : ''}`,
+        ...(incomplete.length || stale.length ? [`${verb} ${incomplete.length + stale.length} incomplete leftovers`] : []),
+      ],
+    };
+  });
 };
 
 /**

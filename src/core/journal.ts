@@ -348,8 +348,8 @@ export function acquireLock(home: string, runId: string, command: string): Lock 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const holder = readLock(home);
       if (holder && (holder.host !== hostname() || alive(holder.pid))) {
-        throw busyError(`another run holds ${p}: pid ${holder.pid} on ${holder.host}, run ${holder.runId} (${holder.command}), since ${holder.since}`, {
-          hint: `wait for it (mcp migration status --watch), or pause it with mcp migration pause`,
+        throw busyError(`${holder.runId ? 'another run' : 'another operation'} holds ${p}: pid ${holder.pid} on ${holder.host}, ${holder.runId ? `run ${holder.runId} ` : ''}(${holder.command}), since ${holder.since}`, {
+          hint: holder.runId ? 'wait for it (mcp migration status --watch), or pause it with mcp migration pause' : `wait for ${holder.command} to finish, then try again`,
         });
       }
       // stale: the holder died (kill -9, crash); move it aside atomically so only one taker wins
@@ -362,4 +362,23 @@ export function acquireLock(home: string, runId: string, command: string): Lock 
     }
   }
   throw busyError(`could not take ${p}`, { hint: 'another run is starting; try again' });
+}
+
+let heldHere = 0;
+/**
+ * Run `fn` holding the home's executor lock, outside any run: what must not overlap a migration or
+ * another such operation (a restore swapping files under a running upgrade, a backup of a half-migrated
+ * home). A second process gets exit 4 naming the holder. Re-entrant within this process (a handler that
+ * calls another in-process).
+ */
+export async function withHomeLock<T>(home: string, command: string, fn: () => Promise<T>): Promise<T> {
+  if (heldHere > 0) return fn();
+  const lock = acquireLock(home, '', command);
+  heldHere++;
+  try {
+    return await fn();
+  } finally {
+    heldHere--;
+    lock.release();
+  }
 }

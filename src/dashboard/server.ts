@@ -195,7 +195,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
           watchedRun = runId;
         }
         const lock = liveLock(o.home);
-        const fp = runId ? `${runId}|${stat(join(runDir(o.home, runId), 'journal.ndjson'))}|${stat(join(o.home, 'logs', 'mcp.log'))}|${lock?.pid ?? ''}:${lock?.runId ?? ''}` : 'none';
+        const fp = runId ? `${runId}|${stat(join(runDir(o.home, runId), 'journal.ndjson'))}|${lock?.pid ?? ''}:${lock?.runId ?? ''}` : 'none';
         if (fp === fingerprint) return;
         fingerprint = fp;
         const doc = runId ? { type: 'status', status: await statusFor(o.home, runId) } : { type: 'none', ...NO_RUN(o.home, requested) };

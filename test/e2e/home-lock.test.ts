@@ -1,0 +1,60 @@
+// Backups and restores do not overlap a migration, nor each other: one writer per home (exit 4 naming
+// the holder, nothing changed).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MCP, mcp, tempDir } from '../helpers/cli.js';
+import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
+import { withHomeLock } from '../../src/core/journal.js';
+
+let metrics: MetricsEndpoint;
+beforeAll(async () => {
+  metrics = await canaryMetrics({ errorRate: 0.001, latencyMs: 5 });
+});
+afterAll(() => metrics.close());
+
+const backupFiles = (home: string) => (existsSync(join(home, 'backups')) ? readdirSync(join(home, 'backups')).sort() : []);
+
+describe('one writer per home', () => {
+  it('a backup or a restore while a migration runs exits 4 naming the run, and changes nothing', async () => {
+    const home = tempDir();
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    expect((await mcp(['backup', 'create', '--name', 'before'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
+    const before = backupFiles(home);
+    const plan = (await quickRollingPlan()).toString();
+    const { writeFileSync } = await import('node:fs');
+    // canary holds of 5 s: time enough to try
+    writeFileSync(plan, readFileSync(plan, 'utf8').replace(/canaryDuration: 1s/g, 'canaryDuration: 5s'));
+    const run = spawn(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metrics.url, '--health-url', metrics.url], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const done = new Promise<number>((r) => run.on('exit', (c) => r(c ?? -1)));
+    const lock = join(home, 'state/executor.lock');
+    for (let i = 0; i < 200 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(lock)).toBe(true);
+
+    const create = await mcp(['backup', 'create'], { home });
+    expect(create.exitCode).toBe(4);
+    expect(create.stderr).toMatch(/another run holds .*executor\.lock: pid \d+ .*\(migration execute\)/);
+    const restore = await mcp(['backup', 'restore', '--id', 'before', '--data-only'], { home });
+    expect(restore.exitCode).toBe(4);
+    expect(backupFiles(home)).toEqual(before); // not even a safety backup
+
+    expect(await done).toBe(0);
+    expect((await mcp(['backup', 'create'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
+  }, 180_000);
+
+  it('a migration while a restore holds the home exits 4 naming the restore', async () => {
+    const home = tempDir();
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    await withHomeLock(home, 'backup restore', async () => {
+      const up = await mcp(['upgrade', '--to', '5.0'], { home });
+      expect(up.exitCode).toBe(4);
+      expect(up.stderr).toMatch(/another operation holds .*\(backup restore\)/);
+      expect(up.stderr).toMatch(/wait for backup restore to finish/);
+      const prune = await mcp(['backup', 'prune', '--keep', '1'], { home });
+      expect(prune.exitCode).toBe(4);
+    });
+    expect(existsSync(join(home, 'state/executor.lock'))).toBe(false);
+    expect(existsSync(join(home, 'state/runs')) ? readdirSync(join(home, 'state/runs')) : []).toEqual([]);
+  }, 120_000);
+});
