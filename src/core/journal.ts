@@ -289,7 +289,8 @@ export interface LockInfo {
 
 const lockPath = (home: string) => join(layout(home).state, 'executor.lock');
 
-function alive(pid: number): boolean {
+/** Is this process alive (on this host)? EPERM means it is, just not ours. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

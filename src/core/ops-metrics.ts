@@ -5,7 +5,8 @@ import type { Handler } from '../cli/program.js';
 import { invalidInput } from '../cli/errors.js';
 import { logFiles, readLogFile, type LogEntry } from '../ops/logs.js';
 import { percentile } from '../ops/benchmark.js';
-import { parseDuration, formatDuration } from '../ops/time.js';
+import { parseDuration } from '../ops/time.js';
+import { formatDuration, formatSpan } from '../duration.js';
 import { readPlatform, serviceBaseUrl, type ServiceView } from '../ops/platform.js';
 import { parsePrometheus, summarizeFamily, type Family } from '../ops/prometheus.js';
 import { runsSince, summarize, summaryLine } from './run-summary.js';
@@ -154,7 +155,7 @@ export const metricsHandler: Handler<MetricsOptions> = async (ctx, opts) => {
   const commands = only ? [] : commandStats(entries);
   const { runs, steps } = only ? { runs: [], steps: [] } : runStats(ctx.home, since);
 
-  const text: string[] = [`Metrics over the last ${formatDuration(windowMs)} (since ${since.toISOString()})`];
+  const text: string[] = [`Metrics over the last ${formatSpan(windowMs)} (since ${since.toISOString()})`];
   if (!services.length) text.push('No services in the config.');
   for (const m of perService) {
     text.push('', m.service);

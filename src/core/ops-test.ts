@@ -7,7 +7,8 @@ import { ExitCode, invalidInput } from '../cli/errors.js';
 import { readStoredConfig } from '../config/store.js';
 import { invoke, failureLine, type Invocation } from '../ops/invoke.js';
 import { logFiles, readLogFile } from '../ops/logs.js';
-import { parseDuration, formatDuration } from '../ops/time.js';
+import { parseDuration } from '../ops/time.js';
+import { formatSpan } from '../duration.js';
 import { listBaselines, loadBaseline } from '../ops/benchmark.js';
 
 export type TestStatus = 'pass' | 'fail' | 'skip';
@@ -141,9 +142,9 @@ async function logsCheck(ctx: Ctx, sinceMs: number): Promise<TestCheck> {
   const errors = entries.filter((e) => e.pid !== process.pid && !(e.event === 'command.error' && e.fields?.exitCode === ExitCode.USAGE));
   const ms = Math.round(performance.now() - t0);
   const title = 'No critical errors in logs';
-  if (!errors.length) return { id: 'logs', title, status: 'pass', detail: `no error entries in the last ${formatDuration(sinceMs)}`, command: `mcp logs --since ${formatDuration(sinceMs).replace(/ /g, '')} --level error`, ms };
+  if (!errors.length) return { id: 'logs', title, status: 'pass', detail: `no error entries in the last ${formatSpan(sinceMs)}`, command: `mcp logs --since ${formatSpan(sinceMs).replace(/ /g, '')} --level error`, ms };
   const sample = errors.slice(-3).map((e) => `${e.time} ${e.service}: ${[e.event, e.message, e.fields?.message].filter(Boolean).join(' ')}`);
-  return { id: 'logs', title, status: 'fail', detail: `${errors.length} error entr${errors.length === 1 ? 'y' : 'ies'} in the last ${formatDuration(sinceMs)}; latest: ${sample.join(' | ')}`, hint: 'read them with mcp logs --level error --since …', command: 'mcp logs --level error', ms, data: errors.slice(-20) };
+  return { id: 'logs', title, status: 'fail', detail: `${errors.length} error entr${errors.length === 1 ? 'y' : 'ies'} in the last ${formatSpan(sinceMs)}; latest: ${sample.join(' | ')}`, hint: 'read them with mcp logs --level error --since …', command: 'mcp logs --level error', ms, data: errors.slice(-20) };
 }
 
 async function performanceCheck(ctx: Ctx, baseline?: string): Promise<TestCheck> {

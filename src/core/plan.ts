@@ -4,27 +4,18 @@
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { redact } from '../redact.js';
+import { durationMs, formatDuration } from '../duration.js';
 
 export const PLAN_API_VERSION = 'mcp.plan/v1';
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `30m`, `1h`, `500ms`, `10s`, a bare number = seconds. Returns undefined when unparsable. */
+/** A plan file's duration (`45m`, `1h30m`, a bare number of seconds); undefined when it is none. */
 export function parseDuration(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * 1000;
-  if (typeof v !== 'string') return undefined;
-  const m = v.trim().match(DURATION);
-  if (!m) return undefined;
-  return Math.round(Number(m[1]) * UNIT_MS[(m[2] ?? 's').toLowerCase()]!);
+  return durationMs(v);
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
-  return `${Math.floor(ms / 3_600_000)}h${Math.round((ms % 3_600_000) / 60_000)}m`;
-}
+export { formatDuration };
 
 export const StepSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._:-]*$/i),

@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readLock, replay, runDir, writeControl, type LockInfo, type RunStatus } from '../core/journal.js';
+import { alive, readLock, replay, runDir, writeControl, type LockInfo, type RunStatus } from '../core/journal.js';
 
 export const ACTIONS = ['pause', 'resume', 'rollback'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -55,15 +55,6 @@ export function decide(action: Action, s: Situation): Decision {
         return { kind: 'spawn', bin: 'mcp-migrate', args: ['rollback', '--run', s.runId], http: 202, message: `rollback started: mcp-migrate rollback --run ${s.runId}` };
       }
       return { kind: 'spawn', bin: 'mcp', args: ['migration', 'abort', '--run', s.runId], http: 202, message: `rollback started: mcp migration abort --run ${s.runId}` };
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

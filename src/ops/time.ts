@@ -2,18 +2,16 @@
 // (ISO 8601: `2025-07-24T00:00:00Z`, `2025-07-24`, or a duration meaning "that long ago").
 import { invalidInput } from '../cli/errors.js';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w))+$/i;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gi;
+import { durationMs } from '../duration.js';
+
+export { formatSpan } from '../duration.js';
 
 /** `1h` → 3_600_000. Throws exit 2 naming the flag when it is not a duration. */
 export function parseDuration(raw: string, flag = 'duration'): number {
-  const s = String(raw).trim();
-  if (!DURATION.test(s)) {
+  const total = durationMs(raw, { bare: 'none' });
+  if (total === undefined) {
     throw invalidInput(`${flag} '${raw}' is not a duration`, { hint: 'write a number and a unit: 30s, 10m, 1h, 2d (or combined: 1h30m)' });
   }
-  let total = 0;
-  for (const m of s.matchAll(PART)) total += Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
   if (total <= 0) throw invalidInput(`${flag} '${raw}' must be longer than zero`, { hint: 'for example 10m or 1h' });
   return total;
 }
@@ -25,7 +23,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1
 export function parseInstant(raw: string, flag: string, now: Date = new Date()): Date {
   const s = String(raw).trim();
   if (s.toLowerCase() === 'now') return new Date(now.getTime());
-  if (DURATION.test(s)) return new Date(now.getTime() - parseDuration(s, flag));
+  if (durationMs(s, { bare: 'none' }) !== undefined) return new Date(now.getTime() - parseDuration(s, flag));
   const m = s.match(ISO);
   if (m) {
     const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone] = m;
@@ -43,17 +41,4 @@ export function parseInstant(raw: string, flag: string, now: Date = new Date()):
 
 function daysIn(y: number, m: number): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-
-/** 90061000 → "1d 1h 1m 1s"; under a second in ms. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const parts: string[] = [];
-  let rest = Math.round(ms / 1000);
-  for (const [unit, sec] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    const n = Math.floor(rest / sec);
-    if (n) parts.push(`${n}${unit}`);
-    rest -= n * sec;
-  }
-  return parts.join(' ');
 }

@@ -2,6 +2,7 @@
 // v5/v6 list), normalized to one shape for the runtimes and the health checks.
 import { usageError } from '../cli/errors.js';
 import { majorOf } from '../core/versions.js';
+import { durationMs } from '../duration.js';
 
 export type RuntimeType = 'docker' | 'kubernetes' | 'none';
 
@@ -53,18 +54,16 @@ export interface PlatformServices {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /**
  * "500ms", "5s", "2m", "1h" → ms. A bare number on the command line is seconds. In a config file the
  * schema allows a bare number without a unit: below 1000 it is read as seconds (`timeout: 5`), from 1000
  * up as milliseconds (`timeout: 5000`), since nobody means a health check timeout of 83 minutes.
  */
 export function parseDuration(v: unknown, field = 'timeout', bareNumber: 'seconds' | 'config' = 'seconds'): number {
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(bareNumber === 'config' && v >= 1000 ? v : v * 1000);
-  const m = String(v ?? '').trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/);
-  if (!m) throw usageError(`${field} '${String(v)}' is not a duration`, { hint: 'write it as 500ms, 5s or 2m (a bare number is seconds)' });
-  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 's']!);
+  if (typeof v === 'number' && bareNumber === 'config' && Number.isFinite(v) && v >= 1000) return Math.round(v);
+  const ms = durationMs(v);
+  if (ms === undefined) throw usageError(`${field} '${String(v)}' is not a duration`, { hint: 'write it as 500ms, 5s or 2m (a bare number is seconds)' });
+  return ms;
 }
 
 function list(v: unknown): string[] {

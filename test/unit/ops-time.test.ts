@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseInstant } from '../../src/ops/time.js';
+import { formatSpan as formatDuration, parseDuration, parseInstant } from '../../src/ops/time.js';
 import { CliError } from '../../src/cli/errors.js';
 
 const now = new Date('2025-07-24T12:00:00.000Z');
@@ -50,5 +50,24 @@ describe('instants', () => {
   });
   it.each(['2025-02-30', '2025-13-01', 'yesterday', '24/07/2025', '2025-07-24T25:00:00Z'])('%j is refused with exit 2', (s) => {
     expect(() => parseInstant(s, '--from', now)).toThrow(/--from '.*' is not a time/);
+  });
+});
+
+describe('one duration parser for flags, plan files and configs', () => {
+  it('the same text means the same milliseconds everywhere it is accepted', async () => {
+    const { durationMs } = await import('../../src/duration.js');
+    const { parseDuration: planDuration } = await import('../../src/core/plan.js');
+    const { parseDuration: configDuration } = await import('../../src/runtime/services.js');
+    for (const [text, ms] of [['500ms', 500], ['30s', 30_000], ['45m', 2_700_000], ['1h30m', 5_400_000], ['1h 30m', 5_400_000], ['2d', 172_800_000], ['1.5s', 1500]] as const) {
+      expect(durationMs(text)).toBe(ms);
+      expect(parseDuration(text)).toBe(ms);
+      expect(planDuration(text)).toBe(ms);
+      expect(configDuration(text)).toBe(ms);
+    }
+    // a bare number is seconds in plans and configs, refused for flags that want a unit
+    expect(planDuration('90')).toBe(90_000);
+    expect(configDuration(5000, 'timeout', 'config')).toBe(5000);
+    expect(() => parseDuration('90', '--since')).toThrow(/--since '90' is not a duration/);
+    for (const bad of ['soon', '1x', '', 'm5', '-5s']) expect(durationMs(bad)).toBeUndefined();
   });
 });
