@@ -2,7 +2,7 @@
 // tree: the command exists, every flag exists, required options and arguments are there. (What each
 // does is tested in its own e2e test; this one catches a flag the guide uses that we dropped.)
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { buildMcp } from '../../src/cli/mcp.js';
@@ -10,7 +10,10 @@ import { buildMcpMigrate } from '../../src/cli/mcp-migrate.js';
 import type { App } from '../../src/cli/program.js';
 import { ROOT } from '../helpers/cli.js';
 
-const GUIDE = join(ROOT, '../shared/reference/MIGRATION_GUIDE.md');
+// a copy travels with the repository (CI clones it alone); beside it, the guide itself must equal the copy
+const COPY = join(ROOT, 'test/fixtures/guide/MIGRATION_GUIDE.md');
+const BESIDE = join(ROOT, '../shared/reference/MIGRATION_GUIDE.md');
+const GUIDE = COPY;
 
 /** Code-block lines, with backslash continuations joined. */
 function codeLines(md: string): Array<{ line: number; text: string }> {
@@ -114,6 +117,10 @@ function parseOnly(bin: 'mcp' | 'mcp-migrate', args: string[]): string[] {
 
 describe("the guide's command lines", () => {
   const cmds = guideCommands();
+
+  it.skipIf(!existsSync(BESIDE))('are read from a copy equal to the guide beside the repository', () => {
+    expect(readFileSync(COPY, 'utf8')).toBe(readFileSync(BESIDE, 'utf8'));
+  });
 
   it('are found (the extraction itself works)', () => {
     expect(cmds.length).toBeGreaterThan(60);
