@@ -25,7 +25,8 @@ export function isSecretKey(key: string): boolean {
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]+)@/gi;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-const KV_IN_TEXT = /\b((?:password|passwd|pwd|secret|token|api[-_]?key|apikey)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi;
+// `access_token=…`, `client_secret: …`: the name may end a longer one (\b does not split at `_`)
+const KV_IN_TEXT = /((?:password|passwd|pwd|secret|token|api[-_]?key|apikey)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi;
 const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
 export function redactText(text: string): string {

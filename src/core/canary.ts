@@ -185,7 +185,7 @@ export async function evaluateCanary(canary: Canary, rollback: Plan['rollback'],
       return {
         condition: c.text,
         metric: c.metric,
-        value: bad.length ? `failing (${bad.map((h) => `${h.url} ${h.detail}`).join(', ')})` : `passing (${health.length}/${health.length})`,
+        value: bad.length ? `failing (${bad.map((h) => `${bareUrl(h.url)} ${h.detail}`).join(', ')})` : `passing (${health.length}/${health.length})`,
         threshold: 'failing',
         breached: bad.length > 0,
       };
@@ -208,4 +208,14 @@ function noData(c: Condition, threshold: string, why: string, accept: boolean): 
     noData: true,
     note: accept ? `no data: ${why} (accepted by rule noData: pass)` : `no data: ${why} (counts as met by rule noData: fail)`,
   };
+}
+
+/** A URL as measurements show it: scheme, host and path; never its user, password, query or fragment. */
+export function bareUrl(u: string): string {
+  try {
+    const x = new URL(u);
+    return `${x.protocol}//${x.host}${x.pathname}`;
+  } catch {
+    return '(a health URL)';
+  }
 }

@@ -194,6 +194,13 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
           to = 'rollback-point';
         }
       }
+      // a rollback that would undo nothing is refused, not recorded as done: after a completed upgrade the
+      // last rollback point is its last step, and "rolled back" would be a lie
+      if (to === 'rollback-point' && toUndo(st, stopAt).length === 0) {
+        throw preconditionError(`run ${id} (${st.status}) has nothing to undo back to ${stopAt ? `its last rollback point (${stopAt})` : 'its start'}`, {
+          hint: st.plan.from ? `to undo the whole run: mcp-migrate rollback --run ${id} --to ${st.plan.from}` : 'nothing was changed',
+        });
+      }
       await rollback(id, journal, opts, to, opts.reason ?? 'requested', stopAt);
       return outcome(opts.home, id);
     } finally {
@@ -202,6 +209,17 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
   } finally {
     lock.release();
   }
+}
+
+/** The steps a rollback to `stopAt` (or the start) would undo, latest first. */
+function toUndo(st: RunState, stopAt: string | undefined): string[] {
+  const out: string[] = [];
+  for (const sid of doneOrder(st).reverse()) {
+    if (stopAt && sid === stopAt) break;
+    const ss = st.steps.get(sid)!;
+    if (ss.status !== 'pending' && ss.status !== 'undone') out.push(sid);
+  }
+  return out;
 }
 
 const sameMajor = (a: string, b: string) => a.replace(/^v/i, '').split('.')[0] === b.replace(/^v/i, '').split('.')[0];
@@ -434,11 +452,8 @@ async function rollback(id: string, journal: Journal, opts: ExecOptions, to: 'ro
   const st = replay(opts.home, id);
   if (!st.rollback || st.rollback.endedAt) journal.append('rollback.start', { to, reason, stopAt });
   opts.onEvent?.({ type: 'rollback.start', runId: id, to, reason, stopAt });
-  const order = doneOrder(st).reverse();
-  for (const sid of order) {
-    if (to === 'rollback-point' && stopAt && sid === stopAt) break;
+  for (const sid of toUndo(st, to === 'rollback-point' ? stopAt : undefined)) {
     const ss = st.steps.get(sid)!;
-    if (ss.status === 'pending' || ss.status === 'undone') continue;
     const step = stepOf(st.plan, sid)!;
     await undoStep(id, journal, opts, st.plan, step, ss.status === 'done' ? ss.result : undefined, false);
   }

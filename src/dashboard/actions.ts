@@ -22,6 +22,8 @@ export interface Situation {
   lockPid?: number;
   /** a process this dashboard started for this run is still starting or running */
   pendingPid?: number;
+  /** the version the run started from: a completed run rolls back to it */
+  from?: string;
 }
 
 export type Decision =
@@ -52,7 +54,9 @@ export function decide(action: Action, s: Situation): Decision {
       if (other) return { kind: 'refuse', http: 409, message: `another run holds the executor lock: ${s.lockedRun} (pid ${s.lockPid}); one executor per home` };
       if (s.status === 'rolled-back') return { kind: 'refuse', http: 409, message: `run ${s.runId} is already rolled back; nothing to roll back` };
       if (s.status === 'completed') {
-        return { kind: 'spawn', bin: 'mcp-migrate', args: ['rollback', '--run', s.runId], http: 202, message: `rollback started: mcp-migrate rollback --run ${s.runId}` };
+        // undo the whole run: its last rollback point is its last step, so "to the last rollback point" undoes nothing
+        if (!s.from) return { kind: 'refuse', http: 409, message: `run ${s.runId} is completed and its plan names no starting version to go back to; roll back by hand with mcp-migrate rollback --run ${s.runId} --to VERSION` };
+        return { kind: 'spawn', bin: 'mcp-migrate', args: ['rollback', '--run', s.runId, '--to', s.from], http: 202, message: `rollback started: mcp-migrate rollback --run ${s.runId} --to ${s.from}` };
       }
       return { kind: 'spawn', bin: 'mcp', args: ['migration', 'abort', '--run', s.runId], http: 202, message: `rollback started: mcp migration abort --run ${s.runId}` };
   }
@@ -84,7 +88,7 @@ export function situationOf(home: string, runId: string): Situation {
     pending.delete(runId);
     pendingPid = undefined;
   }
-  return { runId, status: st.status, lockedRun: lock?.runId, lockPid: lock?.pid, pendingPid };
+  return { runId, status: st.status, lockedRun: lock?.runId, lockPid: lock?.pid, pendingPid, from: st.plan.from };
 }
 
 /** Decide and act. `env` is the environment the started process gets. */

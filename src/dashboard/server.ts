@@ -51,7 +51,8 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
   return out;
 }
 
-const isLoopback = (h: string) => h === 'localhost' || h === '::1' || h.startsWith('127.');
+// a loopback address or name; `127.evil.example` is a DNS name, not an address, and never counts
+const isLoopback = (h: string) => h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
 const isWildcard = (h: string) => h === '0.0.0.0' || h === '::';
 
 /** Host header check against DNS rebinding: only names this server is reachable as. */

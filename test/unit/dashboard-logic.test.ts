@@ -64,7 +64,9 @@ describe('dashboard control decisions', () => {
 
   it('rollback: abort through the running executor, else the CLI command that fits the run', () => {
     expect(decide('rollback', s('running', run))).toMatchObject({ kind: 'control', control: 'abort' });
-    expect(decide('rollback', s('completed'))).toMatchObject({ kind: 'spawn', bin: 'mcp-migrate', args: ['rollback', '--run', run] });
+    // a completed run goes back to where it started (its last rollback point is its last step: undoing to it undoes nothing)
+    expect(decide('rollback', { ...s('completed'), from: '4.2' })).toMatchObject({ kind: 'spawn', bin: 'mcp-migrate', args: ['rollback', '--run', run, '--to', '4.2'] });
+    expect(decide('rollback', s('completed'))).toMatchObject({ kind: 'refuse', http: 409, message: expect.stringContaining('--to VERSION') });
     for (const st of ['paused', 'failed', 'interrupted'] as RunStatus[]) expect(decide('rollback', s(st))).toMatchObject({ kind: 'spawn', bin: 'mcp', args: ['migration', 'abort', '--run', run] });
     expect(decide('rollback', s('rolled-back'))).toMatchObject({ kind: 'refuse', http: 409 });
     expect(decide('rollback', s('completed', 'other-run'))).toMatchObject({ kind: 'refuse', http: 409 });

@@ -14,6 +14,14 @@ describe('redaction', () => {
     for (const secret of ['token123456', jwt, 'hunter22', 'abc']) expect(out).not.toContain(secret);
   });
 
+  it('masks a secret query parameter whose name ends in token or secret (access_token=, client_secret=)', () => {
+    const t = redactText('health http://m/health?access_token=abcdef123&x=1 failed; client_secret: s3cr3t-v4lue');
+    expect(t).not.toContain('abcdef123');
+    expect(t).not.toContain('s3cr3t-v4lue');
+    expect(t).toContain('x=1');
+    expect(redactText('max_tokens: 5, tokens 7')).toBe('max_tokens: 5, tokens 7');
+  });
+
   it('masks secret-named keys at any depth and leaves public ones', () => {
     const out = redact({ db: { url: 'postgres://a:b@h/d', password: 'pw1234' }, auth: { apiKey: 'k-123456', keyRotation: { interval: '30d' }, tokens: ['t1', 't2'] }, name: 'monkey' });
     expect(out.db.password).toBe(REDACTED);
