@@ -31,7 +31,7 @@ describe('rollback of a completed upgrade', () => {
     expect(r.status).toBe(202);
     expect(await r.json()).toMatchObject({ status: 'started', message: expect.stringContaining(`mcp-migrate rollback --run ${runId} --to 4.2`) });
     await waitFor('the rollback to end', () => journalTypes(home, runId!).includes('rollback.end'), 120_000, 300);
-    const doc = await (await fetch(`${dash.base}/migration/status`, { headers: { authorization: `Bearer ${dash.token}` } })).json();
+    const doc = (await (await fetch(`${dash.base}/migration/status`, { headers: { authorization: `Bearer ${dash.token}` } })).json()) as { status: string; steps: Array<{ status: string }> };
     expect(doc.status).toBe('rolled-back');
     expect(doc.steps.filter((s: { status: string }) => s.status !== 'undone')).toEqual([]);
     expect((await mcp(['version', '--current'], { home })).stdout).toMatch(/4\.2/);
