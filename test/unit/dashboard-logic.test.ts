@@ -98,6 +98,12 @@ describe('dashboard Host header check (DNS rebinding)', () => {
     expect(hostAllowed('localhost:8090', '127.0.0.1', 8090)).toBe(true);
     expect(hostAllowed('[::1]:8090', '127.0.0.1', 8090)).toBe(true);
     expect(hostAllowed('evil.example:8090', '127.0.0.1', 8090)).toBe(false);
+    // DNS names that look like loopback addresses are names an attacker controls
+    for (const h of ['127.evil.example:8090', '127.0.0.1.nip.io:8090']) {
+      expect(hostAllowed(h, '127.0.0.1', 8090)).toBe(false);
+      expect(hostAllowed(h, '0.0.0.0', 8090)).toBe(false);
+    }
+    expect(hostAllowed('127.0.0.2:8090', '127.0.0.1', 8090)).toBe(true);
     expect(hostAllowed('localhost:9999', '127.0.0.1', 8090)).toBe(false);
     expect(hostAllowed('localhost', '127.0.0.1', 8090)).toBe(false);
     expect(hostAllowed(undefined, '127.0.0.1', 8090)).toBe(false);
