@@ -25,6 +25,14 @@ export interface StepEstimate extends ScheduleStep {
   basis: 'model' | 'measured';
 }
 
+export interface PlanEstimate {
+  /** one entry a step (and a canary hold), in plan order; a parallel phase's steps overlap, so their
+   * durations are carried by the phase's longest step and the others count 0 in the timeline */
+  steps: StepEstimate[];
+  /** phases whose expected duration is already over their timeout: the executor would fail them */
+  overTimeout: Array<{ phase: string; expectedMs: number; timeoutMs: number }>;
+}
+
 /** Throughputs and fixed costs of the model; deliberately conservative (production disks and networks are slower than a laptop's). */
 export const MODEL = {
   backupBytesPerSec: 50 * 1024 * 1024,
@@ -82,8 +90,9 @@ function model(kind: string, params: Record<string, unknown>, f: InstallationFac
 /** Round up to whole seconds so a schedule never shows an estimate of 0.3 s as a promise. */
 const ceilSec = (ms: number) => Math.ceil(ms / 1000) * 1000;
 
-export function estimatePlan(plan: Plan, facts: InstallationFacts): StepEstimate[] {
+export function estimatePlan(plan: Plan, facts: InstallationFacts): PlanEstimate {
   const out: StepEstimate[] = [];
+  const overTimeout: PlanEstimate['overTimeout'] = [];
   for (const phase of plan.phases) {
     const mine: StepEstimate[] = [];
     for (const s of phase.steps) {
@@ -101,18 +110,37 @@ export function estimatePlan(plan: Plan, facts: InstallationFacts): StepEstimate
         basis: estimateMs === m ? 'model' : 'measured',
       });
     }
+    // a parallel phase takes as long as its longest step (in rounds of maxParallel): the longest carries
+    // the phase's duration, the others overlap it
+    if (phase.parallel && mine.length > 1) {
+      const rounds = Math.ceil(mine.length / Math.max(1, phase.maxParallel));
+      const longest = mine.reduce((a, b) => (b.estimateMs > a.estimateMs ? b : a));
+      const est = longest.estimateMs * rounds;
+      const max = longest.maxMs! * rounds;
+      for (const s of mine) {
+        s.estimateMs = s === longest ? est : 0;
+        s.maxMs = s === longest ? max : 0;
+      }
+    }
+    // the executor fails the steps of a phase at its timeout (the canary hold comes after, unbounded by it):
+    // their worst case is at most the timeout
+    if (phase.timeoutMs !== undefined) {
+      const expected = mine.reduce((a, s) => a + s.estimateMs, 0);
+      if (expected > phase.timeoutMs) overTimeout.push({ phase: phase.name, expectedMs: expected, timeoutMs: phase.timeoutMs });
+      const total = mine.reduce((a, s) => a + s.maxMs!, 0);
+      if (total > phase.timeoutMs) {
+        for (const s of mine) s.maxMs = Math.floor((s.maxMs! * phase.timeoutMs) / total);
+        // never a worst case below the expectation (a phase expected over its timeout is reported above)
+        for (const s of mine) s.maxMs = Math.max(s.maxMs!, Math.min(s.estimateMs, phase.timeoutMs));
+      }
+    }
     if (phase.canary) {
       const hold = phase.canary.durationMs;
       mine.push({ id: `${phase.name}.canary`, title: `canary at ${phase.canary.percentage}% (${phase.name})`, phase: phase.name, kind: 'canary.hold', estimateMs: hold, maxMs: hold, rollbackPoint: false, basis: 'model' });
     }
-    // the executor fails a phase at its timeout: its worst case cannot be longer
-    if (phase.timeoutMs !== undefined) {
-      const total = mine.reduce((a, s) => a + s.maxMs!, 0);
-      if (total > phase.timeoutMs) for (const s of mine) s.maxMs = Math.max(Math.min(s.estimateMs, phase.timeoutMs), Math.floor((s.maxMs! * phase.timeoutMs) / total));
-    }
     out.push(...mine);
   }
-  return out;
+  return { steps: out, overTimeout };
 }
 
 /** The longest completed duration per step kind across a home's runs, from their journals. */

@@ -68,7 +68,8 @@ export const scheduleHandler: Handler<ScheduleOptions> = async (ctx, opts) => {
     runtime,
     measuredByKind: await measuredDurations(ctx.home),
   };
-  const steps = estimatePlan(plan, facts);
+  const { steps, overTimeout } = estimatePlan(plan, facts);
+  for (const o of overTimeout) notes.push(`phase ${o.phase} is expected to take ${humanDuration(o.expectedMs)}, over its timeout of ${humanDuration(o.timeoutMs)}: the executor would fail it; raise the timeout in the plan`);
   const schedule = buildSchedule({
     from: plan.from ?? opts.from ?? '?',
     to: plan.to ?? opts.to ?? '?',
@@ -80,11 +81,13 @@ export const scheduleHandler: Handler<ScheduleOptions> = async (ctx, opts) => {
   const markdown = renderSchedule(schedule);
   if (!schedule.downtime.fitsWindow) ctx.out.warn(`the plan's worst case (${humanDuration(schedule.totalMs.maximum)}) does not fit the ${humanDuration(window.durationMs)} window ${window.start}-${window.end}`);
   for (const n of notes) ctx.out.progress(`note: ${n}`);
+  for (const o of overTimeout) ctx.out.warn(`phase ${o.phase}: expected ${humanDuration(o.expectedMs)}, timeout ${humanDuration(o.timeoutMs)}`);
   const data = {
     ...schedule,
     plan: { name: plan.name, kind: plan.kind, from: plan.from, to: plan.to },
     facts: { dataBytes, databaseBytes, services: facts.services, runtime },
     steps: steps.map((s) => ({ id: s.id, phase: s.phase, title: s.title, kind: s.kind, estimateMs: s.estimateMs, maxMs: s.maxMs, rollbackPoint: s.rollbackPoint, basis: s.basis })),
+    overTimeout,
     notes,
     markdown,
     output: opts.output ? resolve(opts.output) : undefined,

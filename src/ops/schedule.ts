@@ -77,7 +77,7 @@ export interface Schedule {
   date: string;
   window: { start: string; end: string; timezone: 'UTC'; durationMs: number };
   timeline: Array<{ at: string; date: string; what: string }>;
-  downtime: { expectedMs: number; maximumMs: number; expected: string; maximum: string; fitsWindow: boolean; from?: string; to?: string };
+  downtime: { expectedMs: number; maximumMs: number; expected: string; maximum: string; fitsWindow: boolean; from?: string; to?: string; periods: number };
   totalMs: { expected: number; maximum: number };
   rollbackPoints: Array<{ n: number; step: string; title: string; at: string; offsetMs: number }>;
   team: Required<Team>;
@@ -86,7 +86,6 @@ export interface Schedule {
 
 export const SUCCESS_CRITERIA = ['All services healthy', 'Data integrity verified', 'Performance within 10% of baseline', 'No critical errors in logs'];
 
-/** Downtime runs from the step that stops the services through the step that starts them again. */
 export function buildSchedule(input: { from: string; to: string; date: Date; window: Window; steps: ScheduleStep[]; team?: Team }): Schedule {
   const { steps } = input;
   let t = 0;
@@ -96,14 +95,24 @@ export function buildSchedule(input: { from: string; to: string; date: Date; win
     tMax += s.maxMs ?? s.estimateMs;
     return { step: s, endMs: t, endMaxMs: tMax };
   });
-  const stopIdx = steps.findIndex((s) => /(^|\.)stop$/.test(s.kind) || s.kind === 'services.stop');
-  let startIdx = -1;
-  for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.kind === 'services.start' || /(^|\.)start$/.test(steps[i]!.kind)) { startIdx = i; break; }
-  const first = stopIdx >= 0 ? stopIdx : 0;
-  const last = startIdx >= first ? startIdx : steps.length - 1;
-  const span = steps.slice(first, last + 1);
-  const expectedMs = span.reduce((a, s) => a + s.estimateMs, 0);
-  const maximumMs = span.reduce((a, s) => a + (s.maxMs ?? s.estimateMs), 0);
+  // downtime: from each step that stops the services through the next one that starts them again (a
+  // multi-hop upgrade is down twice, and up in between); a plan that never stops them counts whole
+  const isStop = (k: string) => k === 'services.stop';
+  const isStart = (k: string) => k === 'services.start';
+  const spans: Array<[number, number]> = [];
+  for (let i = 0; i < steps.length; i++) {
+    if (!isStop(steps[i]!.kind)) continue;
+    let j = i;
+    while (j < steps.length - 1 && !isStart(steps[j]!.kind)) j++;
+    spans.push([i, j]);
+    i = j;
+  }
+  if (!spans.length && steps.length) spans.push([0, steps.length - 1]);
+  const inSpans = (pick: (s: ScheduleStep) => number) => spans.reduce((a, [f, l]) => a + steps.slice(f, l + 1).reduce((b, s) => b + pick(s), 0), 0);
+  const expectedMs = inSpans((s) => s.estimateMs);
+  const maximumMs = inSpans((s) => s.maxMs ?? s.estimateMs);
+  const first = spans[0]?.[0] ?? 0;
+  const last = spans[spans.length - 1]?.[1] ?? steps.length - 1;
   const rollbackPoints = offsets
     .filter((o) => o.step.rollbackPoint)
     .map((o, i) => ({ n: i + 1, step: o.step.id, title: o.step.title, at: tPlus(o.endMs), offsetMs: o.endMs }));
@@ -128,6 +137,7 @@ export function buildSchedule(input: { from: string; to: string; date: Date; win
       fitsWindow: offsets.length ? offsets[offsets.length - 1]!.endMaxMs <= input.window.durationMs : true,
       from: steps[first]?.title,
       to: steps[last]?.title,
+      periods: spans.length,
     },
     totalMs: { expected: t, maximum: tMax },
     rollbackPoints,
