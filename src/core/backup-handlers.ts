@@ -44,12 +44,13 @@ const describe = (s: Sidecar) => ({
 });
 
 export const createHandler: Handler<{ name?: string; full?: boolean; dataOnly?: boolean; configOnly?: boolean; env?: string; verify?: boolean; encrypt?: boolean; passphraseFile?: string }> = async (ctx, o) => {
+  // bad input is exit 2 whoever holds the home; the lock is for the work
+  const scope = scopeOf(o);
+  if (o.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.name)) throw invalidInput(`--name '${o.name}' is not a backup name`, { hint: 'letters, digits, dot, dash and underscore, up to 128' });
+  if (o.passphraseFile && !o.encrypt) throw usageError('--passphrase-file is for --encrypt', { hint: 'add --encrypt' });
+  const passphrase = o.encrypt ? await resolvePassphrase(ctx.env, o.passphraseFile) : undefined;
+  if (o.encrypt && passphrase === undefined) throw usageError('--encrypt needs a passphrase', { hint: 'set MCP_BACKUP_PASSPHRASE or pass --passphrase-file FILE' });
   return withHomeLock(ctx.home, 'backup create', async () => {
-    const scope = scopeOf(o);
-    if (o.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(o.name)) throw invalidInput(`--name '${o.name}' is not a backup name`, { hint: 'letters, digits, dot, dash and underscore, up to 128' });
-    if (o.passphraseFile && !o.encrypt) throw usageError('--passphrase-file is for --encrypt', { hint: 'add --encrypt' });
-    const passphrase = o.encrypt ? await resolvePassphrase(ctx.env, o.passphraseFile) : undefined;
-    if (o.encrypt && passphrase === undefined) throw usageError('--encrypt needs a passphrase', { hint: 'set MCP_BACKUP_PASSPHRASE or pass --passphrase-file FILE' });
     const created = await createBackup(ctx, { scope, name: o.name, env: o.env, passphrase });
     const stored: StoredBackup = { id: created.sidecar.id, sidecar: created.sidecar, archivePath: created.archivePath, sidecarPath: '', complete: true };
     const text = [
@@ -132,39 +133,40 @@ function restoreResult(r: RestoreReport): CommandResult {
 }
 
 export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string }> = async (ctx, o) => {
-  return withHomeLock(ctx.home, 'backup restore', async () => {
-    const asked = partsFor(o);
-    const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
-    // without --data-only / --config-only: everything the backup holds
-    const parts = asked.length ? asked : b.sidecar.contents;
-    if (o.env) {
-      const { readStoredConfig } = await import('../config/store.js');
-      const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);
-      if (typeof env === 'string' && env !== o.env) ctx.out.warn(`--env ${o.env}: this home's config says environment ${env}`);
-      if (b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env}`);
-    }
-    const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
-    return restoreResult(await restoreBackup(ctx, { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase }));
-  });
+  const asked = partsFor(o);
+  const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
+  // without --data-only / --config-only: everything the backup holds
+  const parts = asked.length ? asked : b.sidecar.contents;
+  if (o.env) {
+    const { readStoredConfig } = await import('../config/store.js');
+    const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);
+    if (typeof env === 'string' && env !== o.env) ctx.out.warn(`--env ${o.env}: this home's config says environment ${env}`);
+    if (b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env}`);
+  }
+  const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
+  return lockedUnlessDryRun(ctx.home, 'backup restore', o.dryRun, async () => restoreResult(await restoreBackup(ctx, { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase })));
 };
 
+/** A dry run reads and changes nothing: it needs no lock and is not refused while a migration runs. */
+const lockedUnlessDryRun = <T>(home: string, command: string, dryRun: boolean | undefined, fn: () => Promise<T>): Promise<T> => (dryRun ? fn() : withHomeLock(home, command, fn));
+
 export const configRestoreHandler: Handler<{ backupId: string; dryRun?: boolean; passphraseFile?: string }> = async (ctx, o) => {
-  return withHomeLock(ctx.home, 'config restore', async () => {
-    const b = await findBackup(ctx.home, o.backupId);
-    const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
-    return restoreResult(await restoreBackup(ctx, { backup: b, parts: ['config', 'history'], dryRun: Boolean(o.dryRun), passphrase }));
-  });
+  const b = await findBackup(ctx.home, o.backupId);
+  const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
+  return lockedUnlessDryRun(ctx.home, 'config restore', o.dryRun, async () => restoreResult(await restoreBackup(ctx, { backup: b, parts: ['config', 'history'], dryRun: Boolean(o.dryRun), passphrase })));
 };
 
 export const pruneHandler: Handler<{ keep: string; dryRun?: boolean }> = async (ctx, o) => {
-  return withHomeLock(ctx.home, 'backup prune', async () => {
-    const keep = Number(o.keep);
-    if (!Number.isInteger(keep) || keep < 1) throw invalidInput(`--keep '${o.keep}' is not a whole number of at least 1`, { where: '--keep' });
-    const { backups, incomplete, partials } = await listBackups(ctx.home);
-    const remove = backups.slice(keep);
-    const stale = stalePartials(partials);
-    if (!o.dryRun && remove.length) await ctx.confirm(`Delete ${remove.length} backups (keeping the newest ${keep})?`);
+  const keep = Number(o.keep);
+  if (!Number.isInteger(keep) || keep < 1) throw invalidInput(`--keep '${o.keep}' is not a whole number of at least 1`, { where: '--keep' });
+  const { backups, incomplete, partials } = await listBackups(ctx.home);
+  const remove = backups.slice(keep);
+  const stale = stalePartials(partials);
+  // the question is asked before the home is locked: an open prompt must not hold off a migration
+  if (!o.dryRun && remove.length) await ctx.confirm(`Delete ${remove.length} backups (keeping the newest ${keep})?`);
+  return lockedUnlessDryRun(ctx.home, 'backup prune', o.dryRun, async () => {
     if (!o.dryRun) {
+      // what was agreed to, as far as it is still there (another prune may have run meanwhile)
       for (const b of remove) await removeBackup(b);
       for (const b of incomplete) await removeBackup(b);
       for (const p of stale) await rm(p, { force: true });

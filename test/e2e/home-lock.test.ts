@@ -43,9 +43,10 @@ describe('one writer per home', () => {
     expect((await mcp(['backup', 'create'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
   }, 180_000);
 
-  it('a migration while a restore holds the home exits 4 naming the restore', async () => {
+  it('a migration while a restore holds the home exits 4 naming the restore; bad input and dry runs are not held up', async () => {
     const home = tempDir();
     expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    expect((await mcp(['backup', 'create'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
     await withHomeLock(home, 'backup restore', async () => {
       const up = await mcp(['upgrade', '--to', '5.0'], { home });
       expect(up.exitCode).toBe(4);
@@ -53,6 +54,12 @@ describe('one writer per home', () => {
       expect(up.stderr).toMatch(/wait for backup restore to finish/);
       const prune = await mcp(['backup', 'prune', '--keep', '1'], { home });
       expect(prune.exitCode).toBe(4);
+      // bad input is still bad input (exit 2), whoever holds the home; a dry run reads only and runs
+      expect((await mcp(['backup', 'prune', '--keep', 'abc'], { home })).exitCode).toBe(2);
+      expect((await mcp(['backup', 'create', '--name', 'bad name!'], { home })).exitCode).toBe(2);
+      const dry = await mcp(['backup', 'restore', '--latest', '--data-only', '--dry-run'], { home });
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/^Would restore data/m);
     });
     expect(existsSync(join(home, 'state/executor.lock'))).toBe(false);
     expect(existsSync(join(home, 'state/runs')) ? readdirSync(join(home, 'state/runs')) : []).toEqual([]);
