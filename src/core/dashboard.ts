@@ -31,7 +31,7 @@ export const dashboardHandler: Handler<DashboardOpts> = async (ctx, opts) => {
     if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw usageError(`cannot listen on ${host}: ${e.code}`, { hint: 'pass an address of this machine with --host, e.g. 127.0.0.1' });
     throw e;
   });
-  ctx.log.log('info', 'dashboard.start', { host: dash.host, port: dash.port, tokenFrom: fromEnv ? 'env' : 'generated' });
+  ctx.log.log('info', 'dashboard.start', { host: dash.host, port: dash.port, bearerSource: fromEnv ? 'MCP_DASHBOARD_TOKEN' : 'generated' });
   // Written as is (not through the redacting progress writer, which would mask the token it must show).
   const err = (s: string) => ctx.out.writeStderr(s + '\n');
   err(`mcp dashboard for ${ctx.home}: ${fromEnv ? dash.url : `${dash.url}#token=${token}`}`);

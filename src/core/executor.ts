@@ -109,7 +109,12 @@ export function refusalError(refusals: Refusal[]): CliError {
 }
 
 class Stop extends Error {
-  constructor(readonly why: 'paused' | 'aborted' | 'interrupted' | 'failed', message: string) {
+  constructor(
+    readonly why: 'paused' | 'aborted' | 'interrupted' | 'failed',
+    message: string,
+    /** where it failed: the step, or the phase (a timeout, a canary) */
+    readonly where: { step?: string; phase?: string } = {},
+  ) {
     super(message);
   }
 }
@@ -262,7 +267,12 @@ function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: A
     // what a step says about its progress: in the journal (the dashboard shows it as the step's log, from
     // any process) and to the caller. Not fsync'd: losing a progress line is harmless.
     detail: (m) => {
-      journal.append('step.log', { step: step.id, message: m }, { sync: false });
+      // a step abandoned by a phase timeout may still report after the run closed its journal: drop it
+      try {
+        journal.append('step.log', { step: step.id, message: m }, { sync: false });
+      } catch {
+        return;
+      }
       opts.detail?.(`${step.id}: ${m}`);
     },
   };
@@ -318,7 +328,7 @@ async function drive(id: string, journal: Journal, opts: ExecOptions): Promise<R
       await rollback(id, journal, opts, 'rollback-point', `aborted: ${e.message}`, lastRollbackPoint(replay(opts.home, id)));
     } else {
       journal.append('run.failed', { error: e.message });
-      opts.onEvent?.({ type: 'run.failed', runId: id, error: e.message, rollback: plan.rollback.automatic });
+      opts.onEvent?.({ type: 'run.failed', runId: id, error: e.message, step: e.where.step, phase: e.where.phase, durationMs: Date.now() - t0, rollback: plan.rollback.automatic });
       if (plan.rollback.automatic) {
         await rollback(id, journal, opts, 'rollback-point', e.message, lastRollbackPoint(replay(opts.home, id)));
       } else {
@@ -341,7 +351,7 @@ async function runPhase(id: string, journal: Journal, opts: ExecOptions, plan: P
   const timedOut = new Promise<never>((_, reject) => {
     if (phase.timeoutMs === undefined) return;
     timer = setTimeout(() => {
-      const err = new Stop('failed', `phase ${phase.name} exceeded its timeout of ${formatDuration(phase.timeoutMs!)}`);
+      const err = new Stop('failed', `phase ${phase.name} exceeded its timeout of ${formatDuration(phase.timeoutMs!)}`, { phase: phase.name });
       phaseCtl.abort(err);
       reject(err);
     }, phase.timeoutMs);
@@ -382,7 +392,7 @@ async function runPhase(id: string, journal: Journal, opts: ExecOptions, plan: P
       const msg = reason instanceof Stop ? reason.message : e instanceof Error ? e.message : String(e);
       journal.append('step.fail', { step: step.id, durationMs: Date.now() - t, error: msg, code: (e as CliError)?.code });
       opts.onEvent?.({ type: 'step.fail', runId: id, phase: phase.name, step: step.id, title: step.title, kind: step.kind, durationMs: Date.now() - t, error: msg });
-      stop ??= new Stop('failed', `step ${step.id} (${step.title}) failed: ${msg}`);
+      stop ??= new Stop('failed', `step ${step.id} (${step.title}) failed: ${msg}`, { step: step.id, phase: phase.name });
       if (!phaseCtl.signal.aborted) phaseCtl.abort(stop);
     }
   };
@@ -426,7 +436,7 @@ async function canaryGate(id: string, journal: Journal, opts: ExecOptions, plan:
     opts.onEvent?.({ type: 'canary.measure', runId: id, phase: phase.name, checks: ev.checks, verdict: ev.breached ? 'breached' : 'ok' });
     if (ev.breached) {
       const what = ev.checks.filter((c) => c.breached).map((c) => `${c.condition} (measured ${c.value ?? 'no data'}${c.note ? `, ${c.note}` : ''})`);
-      throw new Stop('failed', `canary ${phase.name} at ${canary.percentage}%: rollback condition met: ${what.join('; ')}`);
+      throw new Stop('failed', `canary ${phase.name} at ${canary.percentage}%: rollback condition met: ${what.join('; ')}`, { phase: phase.name });
     }
     const left = end - Date.now();
     if (left <= 0) return;
@@ -458,7 +468,7 @@ async function rollback(id: string, journal: Journal, opts: ExecOptions, to: 'ro
     await undoStep(id, journal, opts, st.plan, step, ss.status === 'done' ? ss.result : undefined, false);
   }
   journal.append('rollback.end', { to, stopAt });
-  opts.onEvent?.({ type: 'rollback.end', runId: id, to, stopAt });
+  opts.onEvent?.({ type: 'rollback.end', runId: id, to, stopAt, reason });
 }
 
 function dryRun(plan: Plan, opts: ExecOptions): RunOutcome {

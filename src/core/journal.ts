@@ -5,6 +5,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, writeSync, existsSync, mk
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { layout } from '../home.js';
 import { busyError } from '../cli/errors.js';
 import { redact } from '../redact.js';
@@ -72,13 +73,18 @@ export class Journal {
    * Any later synced record flushes the unsynced ones before it.
    */
   append(type: string, fields: Record<string, unknown> = {}, opts: { sync?: boolean } = {}): JournalRecord {
+    if (this.closed) throw new Error(`journal ${this.path} is closed: no record of type ${type} can be added`);
     const rec: JournalRecord = { seq: ++this.seq, t: new Date().toISOString(), type, ...(redact(fields) as Record<string, unknown>) };
     writeSync(this.fd, JSON.stringify(rec) + '\n');
     if (opts.sync !== false) fsyncSync(this.fd);
     return rec;
   }
 
+  /** After close, a late write (a step still reporting after its phase timed out) must not land in a reused fd. */
+  private closed = false;
+
   close(): void {
+    this.closed = true;
     try {
       closeSync(this.fd);
     } catch {
@@ -365,21 +371,20 @@ export function acquireLock(home: string, runId: string, command: string): Lock 
   throw busyError(`could not take ${p}`, { hint: 'another run is starting; try again' });
 }
 
-let heldHere = 0;
+const held = new AsyncLocalStorage<ReadonlySet<string>>();
 /**
  * Run `fn` holding the home's executor lock, outside any run: what must not overlap a migration or
  * another such operation (a restore swapping files under a running upgrade, a backup of a half-migrated
- * home). A second process gets exit 4 naming the holder. Re-entrant within this process (a handler that
- * calls another in-process).
+ * home). A second process gets exit 4 naming the holder. Re-entrant along one async call chain (a handler
+ * that calls another in-process), for the same home only; concurrent calls in one process still exclude.
  */
 export async function withHomeLock<T>(home: string, command: string, fn: () => Promise<T>): Promise<T> {
-  if (heldHere > 0) return fn();
+  const mine = held.getStore() ?? new Set<string>();
+  if (mine.has(home)) return fn();
   const lock = acquireLock(home, '', command);
-  heldHere++;
   try {
-    return await fn();
+    return await held.run(new Set([...mine, home]), fn);
   } finally {
-    heldHere--;
     lock.release();
   }
 }

@@ -145,7 +145,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       const runId = pickRun(o.home, requested);
       if (!runId) return send(res, 404, NO_RUN(o.home, requested));
       const reply = perform(o.home, runId, action, o.env);
-      o.log?.('dashboard.control', { action, runId, status: reply.body.status, pid: reply.body.pid });
+      o.log?.('dashboard.control', { action, runId, status: reply.body.status, childPid: reply.body.pid });
       return send(res, reply.http, redact(reply.body));
     }
 

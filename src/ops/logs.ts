@@ -68,7 +68,8 @@ export function entryFromJson(line: string, source: string, defaultService: stri
   if (Number.isNaN(time.getTime())) return undefined;
   const command = typeof o.command === 'string' ? o.command : undefined;
   let service = typeof o.service === 'string' && o.service ? o.service : defaultService;
-  // and so do the executor's run events (run.step.end, run.canary.measure, …), whatever command ran them
+  // and so do run events (run.step.end, …) that earlier versions wrote to mcp.log, whatever command ran them
+  // (runs are narrated in migration.log now)
   const runEvent = typeof o.event === 'string' && o.event.startsWith('run.');
   if (defaultService === 'mcp' && !(typeof o.service === 'string' && o.service) && ((command && MIGRATION_COMMAND.test(command)) || runEvent)) service = 'migration';
   const fields: Record<string, unknown> = {};

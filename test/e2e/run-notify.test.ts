@@ -103,8 +103,12 @@ describe('notifications from runs', () => {
     const r = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metricsUrl], { home, env: { MCP_SLACK_WEBHOOK_URL: hookUrl }, timeoutMs: 120_000 });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/rolled-back/);
-    const lines = firstLines();
+    const texts = posts.splice(0).map((p) => p.text);
+    const lines = texts.map((t) => t.split('\n')[0]);
     expect(lines.map((l) => (/started/.test(l!) ? 'start' : /FAILED/.test(l!) ? 'failure' : /rolled back/.test(l!) ? 'rollback' : l))).toEqual(['start', 'failure', 'rollback']);
+    // what failed and why it rolled back, in the messages themselves
+    expect(texts[1]).toMatch(/canary core at 10%: rollback condition met: errorRate > 5%/);
+    expect(texts[2]).toMatch(/canary core at 10%/);
   }, 180_000);
 
   it('mcp upgrade notifies too; a receiver that is down is a warning, and the upgrade completes', async () => {

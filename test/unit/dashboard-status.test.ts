@@ -53,15 +53,24 @@ describe('dashboard status document', () => {
     expect(d.measurements[0]!.checks[0]).toMatchObject({ metric: 'errorRate', threshold: '> 5%', breached: false });
   });
 
-  it("a step's own progress lines are its log; no secrets from step errors, progress lines or the canary config", () => {
+  it("a step's own progress lines are its log", () => {
     const { home, id } = journaled();
     const j = Journal.open(home, id);
-    j.append('step.log', { step: 'db', message: 'copying 1200 rows from postgres://admin:s3cretpw@db/x' }, { sync: false });
+    j.append('step.log', { step: 'db', message: 'copying 1200 rows' }, { sync: false });
     j.close();
-    const d = guideStatus(replay(home, id));
-    const text = JSON.stringify(d);
-    for (const secret of ['s3cretpw', 'hunter22']) expect(text).not.toContain(secret);
-    const db = d.steps.find((s) => s.id === 'db')!;
-    expect(db.logs.some((l) => /^\S+Z copying 1200 rows from postgres:\/\/admin:\S+@db\/x$/.test(l))).toBe(true);
+    const db = guideStatus(replay(home, id)).steps.find((s) => s.id === 'db')!;
+    expect(db.logs.some((l) => /^\S+Z copying 1200 rows$/.test(l))).toBe(true);
+  });
+
+  it('masks secrets the state holds raw (not only what the journal already masked when it was written)', () => {
+    const { home, id } = journaled();
+    const st = replay(home, id);
+    // as a journal written by another tool or an older version could hold them
+    st.steps.get('config')!.error = 'cannot connect to postgres://admin:s3cretpw@db/x';
+    st.records.push({ seq: 99, t: new Date().toISOString(), type: 'step.log', step: 'db', message: 'GET http://m/health?access_token=abcdef123 -> 503' });
+    st.measurements.push({ t: new Date().toISOString(), phase: 'apply', verdict: 'breached', checks: [{ condition: 'healthCheck failing', metric: 'healthCheck', value: 'failing (http://u:hunter22@m/h?token=zzz999)', threshold: 'failing', breached: true }] });
+    const text = JSON.stringify(guideStatus(st));
+    for (const secret of ['s3cretpw', 'abcdef123', 'hunter22', 'zzz999']) expect(text).not.toContain(secret);
+    expect(text).toContain('cannot connect to postgres://admin:');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { executePlan, resumeRun, rollbackRun, type Registry } from '../../src/core/executor.js';
+import { executePlan, resumeRun, rollbackRun, type ExecEvent, type Registry } from '../../src/core/executor.js';
 import { makePlan, PLAN_API_VERSION, type PlanInput } from '../../src/core/plan.js';
 import { Journal, acquireLock, readRecords, replay, runDir, writeControl, latestRun } from '../../src/core/journal.js';
 import { saveState, restoreState } from '../../src/core/steps/snapshot.js';
@@ -100,15 +100,19 @@ describe('executor', () => {
 
   it('on failure undoes in reverse to the last rollback point', async () => {
     const h = home();
+    const events: ExecEvent[] = [];
     const out = await executePlan(
       plan([
         { name: 'one', steps: [w('s1', 'a.txt', 'A1', true)] },
         { name: 'two', steps: [w('s2', 'a.txt', 'A2'), w('s3', 'c.txt', 'C'), { id: 's4', kind: 'boom', title: 'boom', params: {} }] },
       ]),
-      { home: h, env: {}, registry },
+      { home: h, env: {}, registry, onEvent: (e) => events.push(e) },
     );
     expect(out.status).toBe('rolled-back');
     expect(out.rollback?.stopAt).toBe('s1');
+    // the run's failure names its step (notifications say it); the rollback's end says why
+    expect(events.filter((e) => e.type === 'run.failed')).toEqual([expect.objectContaining({ step: 's4', phase: 'two', error: expect.stringContaining('boom') })]);
+    expect(events.find((e) => e.type === 'rollback.end')).toMatchObject({ reason: expect.stringContaining('step s4') });
     expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A1');
     expect(existsSync(join(h, 'c.txt'))).toBe(false);
     // and on to the start on request
