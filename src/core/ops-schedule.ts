@@ -50,7 +50,9 @@ export const scheduleHandler: Handler<ScheduleOptions> = async (ctx, opts) => {
   let dataBytes = 0;
   let databaseBytes = 0;
   if (opts.dataSize !== undefined) {
-    dataBytes = parseSize(opts.dataSize, '--data-size');
+    // a size given for the whole installation: counted as database too (the database migration is
+    // estimated as if all of it had to move: the conservative reading)
+    databaseBytes = parseSize(opts.dataSize, '--data-size');
   } else if (stored) {
     const size = await measureDataSize(ctx.home, ctx.env, stored.doc);
     dataBytes = size.dataDir;

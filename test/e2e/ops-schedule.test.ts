@@ -54,6 +54,7 @@ describe('mcp migration schedule', () => {
     expect(r.exitCode).toBe(0);
     const big = r.json();
     expect(big.totalMs.expected).toBeGreaterThan(small.totalMs.expected + 3_600_000);
+    expect(big.downtime.expectedMs).toBeGreaterThan(small.downtime.expectedMs + 3_600_000); // the database migration is in the downtime
     expect(big.downtime.fitsWindow).toBe(false);
     expect(r.stderr).toMatch(/does not fit the 4 hours window 02:00-06:00/);
     expect(big.markdown).toMatch(/\*\*Warning\*\*/);
