@@ -32,6 +32,76 @@ const V6 = {
 
 const applyOk = (lines: string): FakeRule => ({ args: ['--context', 'staging-ctx', 'apply', '-n', 'mcp-platform', '-f', '-'], stdout: lines });
 
+/** `kubectl get -n NS kind/name -o json` answered with NotFound: nothing of the run exists yet */
+const NONE_YET: FakeRule = { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform'], exitCode: 1, stderr: 'Error from server (NotFound): not found\n' };
+
+/**
+ * A small cluster for the fake kubectl (a `handler`: runs inside the fake, state in state.json):
+ * `state.objects` maps `kind/name` to the live object; get/apply/replace/delete/scale act on it like
+ * the API server would (apply says created, configured or unchanged); `rollout status` fails for the
+ * Deployments in `state.failRollout`; the data step's helper pod (wait/exec/cp) is simulated too.
+ */
+function cluster(argv: string[], state: any, _require: unknown, stdin?: string) {
+  const a = argv[0] === '--context' ? argv.slice(2) : argv;
+  state.objects ??= {};
+  state.rv ??= 100;
+  const GROUP: Record<string, string> = { deployment: '.apps', statefulset: '.apps', daemonset: '.apps' };
+  const refOf = (o: any) => `${o.kind.toLowerCase()}/${o.metadata.name}`;
+  const body = (o: any) => JSON.stringify({ data: o.data, stringData: o.stringData, spec: o.spec, labels: o.metadata.labels });
+  const store = (o: any) => {
+    state.rv++;
+    state.objects[refOf(o)] = { ...o, metadata: { ...o.metadata, resourceVersion: String(state.rv), uid: `uid-${refOf(o)}`, creationTimestamp: '2024-01-01T00:00:00Z', managedFields: [{ manager: 'kubectl' }] }, status: { observed: true } };
+  };
+  const verb = a[0];
+  if (verb === 'get' && a[1] === 'namespace') return { stdout: 'namespace/mcp-platform\n' };
+  if (verb === 'get' && a[1] === 'crd') return { exitCode: 1, stderr: 'Error from server (NotFound): crd not found\n' };
+  if (verb === 'get') {
+    const o = state.objects[a[3]!];
+    return o ? { stdout: JSON.stringify(o) } : { exitCode: 1, stderr: `Error from server (NotFound): ${a[3]} not found\n` };
+  }
+  if (verb === 'apply') {
+    const doc = JSON.parse(stdin!);
+    const out: string[] = [];
+    for (const o of doc.kind === 'List' ? doc.items : [doc]) {
+      const old = state.objects[refOf(o)];
+      const action = !old ? 'created' : body(old) === body(o) ? 'unchanged' : 'configured';
+      if (action !== 'unchanged') store(o);
+      out.push(`${o.kind.toLowerCase()}${GROUP[o.kind.toLowerCase()] ?? ''}/${o.metadata.name} ${action}`);
+    }
+    return { stdout: out.join('\n') + '\n' };
+  }
+  if (verb === 'replace') {
+    const o = JSON.parse(stdin!);
+    if (!state.objects[refOf(o)]) return { exitCode: 1, stderr: `Error from server (NotFound): ${refOf(o)} not found\n` };
+    store(o);
+    return { stdout: `${refOf(o)} replaced\n` };
+  }
+  if (verb === 'delete' && a[3] === 'pod') return { stdout: 'pod deleted\n' };
+  if (verb === 'delete') {
+    const existed = Boolean(state.objects[a[3]!]);
+    delete state.objects[a[3]!];
+    return { stdout: existed ? `${a[3]} deleted\n` : '' };
+  }
+  if (verb === 'scale') {
+    const o = state.objects[a[3]!];
+    o.spec.replicas = Number(a[4]!.split('=')[1]);
+    return { stdout: `${a[3]} scaled\n` };
+  }
+  if (verb === 'rollout' && a[1] === 'status') {
+    const name = a[4]!.split('/')[1];
+    return (state.failRollout ?? []).includes(name) ? { exitCode: 1, stderr: `error: deployment "${name}" exceeded its progress deadline\n` } : { stdout: 'successfully rolled out\n' };
+  }
+  if (verb === 'wait') return { stdout: 'condition met\n' };
+  if (verb === 'exec') return { stdout: state.copied ? '1\n3\n' : '0\n0\n' };
+  if (verb === 'cp') {
+    state.copied = true;
+    return {};
+  }
+  return { exitCode: 97, stderr: `unexpected call: kubectl ${argv.join(' ')}\n` };
+}
+
+const CLUSTER: FakeRule[] = [{ args: [], handler: cluster.toString() }];
+
 describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
   it('creates the namespace, applies in order, waits for each rollout', async () => {
     const { home, cfg, root } = setup(V6);
@@ -67,21 +137,30 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
 
   it('a failed rollout is undone: exit 1 naming what failed and what was rolled back', async () => {
     const { home, cfg, root } = setup(V6);
-    const fb = fakeBins(root, {
-      kubectl: [
-        { args: ['--context', 'staging-ctx', 'get', 'namespace', 'mcp-platform'], stdout: 'namespace/mcp-platform\n' },
-        { args: ['--context', 'staging-ctx', 'apply', '-n', 'mcp-platform', '-f', '-'], stdout: 'deployment.apps/postgres configured\ndeployment.apps/filesystem-mcp configured\n' },
-        { args: ['--context', 'staging-ctx', 'rollout', 'status', '-n', 'mcp-platform', 'deployment/postgres'], stdout: 'successfully rolled out\n' },
-        { args: ['--context', 'staging-ctx', 'rollout', 'status', '-n', 'mcp-platform', 'deployment/filesystem-mcp'], exitCode: 1, stderr: 'error: timed out waiting for the condition\n' },
-        { args: ['--context', 'staging-ctx', 'rollout', 'undo', '-n', 'mcp-platform'], stdout: 'rolled back\n' },
-      ],
-    });
+    const fb = fakeBins(root, { kubectl: CLUSTER });
+    // first deploy: everything is created
+    expect((await mcp(['deploy', '--env', 'staging', '--config', cfg], { home, env: fb.env })).exitCode).toBe(0);
+    const before = fb.state<{ objects: Record<string, any> }>().objects;
+    // the next version: both Deployments change, the second one does not come up
+    writeFileSync(cfg, JSON.stringify({ ...V6, services: V6.services.map((s) => ({ ...s, image: `${s.image}-next` })) }));
+    fb.setState({ ...fb.state(), failRollout: ['filesystem-mcp'] });
     const r = await mcp(['deploy', '--env', 'staging', '--config', cfg], { home, env: fb.env });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/rollout of deployment\/filesystem-mcp failed \(error: timed out waiting for the condition\); rolled back: deployment\/filesystem-mcp \(rollout undo\), deployment\/postgres \(rollout undo\)/);
+    expect(r.stderr).toMatch(/rollout of deployment\/filesystem-mcp failed \(error: deployment "filesystem-mcp" exceeded its progress deadline\); rolled back: deployment\/filesystem-mcp \(restored\), deployment\/postgres \(restored\)\n/);
     expect(r.stderr).toMatch(/hint: see why with: kubectl -n mcp-platform describe deployment\/filesystem-mcp/);
-    const undo = fb.calls('kubectl').filter((c) => c.argv.includes('undo')).map((c) => c.argv.at(-1));
-    expect(undo).toEqual(['deployment/filesystem-mcp', 'deployment/postgres']);
+    const replaced = fb.calls('kubectl').filter((c) => c.argv[2] === 'replace').map((c) => JSON.parse(c.stdin!));
+    expect(replaced.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Deployment/filesystem-mcp', 'Deployment/postgres']);
+    // the saved objects went back, not `rollout undo`: the old images, without server-managed fields
+    const after = fb.state<{ objects: Record<string, any> }>().objects;
+    for (const ref of ['deployment/filesystem-mcp', 'deployment/postgres']) {
+      expect(after[ref].spec.template.spec.containers[0].image).toBe(before[ref].spec.template.spec.containers[0].image);
+      expect(after[ref].spec.template.spec.containers[0].image).not.toMatch(/-next$/);
+    }
+    expect(replaced[0].metadata).not.toHaveProperty('resourceVersion');
+    expect(replaced[0].metadata).not.toHaveProperty('uid');
+    expect(replaced[0].metadata).not.toHaveProperty('managedFields');
+    expect(replaced[0]).not.toHaveProperty('status');
+    expect(fb.calls('kubectl').filter((c) => c.argv.includes('undo'))).toEqual([]);
   });
 
   it('a Deployment this run created is deleted when its rollout fails (nothing to undo to)', async () => {
@@ -89,15 +168,19 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     const fb = fakeBins(root, {
       kubectl: [
         { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
-        { args: ['--context', 'staging-ctx', 'apply'], stdout: 'deployment.apps/filesystem-mcp created\n' },
+        NONE_YET,
+        { args: ['--context', 'staging-ctx', 'apply'], stdout: 'persistentvolumeclaim/filesystem-mcp-filesystem created\nservice/filesystem-mcp created\ndeployment.apps/filesystem-mcp created\n' },
         { args: ['--context', 'staging-ctx', 'rollout', 'status'], exitCode: 1, stderr: 'error: deployment "filesystem-mcp" exceeded its progress deadline\n' },
-        { args: ['--context', 'staging-ctx', 'delete', '-n', 'mcp-platform', 'deployment/filesystem-mcp'], stdout: 'deleted\n' },
+        { args: ['--context', 'staging-ctx', 'delete', '-n', 'mcp-platform'], stdout: 'deleted\n' },
       ],
     });
     const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--json'], { home, env: fb.env });
     expect(r.exitCode).toBe(1);
     expect(r.json().error).toMatchObject({ code: 'rollout_failed', exitCode: 1 });
-    expect(r.json().error.message).toContain('deployment/filesystem-mcp (new: deleted)');
+    expect(r.json().error.message).toContain('rolled back: deployment/filesystem-mcp (new: deleted), service/filesystem-mcp (new: deleted), persistentvolumeclaim/filesystem-mcp-filesystem (new: kept, claims are never deleted)');
+    expect(r.json().error.details.rolledBack).toEqual(['deployment/filesystem-mcp (new: deleted)', 'service/filesystem-mcp (new: deleted)', 'persistentvolumeclaim/filesystem-mcp-filesystem (new: kept, claims are never deleted)']);
+    const deletes = fb.calls('kubectl').filter((c) => c.argv[2] === 'delete').map((c) => c.argv.slice(2).join(' '));
+    expect(deletes).toEqual(['delete -n mcp-platform deployment/filesystem-mcp --ignore-not-found', 'delete -n mcp-platform service/filesystem-mcp --ignore-not-found']);
   });
 
   it('canary: a replica-ratio canary Deployment when the Argo Rollouts CRD is absent', async () => {
@@ -105,7 +188,8 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     const fb = fakeBins(root, {
       kubectl: [
         { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
-        { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform', 'deployment/git-mcp'], stdout: 'deployment.apps/git-mcp\n' },
+        { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform', 'deployment/git-mcp'], stdout: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'git-mcp', resourceVersion: '7' }, spec: { replicas: 5 } }) },
+        NONE_YET,
         { args: ['--context', 'staging-ctx', 'get', 'crd', 'rollouts.argoproj.io'], exitCode: 1, stderr: 'Error from server (NotFound)\n' },
         { args: ['--context', 'staging-ctx', 'scale', '-n', 'mcp-platform', 'deployment/git-mcp', '--replicas=4'], stdout: 'scaled\n' },
         { args: ['--context', 'staging-ctx', 'apply'], stdout: 'deployment.apps/git-mcp-canary created\n' },
@@ -126,7 +210,8 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     const fb = fakeBins(root, {
       kubectl: [
         { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
-        { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform', 'deployment/git-mcp'], stdout: 'deployment.apps/git-mcp\n' },
+        { args: ['--context', 'staging-ctx', 'get', '-n', 'mcp-platform', 'deployment/git-mcp'], stdout: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'git-mcp', resourceVersion: '7' }, spec: { replicas: 5 } }) },
+        NONE_YET,
         { args: ['--context', 'staging-ctx', 'get', 'crd', 'rollouts.argoproj.io'], stdout: 'customresourcedefinition.apiextensions.k8s.io/rollouts.argoproj.io\n' },
         { args: ['--context', 'staging-ctx', 'apply'], stdout: 'rollout.argoproj.io/git-mcp created\n' },
       ],
@@ -143,6 +228,7 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     const fb = fakeBins(root, {
       kubectl: [
         { args: ['--context', 'staging-ctx', 'get', 'namespace'], stdout: 'namespace/mcp-platform\n' },
+        NONE_YET,
         { args: ['--context', 'staging-ctx', 'apply'], stdout: 'configured\n' },
         { args: ['--context', 'staging-ctx', 'wait'], stdout: 'pod/mcp-data-filesystem-mcp-filesystem condition met\n' },
         { args: ['--context', 'staging-ctx', 'exec'], stdout: '0\n0\n', stdoutFromState: 'copied' },
@@ -155,8 +241,8 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json().dataMoves).toEqual([{ pvc: 'filesystem-mcp-filesystem', source: join(home, 'data/filesystem'), status: 'copied', files: 1, bytes: 3 }]);
     const seq = fb.calls('kubectl').map((c) => c.argv[2]);
-    // claims first, then the data, then the workload
-    expect(seq).toEqual(['get', 'apply', 'apply', 'wait', 'exec', 'cp', 'exec', 'delete', 'apply', 'rollout']);
+    // the state before (namespace, claim, Service, Deployment), the claims, then the data, then the workload
+    expect(seq).toEqual(['get', 'get', 'get', 'get', 'apply', 'apply', 'wait', 'exec', 'cp', 'exec', 'delete', 'apply', 'rollout']);
     expect(fb.calls('kubectl').find((c) => c.argv[2] === 'cp')!.argv.slice(5)).toEqual([`${join(home, 'data/filesystem')}/.`, 'mcp-data-filesystem-mcp-filesystem:/target']);
   });
 
@@ -182,7 +268,7 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     const fb = fakeBins(root, { kubectl: [] });
     const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--dry-run', '--json'], { home, env: fb.env });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.json().steps.map((s: { step: string }) => s.step)).toEqual(['namespace', 'apply', 'apply', 'rollout', 'apply', 'rollout']);
+    expect(r.json().steps.map((s: { step: string }) => s.step)).toEqual(['namespace', 'record', 'apply', 'apply', 'rollout', 'apply', 'rollout']);
     expect(fb.calls()).toEqual([]);
   });
 });
