@@ -1,7 +1,7 @@
 // `mcp deploy` against a fake kubectl / docker on PATH (test/helpers/fakebin.ts): the calls made, in
 // order, and what the user sees when a rollout fails (exit 1, what failed, what was rolled back).
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp, tempDir } from '../helpers/cli.js';
 import { fakeBins, type FakeRule } from '../helpers/fakebin.js';
@@ -76,7 +76,10 @@ function cluster(argv: string[], state: any, _require: unknown, stdin?: string) 
     store(o);
     return { stdout: `${refOf(o)} replaced\n` };
   }
-  if (verb === 'delete' && a[3] === 'pod') return { stdout: 'pod deleted\n' };
+  if (verb === 'delete' && a[3] === 'pod') {
+    delete state.objects[`pod/${a[4]}`];
+    return { stdout: 'pod deleted\n' };
+  }
   if (verb === 'delete') {
     const existed = Boolean(state.objects[a[3]!]);
     delete state.objects[a[3]!];
@@ -270,6 +273,113 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.json().steps.map((s: { step: string }) => s.step)).toEqual(['namespace', 'record', 'apply', 'apply', 'rollout', 'apply', 'rollout']);
     expect(fb.calls()).toEqual([]);
+  });
+});
+
+describe('mcp deploy: a failed deploy undoes everything it changed (fake cluster)', () => {
+  const COMPOSE = ['services:', '  web:', '    image: mcp/web:2', '    ports: ["8080:80"]', '    env_file: web.env', '    environment:', '      API_TOKEN: tok-super-secret-value', ''].join('\n');
+  const OLD_TOKEN = 'old-token-value-xyz';
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  const server = (o: Record<string, any>) => ({ ...o, metadata: { ...o.metadata, namespace: 'mcp-platform', resourceVersion: '5', uid: `uid-${o.metadata.name}`, creationTimestamp: '2023-01-01T00:00:00Z', managedFields: [{ manager: 'kubectl' }] }, status: {} });
+  const before = {
+    'configmap/web-env': server({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web-env', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"LOG_LEVEL":"info","FEATURE":"off"}}' } }, data: { LOG_LEVEL: 'info', FEATURE: 'off' } }),
+    'secret/web-env': server({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'web-env' }, data: { API_TOKEN: b64(OLD_TOKEN) } }),
+    'deployment/web': server({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'mcp/web:1' }] } } } }),
+  };
+
+  function composeSetup() {
+    const { home, root } = setup(V6, { 'docker-compose.yml': COMPOSE, 'web.env': 'LOG_LEVEL=debug\nFEATURE=on\n' });
+    const fb = fakeBins(root, { kubectl: CLUSTER });
+    const deploy = (...extra: string[]) => mcp(['deploy', '--env', 'staging', '--compose', join(root, 'docker-compose.yml'), '--runtime', 'kubernetes', ...extra], { home, env: fb.env });
+    return { home, root, fb, deploy };
+  }
+
+  it('a rollout failure after a ConfigMap and a Secret changed and a Service was created: old values back, the Service deleted, each object named', async () => {
+    const { home, fb, deploy } = composeSetup();
+    fb.setState({ objects: structuredClone(before), failRollout: ['web'] });
+    const r = await deploy('--json', '--verbose');
+    expect(r.exitCode, r.stderr).toBe(1);
+    const undone = ['deployment/web (restored)', 'service/web (new: deleted)', 'configmap/web-env (restored)', 'secret/web-env (restored)'];
+    const { error } = r.json();
+    expect(error).toMatchObject({ code: 'rollout_failed', exitCode: 1 });
+    expect(error.message).toBe(`rollout of deployment/web failed (error: deployment "web" exceeded its progress deadline); rolled back: ${undone.join(', ')}`);
+    expect(error.details.rolledBack).toEqual(undone);
+    expect(r.stderr).toContain(`rolled back: ${undone.join(', ')}`);
+
+    // what kubectl was asked to do after the failed rollout, in reverse order of application
+    const calls = fb.calls('kubectl');
+    const undo = calls.slice(calls.findIndex((c) => c.argv[0] === 'rollout') + 1);
+    expect(undo.map((c) => c.argv.join(' '))).toEqual([
+      'replace -n mcp-platform -f -',
+      'delete -n mcp-platform service/web --ignore-not-found',
+      'replace -n mcp-platform -f -',
+      'replace -n mcp-platform -f -',
+    ]);
+    const configMap = JSON.parse(undo[2]!.stdin!);
+    expect(configMap).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'web-env' }, data: { LOG_LEVEL: 'info', FEATURE: 'off' } });
+    expect(configMap.metadata).not.toHaveProperty('resourceVersion');
+    expect(configMap).not.toHaveProperty('status');
+    expect(JSON.parse(undo[0]!.stdin!).spec.template.spec.containers[0].image).toBe('mcp/web:1');
+
+    // the cluster is as it was
+    const world = fb.state<{ objects: Record<string, any> }>().objects;
+    expect(Object.keys(world).sort()).toEqual(['configmap/web-env', 'deployment/web', 'secret/web-env']);
+    expect(world['configmap/web-env'].data).toEqual({ LOG_LEVEL: 'info', FEATURE: 'off' });
+    expect(world['secret/web-env'].data).toEqual({ API_TOKEN: b64(OLD_TOKEN) });
+    expect(world['deployment/web'].spec.template.spec.containers[0].image).toBe('mcp/web:1');
+
+    // no Secret value, old or new, plain or base64, in what the user or the log sees
+    const log = readFileSync(join(home, 'logs', 'mcp.log'), 'utf8');
+    for (const secret of ['tok-super-secret-value', OLD_TOKEN, b64('tok-super-secret-value'), b64(OLD_TOKEN)]) {
+      expect(r.stdout).not.toContain(secret);
+      expect(r.stderr).not.toContain(secret);
+      expect(log).not.toContain(secret);
+    }
+  });
+
+  it('objects the failed run left unchanged are not touched: a new image that does not come up restores only its Deployment', async () => {
+    const { fb, deploy, root } = composeSetup();
+    expect((await deploy()).exitCode).toBe(0);
+    const first = fb.calls('kubectl').length;
+    writeFileSync(join(root, 'docker-compose.yml'), COMPOSE.replace('mcp/web:2', 'mcp/web:3'));
+    fb.setState({ ...fb.state(), failRollout: ['web'] });
+    const r = await deploy();
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/rolled back: deployment\/web \(restored\)\n/);
+    const second = fb.calls('kubectl').slice(first);
+    // configmap, secret and service: read before, then left alone
+    for (const ref of ['configmap/web-env', 'secret/web-env', 'service/web']) {
+      expect(second.filter((c) => c.argv.includes(ref)).map((c) => c.argv[0])).toEqual(['get']);
+    }
+    const changing = second.filter((c) => ['replace', 'delete'].includes(c.argv[0]!));
+    expect(changing.map((c) => `${c.argv[0]} ${JSON.parse(c.stdin!).kind}/${JSON.parse(c.stdin!).metadata.name}`)).toEqual(['replace Deployment/web']);
+    expect(fb.state<{ objects: Record<string, any> }>().objects['deployment/web'].spec.template.spec.containers[0].image).toBe('mcp/web:2');
+  });
+
+  it('a claim that received data is never deleted: kept and listed, while the new Service and Deployment go', async () => {
+    const { home, cfg, root } = setup({ ...V6, services: [{ ...V6.services[1]!, dependsOn: [] }] });
+    const fb = fakeBins(root, { kubectl: CLUSTER });
+    fb.setState({ failRollout: ['filesystem-mcp'] });
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--move-data', '--json'], { home, env: fb.env });
+    expect(r.exitCode).toBe(1);
+    expect(r.json().error.details.rolledBack).toEqual(['deployment/filesystem-mcp (new: deleted)', 'persistentvolumeclaim/filesystem-mcp-filesystem (kept: holds data)', 'service/filesystem-mcp (new: deleted)']);
+    expect(r.json().error.details.result.dataMoves).toEqual([expect.objectContaining({ pvc: 'filesystem-mcp-filesystem', status: 'copied' })]);
+    const deleted = fb.calls('kubectl').filter((c) => c.argv[2] === 'delete').map((c) => c.argv.slice(5).join(' '));
+    expect(deleted).toEqual(['pod mcp-data-filesystem-mcp-filesystem --ignore-not-found --wait=false', 'deployment/filesystem-mcp --ignore-not-found', 'service/filesystem-mcp --ignore-not-found']);
+    expect(Object.keys(fb.state<{ objects: Record<string, any> }>().objects)).toEqual(['persistentvolumeclaim/filesystem-mcp-filesystem']);
+  });
+
+  it('a failed apply is undone too (not only a rollout): what the run applied before it is put back', async () => {
+    const { fb, deploy } = composeSetup();
+    fb.setState({ objects: structuredClone(before) });
+    // the API server refuses the Deployment
+    fb.setRules('kubectl', [{ args: ['apply'], handler: `(argv, state, r, stdin) => JSON.parse(stdin).items[0].kind === 'Deployment' ? { exitCode: 1, stderr: 'The Deployment "web" is invalid: spec.template: Invalid value\\n' } : (${cluster.toString()})(argv, state, r, stdin)` }, ...CLUSTER]);
+    const r = await deploy('--json');
+    expect(r.exitCode).toBe(1);
+    const { error } = r.json();
+    expect(error.code).toBe('apply_failed');
+    expect(error.message).toMatch(/^kubectl apply of deployment\/web failed: The Deployment "web" is invalid: spec.template: Invalid value; rolled back: deployment\/web \(restored\), service\/web \(new: deleted\), configmap\/web-env \(restored\), secret\/web-env \(restored\)$/);
+    expect(fb.state<{ objects: Record<string, any> }>().objects['configmap/web-env'].data).toEqual({ LOG_LEVEL: 'info', FEATURE: 'off' });
   });
 });
 
