@@ -1,8 +1,9 @@
 // Deploying converted objects with kubectl: namespace if missing → the state before this run of every
 // object it applies (prior-state.ts) → claims, config, Services → (data step) → workloads →
 // `kubectl rollout status` with a timeout for each Deployment, in dependency order. When anything fails
-// (a rollout, an apply, the data step), everything this run changed is put back in reverse order: an
-// object it created is deleted, an object it changed is replaced by its saved state, claims are kept;
+// (a rollout, an apply, the data step), everything this run changed is put back (changed ConfigMaps and
+// Secrets first, the rest in reverse order of application): an object it created is deleted, an object
+// it changed is replaced by its saved state, claims are kept;
 // the error names what failed and what was undone, object by object (details.rolledBack in --json).
 // The same planner gives the --dry-run listing: plan() builds the steps, execute() runs them.
 import { run, tail, type RunOptions } from '../runtime/exec.js';

@@ -1,7 +1,8 @@
 // What a deploy changed, and how to put it back. Before anything is applied, `PriorState.record` reads
 // every object the run will apply (`kubectl get <kind>/<name> -n NS -o json`; NotFound = "new, created
 // by this run"). While the run applies, it logs each change (`created`, `configured`, `unchanged` from
-// kubectl apply; a `scale`; data copied into a claim). `undoChanges` walks that log backwards:
+// kubectl apply; a `scale`; data copied into a claim). `undoChanges` walks that log backwards (changed
+// ConfigMaps and Secrets first, so restored workloads never start on this run's config):
 //   - created by this run             → kubectl delete <kind>/<name> --ignore-not-found
 //   - changed by this run             → kubectl replace -f - with the saved object (server fields stripped)
 //   - unchanged                       → nothing
@@ -124,9 +125,16 @@ export async function undoChanges(changes: Change[], opts: UndoOptions): Promise
   const ns = ['-n', opts.namespace];
   const done: string[] = [];
   const seen = new Set<string>();
+  const todo: Change[] = [];
   for (const c of [...changes].reverse()) {
     if (c.action === 'unchanged' || seen.has(c.ref)) continue;
     seen.add(c.ref);
+    todo.push(c);
+  }
+  // ConfigMaps and Secrets that existed go back first: a restored Deployment's pods read them when they
+  // start, and must not start with this run's values. Everything else in reverse order of application.
+  const configFirst = (c: Change) => (c.kind === 'ConfigMap' || c.kind === 'Secret') && priors.existed(c.ref);
+  for (const c of [...todo.filter(configFirst), ...todo.filter((t) => !configFirst(t))]) {
     if (c.kind === 'PersistentVolumeClaim') {
       done.push(`${c.ref} (${opts.claimsWithData.has(c.name) ? 'kept: holds data' : priors.existed(c.ref) ? 'kept: existed before' : 'new: kept, claims are never deleted'})`);
       continue;

@@ -299,7 +299,8 @@ describe('mcp deploy: a failed deploy undoes everything it changed (fake cluster
     fb.setState({ objects: structuredClone(before), failRollout: ['web'] });
     const r = await deploy('--json', '--verbose');
     expect(r.exitCode, r.stderr).toBe(1);
-    const undone = ['deployment/web (restored)', 'service/web (new: deleted)', 'configmap/web-env (restored)', 'secret/web-env (restored)'];
+    // config first (the restored Deployment's pods must start on the old values), then the rest in reverse order of application
+    const undone = ['configmap/web-env (restored)', 'secret/web-env (restored)', 'deployment/web (restored)', 'service/web (new: deleted)'];
     const { error } = r.json();
     expect(error).toMatchObject({ code: 'rollout_failed', exitCode: 1 });
     expect(error.message).toBe(`rollout of deployment/web failed (error: deployment "web" exceeded its progress deadline); rolled back: ${undone.join(', ')}`);
@@ -311,15 +312,16 @@ describe('mcp deploy: a failed deploy undoes everything it changed (fake cluster
     const undo = calls.slice(calls.findIndex((c) => c.argv[0] === 'rollout') + 1);
     expect(undo.map((c) => c.argv.join(' '))).toEqual([
       'replace -n mcp-platform -f -',
+      'replace -n mcp-platform -f -',
+      'replace -n mcp-platform -f -',
       'delete -n mcp-platform service/web --ignore-not-found',
-      'replace -n mcp-platform -f -',
-      'replace -n mcp-platform -f -',
     ]);
-    const configMap = JSON.parse(undo[2]!.stdin!);
+    expect(undo.slice(0, 3).map((c) => `${JSON.parse(c.stdin!).kind}/${JSON.parse(c.stdin!).metadata.name}`)).toEqual(['ConfigMap/web-env', 'Secret/web-env', 'Deployment/web']);
+    const configMap = JSON.parse(undo[0]!.stdin!);
     expect(configMap).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'web-env' }, data: { LOG_LEVEL: 'info', FEATURE: 'off' } });
     expect(configMap.metadata).not.toHaveProperty('resourceVersion');
     expect(configMap).not.toHaveProperty('status');
-    expect(JSON.parse(undo[0]!.stdin!).spec.template.spec.containers[0].image).toBe('mcp/web:1');
+    expect(JSON.parse(undo[2]!.stdin!).spec.template.spec.containers[0].image).toBe('mcp/web:1');
 
     // the cluster is as it was
     const world = fb.state<{ objects: Record<string, any> }>().objects;
@@ -378,7 +380,7 @@ describe('mcp deploy: a failed deploy undoes everything it changed (fake cluster
     expect(r.exitCode).toBe(1);
     const { error } = r.json();
     expect(error.code).toBe('apply_failed');
-    expect(error.message).toMatch(/^kubectl apply of deployment\/web failed: The Deployment "web" is invalid: spec.template: Invalid value; rolled back: deployment\/web \(restored\), service\/web \(new: deleted\), configmap\/web-env \(restored\), secret\/web-env \(restored\)$/);
+    expect(error.message).toMatch(/^kubectl apply of deployment\/web failed: The Deployment "web" is invalid: spec.template: Invalid value; rolled back: configmap\/web-env \(restored\), secret\/web-env \(restored\), deployment\/web \(restored\), service\/web \(new: deleted\)$/);
     expect(fb.state<{ objects: Record<string, any> }>().objects['configmap/web-env'].data).toEqual({ LOG_LEVEL: 'info', FEATURE: 'off' });
   });
 });
