@@ -27,6 +27,8 @@ export interface CliErrorOptions {
   /** file:line:column or a field path, shown before the message */
   where?: string;
   details?: unknown;
+  /** details are meant for the user: printed (redacted) as `error.details` with --json */
+  exposeDetails?: boolean;
   cause?: unknown;
 }
 
@@ -36,6 +38,7 @@ export class CliError extends Error {
   readonly hint?: string;
   readonly where?: string;
   readonly details?: unknown;
+  readonly exposeDetails: boolean;
 
   constructor(exitCode: number, code: string, message: string, opts: CliErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
@@ -45,6 +48,7 @@ export class CliError extends Error {
     this.hint = opts.hint;
     this.where = opts.where;
     this.details = opts.details;
+    this.exposeDetails = opts.exposeDetails ?? false;
   }
 }
 

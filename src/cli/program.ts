@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode, isCliError, usageError } from './errors.js';
 import { createCtx, type Ctx, type Streams } from './context.js';
 import type { CommandResult } from './output.js';
-import { redactArgv, redactText } from '../redact.js';
+import { redact, redactArgv, redactText } from '../redact.js';
 import { packageVersion } from '../paths.js';
 
 export interface App {
@@ -163,7 +163,7 @@ export async function runCli(app: App, program: Command): Promise<number> {
       if (stack) app.streams.stderr.write(redactText(stack) + '\n');
     }
     if (json) {
-      const doc = { error: { code: err.code, message: redactText(err.message), where: err.where, hint: hint && redactText(hint), exitCode: err.exitCode } };
+      const doc = { error: { code: err.code, message: redactText(err.message), where: err.where, hint: hint && redactText(hint), exitCode: err.exitCode, details: err.exposeDetails ? redact(err.details) : undefined } };
       app.streams.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     }
     return err.exitCode;

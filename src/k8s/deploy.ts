@@ -1,13 +1,18 @@
-// Deploying converted objects with kubectl: namespace if missing → claims, config, Services →
-// (data step) → workloads → `kubectl rollout status` with a timeout for each Deployment, in dependency
-// order. When a rollout fails or times out, every Deployment this run changed is put back (`kubectl
-// rollout undo`; one this run created is deleted) and the error names what failed and what was undone.
+// Deploying converted objects with kubectl: namespace if missing → the state before this run of every
+// object it applies (prior-state.ts) → claims, config, Services → (data step) → workloads →
+// `kubectl rollout status` with a timeout for each Deployment, in dependency order. When anything fails
+// (a rollout, an apply, the data step), everything this run changed is put back (changed ConfigMaps and
+// Secrets first, the rest in reverse order of application): an object it created is deleted, an object
+// it changed is replaced by its saved state, claims are kept;
+// the error names what failed and what was undone, object by object (details.rolledBack in --json).
 // The same planner gives the --dry-run listing: plan() builds the steps, execute() runs them.
-import { run, type RunOptions } from '../runtime/exec.js';
-import { CliError, ExitCode, failedError, preconditionError } from '../cli/errors.js';
+import { run, tail, type RunOptions } from '../runtime/exec.js';
+import { CliError, ExitCode, failedError, isCliError, preconditionError } from '../cli/errors.js';
+import { redactText } from '../redact.js';
 import type { DataMove, K8sObject } from './convert.js';
 import { argoRollout, hasArgoRollouts, ratioCanary, type CanarySpec } from './canary.js';
 import { moveDataToPvc, type DataMoveResult } from './datamove.js';
+import { changesOf, PriorState, refOf, undoChanges, type Change } from './prior-state.js';
 
 export interface DeployOptions {
   namespace: string;
@@ -44,7 +49,10 @@ export interface DeployResult {
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'Rollout']);
 
 export function plan(objects: K8sObject[], opts: DeployOptions): PlannedStep[] {
-  const steps: PlannedStep[] = [{ step: 'namespace', detail: `create namespace ${opts.namespace} if missing` }];
+  const steps: PlannedStep[] = [
+    { step: 'namespace', detail: `create namespace ${opts.namespace} if missing` },
+    { step: 'record', detail: 'kubectl get -o json of each object before it is applied (kept in memory, to undo a failure)' },
+  ];
   const base = objects.filter((o) => o.kind !== 'Namespace' && !WORKLOAD_KINDS.has(o.kind));
   const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
   if (base.length) steps.push({ step: 'apply', detail: `kubectl apply ${base.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}` });
@@ -52,7 +60,7 @@ export function plan(objects: K8sObject[], opts: DeployOptions): PlannedStep[] {
   for (const w of workloads) {
     const isCanary = w.kind === 'Deployment' && opts.canary?.services.includes(w.metadata.name);
     steps.push({ step: 'apply', detail: `kubectl apply ${w.kind}/${w.metadata.name}${isCanary ? ` as a ${opts.canary!.spec.percentage}% canary for ${opts.canary!.spec.durationSeconds}s (Argo Rollout if the CRD exists, else a replica-ratio canary Deployment)` : ''}` });
-    if (w.kind === 'Deployment') steps.push({ step: 'rollout', detail: `kubectl rollout status deployment/${w.metadata.name}${isCanary ? '-canary' : ''} --timeout=${opts.timeoutSeconds}s; on failure kubectl rollout undo (every Deployment changed by this run)` });
+    if (w.kind === 'Deployment') steps.push({ step: 'rollout', detail: `kubectl rollout status deployment/${w.metadata.name}${isCanary ? '-canary' : ''} --timeout=${opts.timeoutSeconds}s; on failure undo everything this run changed (new objects deleted, changed ones restored, claims kept)` });
   }
   return steps;
 }
@@ -76,95 +84,108 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
 
   // 1. namespace
   const got = await run('kubectl', [...k, 'get', 'namespace', opts.namespace, '-o', 'name'], { ...ro, allowFailure: true });
+  if (got.exitCode !== 0 && !/NotFound|not found/i.test(got.stderr)) {
+    throw preconditionError(`cannot reach the cluster: kubectl get namespace ${opts.namespace} failed: ${got.stderr.trim().split('\n').pop() ?? ''}`, { hint: 'check the kubectl context (runtime.context in the config) and that the cluster is up' });
+  }
+
+  // 2. the state before this run of every object it applies (in memory only: it holds Secrets' data)
+  const priors = new PriorState(k, opts.namespace, ro);
+  const toApply = objects.filter((o) => o.kind !== 'Namespace');
+  if (got.exitCode !== 0) priors.markAbsent(toApply);
+  else await priors.record(toApply);
+
   if (got.exitCode !== 0) {
-    if (!/NotFound|not found/i.test(got.stderr)) {
-      throw preconditionError(`cannot reach the cluster: kubectl get namespace ${opts.namespace} failed: ${got.stderr.trim().split('\n').pop() ?? ''}`, { hint: 'check the kubectl context (runtime.context in the config) and that the cluster is up' });
-    }
     await run('kubectl', [...k, 'create', 'namespace', opts.namespace], ro);
     result.namespaceCreated = true;
     say(`created namespace ${opts.namespace}`);
   }
 
+  const changes: Change[] = [];
+  const claimsWithData = new Set<string>();
   const apply = async (list: K8sObject[]) => {
     if (!list.length) return [];
-    const r = await run('kubectl', [...k, 'apply', ...ns, '-f', '-'], { ...ro, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: list }) });
+    await priors.record(list); // objects made during the run (canary Deployment, Argo Rollout)
+    const r = await run('kubectl', [...k, 'apply', ...ns, '-f', '-'], { ...ro, allowFailure: true, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: list }) });
     const lines = parseApplyOutput(r.stdout);
     result.applied.push(...lines);
+    changes.push(...changesOf(list, lines));
+    if (r.exitCode !== 0) {
+      throw new CliError(ExitCode.FAILED, 'apply_failed', `kubectl apply of ${list.map(refOf).join(', ')} failed: ${redactText(tail(r.stderr || r.stdout, 500))}`);
+    }
     return lines;
   };
 
-  // 2. claims, config, secrets, Services
-  await apply(objects.filter((o) => o.kind !== 'Namespace' && !WORKLOAD_KINDS.has(o.kind)));
+  try {
+    // 3. claims, config, secrets, Services
+    await apply(toApply.filter((o) => !WORKLOAD_KINDS.has(o.kind)));
 
-  // 3. data into the claims, before anything mounts them
-  if (opts.moveData) {
-    for (const m of opts.dataMoves ?? []) {
-      say(`copying ${m.source} into PVC ${m.pvc}…`);
-      const r = await moveDataToPvc(m, { namespace: opts.namespace, kubectl: k, overwrite: opts.overwriteData, echo: opts.echo, signal: opts.signal, env: opts.env, composeProject: opts.composeProject });
-      result.dataMoves.push(r);
-      say(`  ${r.status}: ${r.files} files${r.bytes ? `, ${r.bytes} bytes` : ''}`);
-    }
-  }
-
-  // 4. workloads, in dependency order, each followed by its rollout
-  const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
-  const canaryNames = new Set(opts.canary?.services ?? []);
-  let argo: boolean | undefined;
-  const changed: Array<{ name: string; created: boolean }> = [];
-  for (const w of workloads) {
-    let target = w;
-    let rolloutName = w.metadata.name;
-    if (w.kind === 'Deployment' && canaryNames.has(w.metadata.name)) {
-      const exists = (await run('kubectl', [...k, 'get', ...ns, `deployment/${w.metadata.name}`, '-o', 'name'], { ...ro, allowFailure: true })).exitCode === 0;
-      if (exists) {
-        argo ??= await hasArgoRollouts({ base: k }, ro);
-        result.canary ??= { mode: argo ? 'argo-rollouts' : 'replica-ratio', services: [], percentage: opts.canary!.spec.percentage, durationSeconds: opts.canary!.spec.durationSeconds };
-        result.canary.services.push(w.metadata.name);
-        if (argo) {
-          await apply([argoRollout(w, opts.canary!.spec)]);
-          say(`Rollout ${w.metadata.name}: Argo Rollouts shifts ${opts.canary!.spec.percentage}% for ${opts.canary!.spec.durationSeconds}s`);
-          continue;
-        }
-        const { canary, stableReplicas } = ratioCanary(w, opts.canary!.spec);
-        target = canary;
-        rolloutName = canary.metadata.name;
-        await run('kubectl', [...k, 'scale', ...ns, `deployment/${w.metadata.name}`, `--replicas=${stableReplicas}`], ro);
-        say(`canary ${rolloutName}: ${canary.spec.replicas} pod(s) beside ${stableReplicas} stable behind Service ${w.metadata.name}`);
-      } else {
-        say(`${w.metadata.name} is new: deployed directly (a canary needs a running version to compare with)`);
+    // 4. data into the claims, before anything mounts them
+    if (opts.moveData) {
+      for (const m of opts.dataMoves ?? []) {
+        say(`copying ${m.source} into PVC ${m.pvc}…`);
+        claimsWithData.add(m.pvc); // from the first byte on, until we know the source was empty
+        const r = await moveDataToPvc(m, { namespace: opts.namespace, kubectl: k, overwrite: opts.overwriteData, echo: opts.echo, signal: opts.signal, env: opts.env, composeProject: opts.composeProject });
+        result.dataMoves.push(r);
+        if (r.status === 'skipped-empty-source') claimsWithData.delete(m.pvc);
+        if (r.status === 'copied') changes.push({ ref: `persistentvolumeclaim/${m.pvc}`, kind: 'PersistentVolumeClaim', name: m.pvc, action: 'data' });
+        say(`  ${r.status}: ${r.files} files${r.bytes ? `, ${r.bytes} bytes` : ''}`);
       }
     }
-    const lines = await apply([target]);
-    if (target.kind !== 'Deployment') continue;
-    const action = lines.find((l) => l.object.endsWith(`/${target.metadata.name}`))?.action ?? 'configured';
-    if (action !== 'unchanged') changed.push({ name: target.metadata.name, created: action === 'created' });
-    say(`waiting for deployment/${rolloutName} (timeout ${opts.timeoutSeconds}s)…`);
-    const st = await run('kubectl', [...k, 'rollout', 'status', ...ns, `deployment/${rolloutName}`, `--timeout=${opts.timeoutSeconds}s`], { ...ro, allowFailure: true, timeoutMs: (opts.timeoutSeconds + 30) * 1000 });
-    if (st.exitCode !== 0) {
-      const why = (st.stderr || st.stdout).trim().split('\n').pop() ?? `exit ${st.exitCode}`;
-      const undone = await rollBack(changed, k, ns, ro);
-      throw new CliError(ExitCode.FAILED, 'rollout_failed', `rollout of deployment/${rolloutName} failed (${why}); rolled back: ${undone.length ? undone.join(', ') : 'nothing had changed'}`, {
-        hint: `see why with: kubectl -n ${opts.namespace} describe deployment/${rolloutName}; kubectl -n ${opts.namespace} get events --sort-by=.lastTimestamp`,
-        details: { result, failed: rolloutName, rolledBack: undone },
-      });
-    }
-    result.rolledOut.push(rolloutName);
-  }
-  return result;
-}
 
-async function rollBack(changed: Array<{ name: string; created: boolean }>, k: string[], ns: string[], ro: RunOptions): Promise<string[]> {
-  const done: string[] = [];
-  for (const c of [...changed].reverse()) {
-    if (c.created) {
-      const r = await run('kubectl', [...k, 'delete', ...ns, `deployment/${c.name}`, '--ignore-not-found'], { ...ro, allowFailure: true });
-      done.push(r.exitCode === 0 ? `deployment/${c.name} (new: deleted)` : `deployment/${c.name} (delete FAILED: ${r.stderr.trim()})`);
-    } else {
-      const r = await run('kubectl', [...k, 'rollout', 'undo', ...ns, `deployment/${c.name}`], { ...ro, allowFailure: true });
-      done.push(r.exitCode === 0 ? `deployment/${c.name} (rollout undo)` : `deployment/${c.name} (rollout undo FAILED: ${r.stderr.trim()})`);
+    // 5. workloads, in dependency order, each followed by its rollout
+    const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
+    const canaryNames = new Set(opts.canary?.services ?? []);
+    let argo: boolean | undefined;
+    for (const w of workloads) {
+      let target = w;
+      let rolloutName = w.metadata.name;
+      if (w.kind === 'Deployment' && canaryNames.has(w.metadata.name)) {
+        if (priors.existed(refOf(w))) {
+          argo ??= await hasArgoRollouts({ base: k }, ro);
+          result.canary ??= { mode: argo ? 'argo-rollouts' : 'replica-ratio', services: [], percentage: opts.canary!.spec.percentage, durationSeconds: opts.canary!.spec.durationSeconds };
+          result.canary.services.push(w.metadata.name);
+          if (argo) {
+            await apply([argoRollout(w, opts.canary!.spec)]);
+            say(`Rollout ${w.metadata.name}: Argo Rollouts shifts ${opts.canary!.spec.percentage}% for ${opts.canary!.spec.durationSeconds}s`);
+            continue;
+          }
+          const { canary, stableReplicas } = ratioCanary(w, opts.canary!.spec);
+          target = canary;
+          rolloutName = canary.metadata.name;
+          changes.push({ ref: refOf(w), kind: w.kind, name: w.metadata.name, action: 'scaled' });
+          await run('kubectl', [...k, 'scale', ...ns, `deployment/${w.metadata.name}`, `--replicas=${stableReplicas}`], ro);
+          say(`canary ${rolloutName}: ${canary.spec.replicas} pod(s) beside ${stableReplicas} stable behind Service ${w.metadata.name}`);
+        } else {
+          say(`${w.metadata.name} is new: deployed directly (a canary needs a running version to compare with)`);
+        }
+      }
+      await apply([target]);
+      if (target.kind !== 'Deployment') continue;
+      say(`waiting for deployment/${rolloutName} (timeout ${opts.timeoutSeconds}s)…`);
+      const st = await run('kubectl', [...k, 'rollout', 'status', ...ns, `deployment/${rolloutName}`, `--timeout=${opts.timeoutSeconds}s`], { ...ro, allowFailure: true, timeoutMs: (opts.timeoutSeconds + 30) * 1000 });
+      if (st.exitCode !== 0) {
+        const why = (st.stderr || st.stdout).trim().split('\n').pop() ?? `exit ${st.exitCode}`;
+        throw new CliError(ExitCode.FAILED, 'rollout_failed', `rollout of deployment/${rolloutName} failed (${why})`, {
+          hint: `see why with: kubectl -n ${opts.namespace} describe deployment/${rolloutName}; kubectl -n ${opts.namespace} get events --sort-by=.lastTimestamp`,
+          details: { failed: rolloutName },
+        });
+      }
+      result.rolledOut.push(rolloutName);
     }
+    return result;
+  } catch (e) {
+    // 6. undo, in reverse order of application; not cancelled by the signal that may have stopped the run
+    const undone = await undoChanges(changes, { kubectl: k, namespace: opts.namespace, ro: { echo: opts.echo, env: opts.env, timeoutMs: 120_000 }, priors, claimsWithData, namespaceCreated: result.namespaceCreated });
+    const err = isCliError(e) ? e : new CliError(ExitCode.FAILED, 'deploy_failed', (e as Error)?.message ?? String(e), { cause: e });
+    const listed = undone.length ? undone.join(', ') : 'nothing had changed';
+    throw new CliError(err.exitCode, err.code, `${err.message}; rolled back: ${listed}`, {
+      hint: err.hint,
+      where: err.where,
+      cause: err.cause ?? e,
+      exposeDetails: true,
+      details: { ...(typeof err.details === 'object' && err.details ? err.details : {}), result, rolledBack: undone },
+    });
   }
-  return done;
 }
 
 /** Abort a replica-ratio canary: delete the canary Deployment, scale the stable one back. */

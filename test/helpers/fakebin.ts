@@ -17,7 +17,7 @@ export interface FakeRule {
   /** sleep before answering, for timeout tests */
   sleepMs?: number;
   /**
-   * Source of a function `(argv, state, require) => ({ stdout?, stderr?, exitCode? })` run by the fake: `state` is a
+   * Source of a function `(argv, state, require, stdin) => ({ stdout?, stderr?, exitCode? })` run by the fake: `state` is a
    * JSON object shared by every fake in the directory (state.json), saved after the call, so a fake can
    * simulate a changing world (containers started and stopped one by one). Its answer overrides stdout etc.
    */
@@ -66,7 +66,7 @@ const finish = () => {
   if (rule.handler) {
     const sf = path.join(dir, 'state.json');
     const state = fs.existsSync(sf) ? JSON.parse(fs.readFileSync(sf, 'utf8')) : {};
-    const ans = (0, eval)('(' + rule.handler + ')')(argv, state, require) || {};
+    const ans = (0, eval)('(' + rule.handler + ')')(argv, state, require, stdin) || {};
     fs.writeFileSync(sf, JSON.stringify(state));
     if (ans.stdout) process.stdout.write(ans.stdout);
     if (ans.stderr) process.stderr.write(ans.stderr);
