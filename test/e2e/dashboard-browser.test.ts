@@ -98,7 +98,23 @@ describe('mcp dashboard in a browser', () => {
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(1000);
     console.log(`dashboard screenshot: ${shot}`);
+
+    // rollback from the page: it asks first; dismissed, nothing happens; accepted, the run is undone
+    page.once('dialog', (d) => void d.dismiss());
+    await page.locator('#btn-rollback').click();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(journalTypes(home, runId)).not.toContain('rollback.start');
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.locator('#btn-rollback').click();
+    await expect.poll(() => page.locator('#action-status').textContent(), { timeout: 10_000 }).toMatch(/^rollback started/);
+    expect(asked).toMatch(/roll/i);
+    await expect.poll(() => runStatus(page).getAttribute('data-status'), { timeout: 60_000 }).toBe('rolled-back');
+    expect(journalTypes(home, runId)).toEqual(expect.arrayContaining(['rollback.start', 'rollback.end']));
     // the CSP lets the page work as it is: no blocked script or style, no error
     expect(errors).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
