@@ -167,7 +167,7 @@ describe('mcp dashboard: a migration running in another process', () => {
   let runId = '';
 
   it('shows the running migration in the guide\'s shape and pauses it: run.paused in the journal', async () => {
-    const plan = slowPlan(tempDir('mcp-dash-plan-'), 8);
+    const plan = await slowPlan(8);
     const migration = startMigration(home, plan, metrics);
     const s = follow();
     try {
@@ -247,7 +247,7 @@ describe('mcp dashboard: a migration running in another process', () => {
   }, 90_000);
 
   it('rollback during a running migration goes through its executor: run.aborted, then rolled back', async () => {
-    const migration = startMigration(home, slowPlan(tempDir('mcp-dash-plan-'), 8), metrics);
+    const migration = startMigration(home, await slowPlan(8), metrics);
     const doc = await waitFor('a second migration holding its canary', async () => {
       const d = await status();
       return d.runId !== runId && d.status === 'running' && d.measurements?.length > 0 && d;

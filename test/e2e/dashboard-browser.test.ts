@@ -61,7 +61,7 @@ describe('mcp dashboard in a browser', () => {
     await expect.poll(() => runStatus(page).getAttribute('data-status')).toBe('none');
 
     // a migration starts in another process: the page picks the new run up and its steps advance
-    const migration = startMigration(home, slowPlan(tempDir('mcp-dash-plan-'), 10), metrics);
+    const migration = startMigration(home, await slowPlan(10), metrics);
     await expect.poll(() => runStatus(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('running');
     await expect.poll(() => done(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
     const total = Number(await page.locator('#progress').getAttribute('data-total'));

@@ -2,7 +2,7 @@
 // the holder, nothing changed).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP, mcp, tempDir } from '../helpers/cli.js';
 import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
@@ -22,11 +22,8 @@ describe('one writer per home', () => {
     expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
     expect((await mcp(['backup', 'create', '--name', 'before'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
     const before = backupFiles(home);
-    const plan = (await quickRollingPlan()).toString();
-    const { writeFileSync } = await import('node:fs');
-    // canary holds of 5 s: time enough to try
-    writeFileSync(plan, readFileSync(plan, 'utf8').replace(/canaryDuration: 1s/g, 'canaryDuration: 5s'));
-    const run = spawn(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metrics.url, '--health-url', metrics.url], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const plan = await quickRollingPlan(5); // canary holds of 5 s: time enough to try
+    const run = spawn(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metrics.url, '--health-url', metrics.healthUrl], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
     const done = new Promise<number>((r) => run.on('exit', (c) => r(c ?? -1)));
     const lock = join(home, 'state/executor.lock');
     for (let i = 0; i < 200 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));

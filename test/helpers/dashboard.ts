@@ -2,12 +2,14 @@
 // and a slow but real migration of the example installation (rolling-migration.yaml with short
 // canary holds) that takes long enough to watch, pause and resume.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { execa, type ResultPromise } from 'execa';
 import { MCP, ROOT } from './cli.js';
+import { canaryMetrics, quickRollingPlan } from './canary-metrics.js';
+
+/** rolling-migration.yaml (the guide's) with its canary holds cut to `seconds`. */
+export const slowPlan = (seconds: number): Promise<string> => quickRollingPlan(seconds);
 
 export interface RunningDashboard {
   base: string;
@@ -54,28 +56,10 @@ export async function startDashboardBin(home: string, env: Record<string, string
   };
 }
 
-/** A Prometheus endpoint with healthy numbers and a 200 health check. */
+/** A canary metrics endpoint with healthy numbers and a 200 health check (test/helpers/canary-metrics.ts). */
 export async function startMetrics(): Promise<{ metricsUrl: string; healthUrl: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (req.url === '/health') return res.end('ok');
-    res.setHeader('Content-Type', 'text/plain; version=0.0.4');
-    res.end('http_requests_total{code="200"} 1000\nhttp_requests_total{code="500"} 1\nmcp_latency_ms 42\n');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    metricsUrl: `http://127.0.0.1:${port}/metrics`,
-    healthUrl: `http://127.0.0.1:${port}/health`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
-/** rolling-migration.yaml (the guide's) with its canary holds cut to `seconds`. */
-export function slowPlan(dir: string, seconds: number): string {
-  const text = readFileSync(join(ROOT, 'test/fixtures/plans/rolling-migration.yaml'), 'utf8').replace(/canaryDuration: \S+/g, `canaryDuration: ${seconds}s`);
-  const file = join(dir, 'rolling-migration.yaml');
-  writeFileSync(file, text);
-  return file;
+  const ep = await canaryMetrics({ errorRate: 0.001, latencyMs: 42 });
+  return { metricsUrl: ep.url, healthUrl: ep.healthUrl, close: ep.close };
 }
 
 /** `mcp migration execute` of that plan, in the background. */
