@@ -25,8 +25,15 @@ export function isSecretKey(key: string): boolean {
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):([^\s@/]+)@/gi;
 const BEARER = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
-// `access_token=…`, `client_secret: …`: the name may end a longer one (\b does not split at `_`)
-const KV_IN_TEXT = /((?:password|passwd|pwd|secret|token|api[-_]?key|apikey)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi;
+// `password: x`, `token=x`: the word itself (a field path like `environment.API_TOKEN:` in a validation
+// message is not a secret)
+const KV_IN_TEXT = /\b((?:password|passwd|pwd|secret|token|api[-_]?key|apikey)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,]+)/gi;
+// `access_token=…`, `client_secret=…`, `DB_PASSWORD=…`: an assignment (query string, env line) to a name
+// that ends in a secret word
+const ASSIGN_IN_TEXT = /((?<![\w-])[\w-]*?(?:password|passwd|secret|token|api[-_]?key|apikey)=)("[^"]*"|'[^']*'|[^\s&;,]+)/gi;
+// `"api_token": "…"`, `\"DB_PASSWORD\":\"…\"`: a JSON member with a secret-sounding name, also escaped
+// inside another JSON string (kubectl quotes a whole object, last-applied-configuration included)
+const JSON_MEMBER = /((\\?)"[\w.-]*(?:password|passwd|secret|token|api[-_]?key|apikey)[\w.-]*\2"\s*:\s*)(\2"(?:[^"\\]|\\(?!")|\\")*?\2")/gi;
 const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
 export function redactText(text: string): string {
@@ -37,7 +44,9 @@ export function redactText(text: string): string {
     .replace(URL_PASSWORD, (_m, head: string) => `${head}:${REDACTED}@`)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`)
     .replace(JWT, REDACTED)
-    .replace(KV_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`);
+    .replace(KV_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`)
+    .replace(ASSIGN_IN_TEXT, (_m, head: string) => `${head}${REDACTED}`)
+    .replace(JSON_MEMBER, (_m, head: string, esc: string) => `${head}${esc}"${REDACTED}${esc}"`);
 }
 
 /** Deep copy with secret-named keys masked and every string passed through redactText. */

@@ -117,10 +117,34 @@ export function parsePrometheus(text: string): Metrics {
   return out;
 }
 
+/**
+ * GET a measurement URL. User and password in it (`http://ops:pw@host/metrics`) go as Basic auth: fetch
+ * refuses a URL with credentials. Errors never repeat the URL: they say what happened (the check names
+ * the URL as scheme, host and path).
+ */
 async function get(url: string, signal?: AbortSignal, timeoutMs = 5000): Promise<{ status: number; body: string; type: string }> {
   const ctl = AbortSignal.timeout(timeoutMs);
-  const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, ctl]) : ctl, headers: { accept: 'application/json, text/plain;version=0.0.4' } });
-  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+  const headers: Record<string, string> = { accept: 'application/json, text/plain;version=0.0.4' };
+  let target = url;
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+      target = u.toString();
+    }
+  } catch {
+    /* not a URL: fetch says so below */
+  }
+  try {
+    const res = await fetch(target, { signal: signal ? AbortSignal.any([signal, ctl]) : ctl, headers });
+    return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message ?? 'request failed');
+    throw new Error(why.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '(the URL)'));
+  }
 }
 
 export async function fetchMetrics(url: string, signal?: AbortSignal): Promise<{ metrics?: Metrics; error?: string }> {

@@ -199,11 +199,14 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
           to = 'rollback-point';
         }
       }
-      // a rollback that would undo nothing is refused, not recorded as done: after a completed upgrade the
-      // last rollback point is its last step, and "rolled back" would be a lie
-      if (to === 'rollback-point' && toUndo(st, stopAt).length === 0) {
-        throw preconditionError(`run ${id} (${st.status}) has nothing to undo back to ${stopAt ? `its last rollback point (${stopAt})` : 'its start'}`, {
-          hint: st.plan.from ? `to undo the whole run: mcp-migrate rollback --run ${id} --to ${st.plan.from}` : 'nothing was changed',
+      // a finished run (completed, or already rolled back) that a rollback would not change is refused, not
+      // recorded as rolled back: after a completed upgrade its last rollback point is its last step, and
+      // "rolled back" would be a lie. A paused or stopped run ends at its rollback point as asked (abort).
+      const finished = st.status === 'completed' || st.status === 'rolled-back';
+      if (finished && toUndo(st, to === 'rollback-point' ? stopAt : undefined).length === 0) {
+        const where = to === 'rollback-point' && stopAt ? `its last rollback point (${stopAt})` : 'its start';
+        throw preconditionError(`run ${id} is ${st.status}: rolling back to ${where} would undo nothing`, {
+          hint: st.status === 'completed' && st.plan.from ? `to undo the whole run: mcp-migrate rollback --run ${id} --to ${st.plan.from}` : `run ${id} is already at ${where}; nothing was changed`,
         });
       }
       await rollback(id, journal, opts, to, opts.reason ?? 'requested', stopAt);

@@ -8,7 +8,7 @@
 // The same planner gives the --dry-run listing: plan() builds the steps, execute() runs them.
 import { run, tail, type RunOptions } from '../runtime/exec.js';
 import { CliError, ExitCode, failedError, isCliError, preconditionError } from '../cli/errors.js';
-import { redactText } from '../redact.js';
+import { redactText, registerSecret } from '../redact.js';
 import type { DataMove, K8sObject } from './convert.js';
 import { argoRollout, hasArgoRollouts, ratioCanary, type CanarySpec } from './canary.js';
 import { moveDataToPvc, type DataMoveResult } from './datamove.js';
@@ -100,17 +100,29 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
     say(`created namespace ${opts.namespace}`);
   }
 
+  // every Secret value this run sends, and every one it read back, is masked wherever text is printed or
+  // logged: kubectl quotes whole objects in its errors (a refused patch, last-applied-configuration)
+  registerSecretValues([...toApply, ...priors.savedObjects()]);
+
   const changes: Change[] = [];
   const claimsWithData = new Set<string>();
   const apply = async (list: K8sObject[]) => {
     if (!list.length) return [];
     await priors.record(list); // objects made during the run (canary Deployment, Argo Rollout)
+    registerSecretValues([...list, ...priors.savedObjects()]);
+    priors.somethingApplied ||= changes.length > 0;
+    // counted as changed before kubectl runs: an apply that is interrupted or times out may have changed
+    // any of them, and the undo must cover them (refined below from kubectl's own report)
+    const pending = changesOf(list, []);
+    changes.push(...pending);
     const r = await run('kubectl', [...k, 'apply', ...ns, '-f', '-'], { ...ro, allowFailure: true, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: list }) });
     const lines = parseApplyOutput(r.stdout);
     result.applied.push(...lines);
-    changes.push(...changesOf(list, lines));
+    changes.splice(changes.length - pending.length, pending.length, ...changesOf(list, lines));
     if (r.exitCode !== 0) {
-      throw new CliError(ExitCode.FAILED, 'apply_failed', `kubectl apply of ${list.map(refOf).join(', ')} failed: ${redactText(tail(r.stderr || r.stdout, 500))}`);
+      // with a Secret in the batch, kubectl's error can quote its data under any key: say only its last line
+      const text = list.some((o) => o.kind === 'Secret') ? lastLine(r.stderr || r.stdout) : tail(r.stderr || r.stdout, 500);
+      throw new CliError(ExitCode.FAILED, 'apply_failed', `kubectl apply of ${list.map(refOf).join(', ')} failed (exit ${r.exitCode}): ${redactText(text)}`);
     }
     return lines;
   };
@@ -175,7 +187,9 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
     return result;
   } catch (e) {
     // 6. undo, in reverse order of application; not cancelled by the signal that may have stopped the run
-    const undone = await undoChanges(changes, { kubectl: k, namespace: opts.namespace, ro: { echo: opts.echo, env: opts.env, timeoutMs: 120_000 }, priors, claimsWithData, namespaceCreated: result.namespaceCreated });
+    const toUndo = changes.filter((c) => c.action !== 'unchanged').length;
+    if (toUndo) say(`undoing ${toUndo} change(s) of this deploy…`);
+    const undone = await undoChanges(changes, { kubectl: k, namespace: opts.namespace, ro: { echo: opts.echo, env: opts.env, timeoutMs: 120_000 }, priors, claimsWithData, namespaceCreated: result.namespaceCreated, progress: (line) => say(`  ${line}`) });
     const err = isCliError(e) ? e : new CliError(ExitCode.FAILED, 'deploy_failed', (e as Error)?.message ?? String(e), { cause: e });
     const listed = undone.length ? undone.join(', ') : 'nothing had changed';
     throw new CliError(err.exitCode, err.code, `${err.message}; rolled back: ${listed}`, {
@@ -183,7 +197,8 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
       where: err.where,
       cause: err.cause ?? e,
       exposeDetails: true,
-      details: { ...(typeof err.details === 'object' && err.details ? err.details : {}), result, rolledBack: undone },
+      // only what this command means to show: an inner error's details (a kubectl stderr tail) stay out of --json
+      details: { failed: (err.details as { failed?: string } | undefined)?.failed, result, rolledBack: undone },
     });
   }
 }
@@ -206,4 +221,23 @@ export async function promoteRatioCanary(dep: K8sObject, opts: { namespace: stri
     throw failedError(`promotion of ${dep.metadata.name} failed; rolled back with kubectl rollout undo (the canary is kept for inspection)`);
   }
   await run('kubectl', [...k, 'delete', ...ns, `deployment/${dep.metadata.name}-canary`, '--ignore-not-found'], { echo: opts.echo });
+}
+
+const lastLine = (s: string): string => s.trim().split('\n').pop() ?? '';
+
+/** Register a Secret's values (as sent: stringData, and data in base64 and decoded) with the redactor. */
+function registerSecretValues(objects: Array<Record<string, any>>): void {
+  for (const o of objects) {
+    if (o?.kind !== 'Secret') continue;
+    for (const v of Object.values((o.stringData ?? {}) as Record<string, unknown>)) {
+      if (typeof v !== 'string') continue;
+      registerSecret(v);
+      registerSecret(Buffer.from(v, 'utf8').toString('base64'));
+    }
+    for (const v of Object.values((o.data ?? {}) as Record<string, unknown>)) {
+      if (typeof v !== 'string') continue;
+      registerSecret(v);
+      registerSecret(Buffer.from(v, 'base64').toString('utf8'));
+    }
+  }
 }

@@ -40,6 +40,8 @@ interface Prior {
 
 export class PriorState {
   private readonly priors = new Map<string, Prior>();
+  /** set once this run has applied something: a failed read then no longer means "nothing was applied" */
+  somethingApplied = false;
 
   constructor(
     private readonly kubectl: string[],
@@ -63,7 +65,7 @@ export class PriorState {
           this.priors.set(ref, { existed: false });
           continue;
         }
-        throw preconditionError(`cannot read ${ref} before changing it (kubectl get failed: ${redactText(r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`)}); nothing was applied`, {
+        throw preconditionError(`cannot read ${ref} before changing it (kubectl get failed: ${redactText(r.stderr.trim().split('\n').pop() ?? `exit ${r.exitCode}`)}); ${this.somethingApplied ? 'it was not applied' : 'nothing was applied'}`, {
           hint: 'check the kubectl context and your permissions (get on every kind the deploy applies), then run again',
         });
       }
@@ -71,7 +73,7 @@ export class PriorState {
       try {
         obj = JSON.parse(r.stdout);
       } catch {
-        throw preconditionError(`cannot read ${ref} before changing it: kubectl get -o json did not print JSON; nothing was applied`);
+        throw preconditionError(`cannot read ${ref} before changing it: kubectl get -o json did not print JSON; ${this.somethingApplied ? 'it was not applied' : 'nothing was applied'}`);
       }
       this.priors.set(ref, { existed: true, object: stripServerFields(obj) });
     }
@@ -79,6 +81,11 @@ export class PriorState {
 
   existed(ref: string): boolean {
     return this.priors.get(ref)?.existed ?? false;
+  }
+
+  /** every saved object (to register Secrets' values with the redactor; never to print) */
+  savedObjects(): Array<Record<string, any>> {
+    return [...this.priors.values()].flatMap((p) => (p.object ? [p.object] : []));
   }
 
   /** @internal the saved object, for the undo only */
@@ -117,6 +124,8 @@ export interface UndoOptions {
   /** claims that hold data (copied by this run, or found not empty) */
   claimsWithData: Set<string>;
   namespaceCreated: boolean;
+  /** told each object as it is done (the operator sees the undo progress, not a silence) */
+  progress?: (line: string) => void;
 }
 
 /** Undo `changes` in reverse order; one line per object: `configmap/x (restored)`, `service/y (new: deleted)`, … */
@@ -124,6 +133,10 @@ export async function undoChanges(changes: Change[], opts: UndoOptions): Promise
   const { kubectl: k, ro, priors } = opts;
   const ns = ['-n', opts.namespace];
   const done: string[] = [];
+  const note = (line: string) => {
+    done.push(line);
+    opts.progress?.(line);
+  };
   const seen = new Set<string>();
   const todo: Change[] = [];
   for (const c of [...changes].reverse()) {
@@ -136,20 +149,20 @@ export async function undoChanges(changes: Change[], opts: UndoOptions): Promise
   const configFirst = (c: Change) => (c.kind === 'ConfigMap' || c.kind === 'Secret') && priors.existed(c.ref);
   for (const c of [...todo.filter(configFirst), ...todo.filter((t) => !configFirst(t))]) {
     if (c.kind === 'PersistentVolumeClaim') {
-      done.push(`${c.ref} (${opts.claimsWithData.has(c.name) ? 'kept: holds data' : priors.existed(c.ref) ? 'kept: existed before' : 'new: kept, claims are never deleted'})`);
+      note(`${c.ref} (${opts.claimsWithData.has(c.name) ? 'kept: holds data' : priors.existed(c.ref) ? 'kept: existed before' : 'new: kept, claims are never deleted'})`);
       continue;
     }
     const saved = priors.existed(c.ref) ? priors.saved(c.ref) : undefined;
     if (!saved) {
       const r = await run('kubectl', [...k, 'delete', ...ns, c.ref, '--ignore-not-found'], { ...ro, allowFailure: true });
-      done.push(r.exitCode === 0 ? `${c.ref} (new: deleted)` : `${c.ref} (new: delete FAILED: ${why(r)})`);
+      note(r.exitCode === 0 ? `${c.ref} (new: deleted)` : `${c.ref} (new: delete FAILED: ${why(r)})`);
       continue;
     }
     const r = await run('kubectl', [...k, 'replace', ...ns, '-f', '-'], { ...ro, allowFailure: true, input: JSON.stringify(saved) });
     // a Secret's error could quote what we sent: only the exit code is shown for it
-    done.push(r.exitCode === 0 ? `${c.ref} (restored)` : `${c.ref} (restore FAILED: ${c.kind === 'Secret' ? `kubectl exit ${r.exitCode}` : why(r)})`);
+    note(r.exitCode === 0 ? `${c.ref} (restored)` : `${c.ref} (restore FAILED: ${c.kind === 'Secret' ? `kubectl exit ${r.exitCode}` : why(r)})`);
   }
-  if (opts.namespaceCreated) done.push(`namespace/${opts.namespace} (new: kept)`);
+  if (opts.namespaceCreated) note(`namespace/${opts.namespace} (new: kept)`);
   return done;
 }
 

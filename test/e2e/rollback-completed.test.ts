@@ -21,7 +21,7 @@ describe('rollback of a completed upgrade', () => {
 
     const none = await mcpMigrate(['rollback'], { home });
     expect(none.exitCode).toBe(3);
-    expect(none.stderr).toMatch(/nothing to undo back to its last rollback point \(v6\.verify\)/);
+    expect(none.stderr).toMatch(/is completed: rolling back to its last rollback point \(v6\.verify\) would undo nothing/);
     expect(none.stderr).toMatch(/--to 4\.2/);
     expect(journalTypes(home, runId!)).not.toContain('rollback.start');
     expect((await mcp(['version', '--current'], { home })).stdout).toMatch(/6\.0/);

@@ -380,9 +380,70 @@ describe('mcp deploy: a failed deploy undoes everything it changed (fake cluster
     expect(r.exitCode).toBe(1);
     const { error } = r.json();
     expect(error.code).toBe('apply_failed');
-    expect(error.message).toMatch(/^kubectl apply of deployment\/web failed: The Deployment "web" is invalid: spec.template: Invalid value; rolled back: configmap\/web-env \(restored\), secret\/web-env \(restored\), deployment\/web \(restored\), service\/web \(new: deleted\)$/);
+    expect(error.message).toMatch(/^kubectl apply of deployment\/web failed \(exit 1\): The Deployment "web" is invalid: spec.template: Invalid value; rolled back: configmap\/web-env \(restored\), secret\/web-env \(restored\), deployment\/web \(restored\), service\/web \(new: deleted\)$/);
     expect(fb.state<{ objects: Record<string, any> }>().objects['configmap/web-env'].data).toEqual({ LOG_LEVEL: 'info', FEATURE: 'off' });
   });
+});
+
+describe('mcp deploy: what a failed apply can print, and an interrupted one', () => {
+  const COMPOSE = ['services:', '  web:', '    image: mcp/web:2', '    ports: ["8080:80"]', '    env_file: web.env', '    environment:', '      API_TOKEN: tok-super-secret-value', ''].join('\n');
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+
+  it("kubectl's refused patch quotes the Secret (data and last-applied-configuration): no value reaches stdout, stderr or the log", async () => {
+    const { home, root } = setup(V6, { 'docker-compose.yml': COMPOSE, 'web.env': 'LOG_LEVEL=debug\n' });
+    const fb = fakeBins(root, { kubectl: CLUSTER });
+    // what a real kubectl prints when the API server refuses a patch: the whole patch, quoted
+    const patchError = (stdin: string) => {
+      const secret = JSON.parse(stdin).items.find((o: any) => o.kind === 'Secret');
+      const data = secret ? secret.data ?? Object.fromEntries(Object.entries(secret.stringData ?? {}).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')])) : {};
+      const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data });
+      return `error when applying patch:\n${JSON.stringify({ data, metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } } })}\nto:\nResource: "/v1, Resource=secrets", GroupVersionKind: "/v1, Kind=Secret"\nName: "web-env", Namespace: "mcp-platform"\nfor: "STDIN": error when patching "STDIN": admission webhook "policy.example" denied the request\n`;
+    };
+    fb.setRules('kubectl', [{ args: ['apply'], handler: `(argv, state, r, stdin) => JSON.parse(stdin).items.some((o) => o.kind === 'Secret') ? { exitCode: 1, stderr: (${patchError.toString()})(stdin) } : (${cluster.toString()})(argv, state, r, stdin)` }, ...CLUSTER]);
+    const r = await mcp(['deploy', '--env', 'staging', '--compose', join(root, 'docker-compose.yml'), '--runtime', 'kubernetes', '--json', '--verbose'], { home, env: fb.env });
+    expect(r.exitCode).toBe(1);
+    const { error } = r.json();
+    expect(error.code).toBe('apply_failed');
+    expect(error.message).toMatch(/failed \(exit 1\): for: "STDIN": error when patching "STDIN": admission webhook "policy\.example" denied the request; rolled back: /);
+    const log = readFileSync(join(home, 'logs', 'mcp.log'), 'utf8');
+    for (const secret of ['tok-super-secret-value', b64('tok-super-secret-value')]) {
+      expect(r.stdout).not.toContain(secret);
+      expect(r.stderr).not.toContain(secret);
+      expect(log).not.toContain(secret);
+    }
+  });
+
+  it('an apply interrupted while kubectl runs is undone like a failed one: the half-applied Deployment goes back', async () => {
+    const { home, root } = setup(V6, { 'docker-compose.yml': COMPOSE, 'web.env': 'LOG_LEVEL=debug\n' });
+    const fb = fakeBins(root, { kubectl: CLUSTER });
+    const old = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'mcp-platform', resourceVersion: '5' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'mcp/web:1' }] } } } };
+    fb.setState({ objects: { 'deployment/web': old } });
+    // the Deployment's apply lands in the cluster, then kubectl hangs (a slow admission webhook)
+    const hang = `(argv, state, r, stdin) => {
+      const out = (${cluster.toString()})(argv, state, r, stdin);
+      if (!JSON.parse(stdin).items.some((o) => o.kind === 'Deployment')) return out;
+      const fs = r('fs'), path = r('path');
+      fs.writeFileSync(path.join(path.dirname(process.argv[1]), 'state.json'), JSON.stringify(state));
+      r('child_process').spawnSync('sleep', ['20']);
+      return out;
+    }`;
+    fb.setRules('kubectl', [{ args: ['apply'], handler: hang }, ...CLUSTER]);
+    const { execa } = await import('execa');
+    const { MCP } = await import('../helpers/cli.js');
+    const child = execa(process.execPath, [MCP, '--home', home, 'deploy', '--env', 'staging', '--compose', join(root, 'docker-compose.yml'), '--runtime', 'kubernetes'], { env: { ...process.env, ...fb.env, CI: 'true', NO_COLOR: '1' }, reject: false });
+    // wait until the Deployment's apply has reached the cluster
+    for (let i = 0; i < 300; i++) {
+      const img = fb.state<{ objects: Record<string, any> }>().objects?.['deployment/web']?.spec?.template?.spec?.containers?.[0]?.image;
+      if (img === 'mcp/web:2') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(fb.state<{ objects: Record<string, any> }>().objects['deployment/web'].spec.template.spec.containers[0].image).toBe('mcp/web:2');
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(String(r.stderr)).toMatch(/rolled back: .*deployment\/web \(restored\)/);
+    expect(fb.state<{ objects: Record<string, any> }>().objects['deployment/web'].spec.template.spec.containers[0].image).toBe('mcp/web:1');
+  }, 60_000);
 });
 
 describe('mcp deploy (docker runtime)', () => {

@@ -202,3 +202,24 @@ describe('executor', () => {
     expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
   });
 });
+
+describe('rollbacks that would change nothing', () => {
+  it('a paused run ends at its rollback point when aborted; a finished run refuses a rollback that undoes nothing, to the start as well', async () => {
+    const h = home();
+    const p = plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1', true)] }, { name: 'two', steps: [w('s2', 'b.txt', 'B')] }]);
+    const out = await executePlan(p, { home: h, env: {}, registry, onEvent: (ev) => { if (ev.type === 'step.end' && ev.step === 's1') writeControl(h, ev.runId, 'pause'); } });
+    expect(out.status).toBe('paused');
+    // abort of the paused run: nothing after the rollback point to undo, and it still ends there
+    const aborted = await rollbackRun(out.runId, { home: h, env: {}, registry, to: 'rollback-point', reason: 'aborted' });
+    expect(aborted.status).toBe('rolled-back');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A1');
+    // to the start: s1 is undone
+    const back = await rollbackRun(out.runId, { home: h, env: {}, registry, to: 'start' });
+    expect(back.status).toBe('rolled-back');
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+    // again: nothing left to undo, so no second "rolled back"
+    const again = await rollbackRun(out.runId, { home: h, env: {}, registry, to: 'start' }).catch((e) => e);
+    expect(again.exitCode).toBe(3);
+    expect(again.message).toMatch(/is rolled-back: rolling back to its start would undo nothing/);
+  });
+});

@@ -14,12 +14,22 @@ describe('redaction', () => {
     for (const secret of ['token123456', jwt, 'hunter22', 'abc']) expect(out).not.toContain(secret);
   });
 
-  it('masks a secret query parameter whose name ends in token or secret (access_token=, client_secret=)', () => {
-    const t = redactText('health http://m/health?access_token=abcdef123&x=1 failed; client_secret: s3cr3t-v4lue');
-    expect(t).not.toContain('abcdef123');
-    expect(t).not.toContain('s3cr3t-v4lue');
+  it('masks assignments to names ending in a secret word (access_token=, client_secret=, DB_PASSWORD=)', () => {
+    const t = redactText('health http://m/health?access_token=abcdef123&x=1 failed; client_secret=s3cr3t-v4lue DB_PASSWORD=pw9');
+    for (const v of ['abcdef123', 's3cr3t-v4lue', 'pw9']) expect(t).not.toContain(v);
     expect(t).toContain('x=1');
-    expect(redactText('max_tokens: 5, tokens 7')).toBe('max_tokens: 5, tokens 7');
+    // field paths and counts are not secrets
+    for (const keep of ['max_tokens: 5, tokens 7', 'services[0].environment.API_TOKEN: expected string, received object', 'envFromSecret: web-env', 'password_policy: strict', '"token_count": 12']) {
+      expect(redactText(keep)).toBe(keep);
+    }
+  });
+
+  it('masks JSON members with secret names, also escaped inside a quoted JSON string (kubectl error output)', () => {
+    const raw = '{"data":{"API_TOKEN":"dG9rLXN1cGVy"},"metadata":{"annotations":{"last-applied":"{\\"data\\":{\\"DB_PASSWORD\\":\\"cHctaW4tanNvbg==\\"},\\"kind\\":\\"Secret\\"}"}}}';
+    const t = redactText(raw);
+    expect(t).not.toContain('dG9rLXN1cGVy');
+    expect(t).not.toContain('cHctaW4tanNvbg==');
+    expect(t).toContain('\\"kind\\":\\"Secret\\"');
   });
 
   it('masks secret-named keys at any depth and leaves public ones', () => {
