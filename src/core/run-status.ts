@@ -31,6 +31,8 @@ export function statusDoc(st: RunState) {
 export function statusText(doc: RunStatusDoc): string[] {
   // the first two lines say it all (for `watch -n 5 'mcp migration status'` on a small terminal)
   const running = doc.phases.flatMap((p) => p.steps.filter((s) => s.status === 'running' || s.status === 'undoing').map((s) => s.title));
+  // between steps a run may be holding a canary: that is what it does now
+  if (doc.status === 'running') for (const p of doc.phases) if (p.status === 'canary' && p.canary) running.push(`canary ${p.name} holding at ${p.canary.percentage}%`);
   const pct = doc.progress.total ? Math.floor((doc.progress.done / doc.progress.total) * 100) : 100;
   const width = 30;
   const bar = `[${'#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.')}] ${pct}%`;

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mcp, tempDir } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { MCP, mcp, tempDir } from '../helpers/cli.js';
 import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
 
 let metrics: MetricsEndpoint;
@@ -79,4 +80,23 @@ describe('one truth: the journal', () => {
     const later = (await mcp(['metrics', '--duration', '1s', '--json'], { home })).json();
     expect(later.runs).toEqual([]);
   }, 240_000);
+
+  it('while a canary holds, the first line says so (watch -n 5 reads it)', async () => {
+    const home = tempDir();
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    const healthy = await canaryMetrics({ errorRate: 0.001, latencyMs: 20 });
+    try {
+      const plan = await quickRollingPlan(4);
+      const run = execa(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', healthy.url, '--health-url', healthy.healthUrl], { env: { ...process.env, CI: 'true' }, reject: false });
+      let first = '';
+      for (let i = 0; i < 100 && !/now: canary/.test(first); i++) {
+        first = (await mcp(['migration', 'status'], { home })).stdout.split('\n')[0]!;
+        if (!/now: canary/.test(first)) await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(first).toMatch(/^Run \S+: rolling service migration — running \(5\/8 steps done\); now: canary core holding at 10%$/);
+      expect((await run).exitCode).toBe(0);
+    } finally {
+      await healthy.close();
+    }
+  }, 120_000);
 });
