@@ -14,6 +14,9 @@ export function statusDoc(st: RunState) {
     phases: st.plan.phases.map((p) => ({
       name: p.name,
       status: st.phases.get(p.name)?.status,
+      // the phase as a whole: its steps and its canary hold
+      startTime: st.phases.get(p.name)?.startedAt,
+      endTime: st.phases.get(p.name)?.endedAt,
       parallel: p.parallel,
       timeoutMs: p.timeoutMs,
       canary: p.canary,

@@ -61,7 +61,7 @@ export function guideStatus(st: RunState, opts: { currentVersion?: string } = {}
     plan: doc.plan,
     startedAt: doc.startedAt ?? null,
     endedAt: doc.endedAt ?? null,
-    phases: doc.phases.map((p) => ({ name: p.name, status: p.status ?? 'pending', parallel: p.parallel, canary: p.canary ? { percentage: p.canary.percentage, durationMs: p.canary.durationMs } : null, steps: p.steps.map((s) => s.id) })),
+    phases: doc.phases.map((p) => ({ name: p.name, status: p.status ?? 'pending', startTime: p.startTime ?? null, endTime: p.endTime ?? null, parallel: p.parallel, canary: p.canary ? { percentage: p.canary.percentage, durationMs: p.canary.durationMs } : null, steps: p.steps.map((s) => s.id) })),
     measurements: doc.measurements,
     rollback: doc.rollback ?? null,
     error: doc.error ?? null,

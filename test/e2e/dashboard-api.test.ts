@@ -226,6 +226,11 @@ describe('mcp dashboard: a migration running in another process', () => {
     }, 90_000, 500);
     expect(end.stepsDone).toBe(8);
     expect(end.progress).toBe(100);
+    // a phase's time includes its canary hold (8 s here), not only its steps' milliseconds
+    for (const name of ['core', 'mcp-services']) {
+      const ph = end.phases.find((p: { name: string }) => p.name === name);
+      expect(Date.parse(ph.endTime) - Date.parse(ph.startTime)).toBeGreaterThanOrEqual(8000);
+    }
     const types = journalTypes(home, runId);
     expect(types.lastIndexOf('run.end')).toBeGreaterThan(types.indexOf('run.resume'));
     expect(types.indexOf('run.resume')).toBeGreaterThan(types.indexOf('run.paused'));

@@ -90,8 +90,9 @@ function render(d) {
   const byId = new Map(d.steps.map((s) => [s.id, s]));
   const phases = d.phases.map((ph) => {
     const steps = ph.steps.map((id) => byId.get(id)).filter(Boolean);
-    const started = steps.map((s) => s.startTime).filter(Boolean).sort()[0];
-    const ended = steps.map((s) => s.endTime).filter(Boolean).sort().pop();
+    // the phase's own times (steps and canary hold); its steps' when an older document has none
+    const started = ph.startTime || steps.map((s) => s.startTime).filter(Boolean).sort()[0];
+    const ended = ph.endTime || steps.map((s) => s.endTime).filter(Boolean).sort().pop();
     const phaseDur = started && ended && ph.status === 'done' ? fmtDuration(Date.parse(ended) - Date.parse(started)) : '';
     const meta = [ph.parallel ? 'parallel' : null, ph.canary ? `canary ${ph.canary.percentage}% for ${fmtDuration(ph.canary.durationMs)}` : null, phaseDur].filter(Boolean).join(' · ');
     return el('div', { class: 'phase', 'data-phase': ph.name, 'data-status': ph.status },
