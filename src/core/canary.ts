@@ -7,6 +7,7 @@
 // (the default) it counts as met and the canary rolls back; with `noData: pass` it is accepted
 // explicitly and shown as "no data (accepted by rule)".
 import type { Canary, Condition, Plan } from './plan.js';
+import { withTimeout } from '../timeout.js';
 
 export interface Check {
   condition: string;
@@ -123,7 +124,6 @@ export function parsePrometheus(text: string): Metrics {
  * the URL as scheme, host and path).
  */
 async function get(url: string, signal?: AbortSignal, timeoutMs = 5000): Promise<{ status: number; body: string; type: string }> {
-  const ctl = AbortSignal.timeout(timeoutMs);
   const headers: Record<string, string> = { accept: 'application/json, text/plain;version=0.0.4' };
   let target = url;
   try {
@@ -138,8 +138,14 @@ async function get(url: string, signal?: AbortSignal, timeoutMs = 5000): Promise
     /* not a URL: fetch says so below */
   }
   try {
-    const res = await fetch(target, { signal: signal ? AbortSignal.any([signal, ctl]) : ctl, headers });
-    return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+    return await withTimeout(
+      timeoutMs,
+      async (sig) => {
+        const res = await fetch(target, { signal: sig, headers });
+        return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
+      },
+      signal,
+    );
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
     const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.cause?.message ?? err.message ?? 'request failed');

@@ -10,6 +10,7 @@ import { formatDuration, formatSpan } from '../duration.js';
 import { readPlatform, serviceBaseUrl, type ServiceView } from '../ops/platform.js';
 import { parsePrometheus, summarizeFamily, type Family } from '../ops/prometheus.js';
 import { runsSince, summarize, summaryLine } from './run-summary.js';
+import { withTimeout } from '../timeout.js';
 
 export interface MetricsOptions {
   service?: string;
@@ -43,8 +44,10 @@ async function scrape(s: ServiceView, timeoutMs: number): Promise<ServiceMetrics
   const path = explicit?.path ?? '/metrics';
   const url = base + (path.startsWith('/') ? path : `/${path}`);
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'text/plain;version=0.0.4' } });
-    const body = await res.text();
+    const { res, body } = await withTimeout(timeoutMs, async (signal) => {
+      const r = await fetch(url, { signal, headers: { accept: 'text/plain;version=0.0.4' } });
+      return { res: r, body: await r.text() };
+    });
     // Without an explicit `metrics` setting, a service that answers /metrics with anything but
     // Prometheus text simply has no endpoint.
     if (!res.ok) return explicit ? { url, ok: false, status: res.status, error: `HTTP ${res.status}` } : null;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { run, which } from '../runtime/exec.js';
 import { isCliError } from '../cli/errors.js';
 import { publishedPort, type HealthCheckSpec, type ServiceSpec } from '../runtime/services.js';
+import { withTimeout } from '../timeout.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -147,9 +148,15 @@ function describeError(err: Error, timeoutMs: number): string {
 }
 
 export async function httpCheck(url: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
-  const sig = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-  const res = await fetch(url, { method: 'GET', signal: sig, redirect: 'follow' });
-  await res.body?.cancel().catch(() => undefined);
+  const res = await withTimeout(
+    timeoutMs,
+    async (sig) => {
+      const r = await fetch(url, { method: 'GET', signal: sig, redirect: 'follow' });
+      await r.body?.cancel().catch(() => undefined);
+      return r;
+    },
+    signal,
+  );
   if (res.status < 200 || res.status >= 400) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
   return `HTTP ${res.status}`;
 }

@@ -7,6 +7,7 @@ import { layout } from '../home.js';
 import { writeFileAtomic } from '../fsutil.js';
 import type { ServiceView } from './platform.js';
 import { serviceBaseUrl } from './platform.js';
+import { withTimeout } from '../timeout.js';
 
 export const BASELINE_FORMAT = 'mcp-benchmark/1';
 export const TOLERANCE = 0.1;
@@ -127,9 +128,15 @@ export async function benchmarkOne(
       issued++;
       const t0 = performance.now();
       try {
-        const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(settings.timeoutMs)]) : AbortSignal.timeout(settings.timeoutMs);
-        const res = await fetch(target.url, { signal, headers: { 'user-agent': 'mcp-benchmark' } });
-        await res.arrayBuffer();
+        const res = await withTimeout(
+          settings.timeoutMs,
+          async (signal) => {
+            const r = await fetch(target.url, { signal, headers: { 'user-agent': 'mcp-benchmark' } });
+            await r.arrayBuffer();
+            return r;
+          },
+          opts.signal,
+        );
         const ms = performance.now() - t0;
         if (res.status >= 500) {
           errorCount++;

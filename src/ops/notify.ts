@@ -10,6 +10,7 @@
 // bounds every send by a timeout, and returns what happened to each channel for the journal.
 import { redactText, registerSecret } from '../redact.js';
 import { asObject, asString } from './platform.js';
+import { withTimeout } from '../timeout.js';
 
 export const NOTIFY_EVENTS = ['start', 'failure', 'rollback', 'completion'] as const;
 export type NotifyKind = (typeof NOTIFY_EVENTS)[number];
@@ -121,13 +122,11 @@ async function sendSlack(s: NonNullable<NotifySettings['slack']>, e: NotifyEvent
   if (!s.webhookUrl) return { channel: 'slack', ok: false, skipped: `${ENV_SLACK} is not set` };
   const started = Date.now();
   try {
-    const res = await fetch(s.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(slackPayload(e, s.channel)),
-      signal: AbortSignal.timeout(timeoutMs),
+    const url = s.webhookUrl;
+    const { res, body } = await withTimeout(timeoutMs, async (signal) => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(slackPayload(e, s.channel)), signal });
+      return { res: r, body: await r.text().catch(() => '') };
     });
-    const body = await res.text().catch(() => '');
     if (!res.ok) return { channel: 'slack', ok: false, error: `webhook answered HTTP ${res.status}${body ? `: ${body.slice(0, 200)}` : ''}`, ms: Date.now() - started };
     return { channel: 'slack', ok: true, ms: Date.now() - started };
   } catch (err) {
