@@ -64,10 +64,20 @@ export async function verifyInstallation(opts: { home: string; env: NodeJS.Proce
           .filter((m) => upTo(m.version))
           .map((m) => ({ name: m.file, ok: (m.state === 'applied' || m.state === 'baselined') && !m.drifted, detail: `${m.state}${m.drifted ? ', checksum differs from the file' : ''}` }));
         const bad = items.filter((i) => !i.ok);
+        // a database ahead of the version (a v6 migration applied under a 5.0 config, after a config-only
+        // rollback) is not a healthy 5.0: its services would run against the newer schema
+        const ahead = (st.migrations as any[]).filter((m) => !upTo(m.version) && (m.state === 'applied' || m.state === 'baselined'));
+        for (const m of ahead) items.push({ name: m.file, ok: false, detail: `applied beyond ${opts.version}` });
         checks.push({
           name: 'database',
-          status: bad.length || !items.length ? 'failed' : 'passed',
-          detail: !items.length ? `no migrations up to ${opts.version} are known` : bad.length ? `${bad.length} migration(s) not complete: ${bad.map((b) => `${b.name} (${b.detail})`).join(', ')}` : `${items.length} migrations up to ${opts.version} applied, checksums match (${st.database})`,
+          status: bad.length || ahead.length || !items.length ? 'failed' : 'passed',
+          detail: !items.length
+            ? `no migrations up to ${opts.version} are known`
+            : ahead.length
+              ? `the database is ahead of ${opts.version}: ${ahead.map((m) => m.file).join(', ')} applied; roll it back with mcp db rollback --to ${opts.version}${bad.length ? `; and ${bad.length} migration(s) up to ${opts.version} not complete` : ''}`
+              : bad.length
+                ? `${bad.length} migration(s) not complete: ${bad.map((b) => `${b.name} (${b.detail})`).join(', ')}`
+                : `${items.length} migrations up to ${opts.version} applied, checksums match (${st.database})`,
           items,
         });
         const { countRows } = await import('./steps/index.js');

@@ -59,7 +59,8 @@ export async function recordVersion(home: string, version: string, extra: { back
   if (found) {
     rel = join(version, basename(found.path));
     await rm(join(versionsDir(home), version), { recursive: true, force: true });
-    await writeFileAtomic(join(versionsDir(home), rel), await readFile(found.path));
+    // a config holds secrets (tokens, legacy API keys): owner-only, like config/ itself
+    await writeFileAtomic(join(versionsDir(home), rel), await readFile(found.path), { mode: 0o600 });
   }
   const entry: VersionEntry = { version, at: new Date().toISOString(), config: rel, ...extra };
   h.entries = [...h.entries.filter((e) => e.version !== version), entry];
@@ -91,7 +92,7 @@ export async function restoreVersion(home: string, raw: string): Promise<{ versi
   if (previous && previous !== match.version) await recordVersion(home, previous);
   const dir = layout(home).config;
   const target = join(dir, basename(match.config));
-  await writeFileAtomic(target, await readFile(src));
+  await writeFileAtomic(target, await readFile(src), { mode: 0o600 });
   for (const n of await readdir(dir)) {
     if ((n === 'platform.json' || n === 'platform.yaml') && n !== basename(match.config)) await rm(join(dir, n), { force: true });
   }
