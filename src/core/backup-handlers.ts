@@ -5,7 +5,7 @@ import { join, posix } from 'node:path';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import type { Handler } from '../cli/program.js';
 import type { CommandResult } from '../cli/output.js';
-import { ExitCode, invalidInput, usageError } from '../cli/errors.js';
+import { ExitCode, invalidInput, preconditionError, usageError } from '../cli/errors.js';
 import { exists } from '../fsutil.js';
 import { resolvePassphrase } from '../backup/crypto.js';
 import { PART_ROOT, type Part, type Scope, type Sidecar } from '../backup/manifest.js';
@@ -125,18 +125,30 @@ function restoreResult(r: RestoreReport): CommandResult {
   const verb = r.dryRun ? 'Would restore' : 'Restored';
   const text = [`${verb} ${r.parts.join(', ')} from ${r.backup.id} (${r.backup.name}, ${r.backup.createdAt}); the archive verified`];
   for (const [root, d] of Object.entries(r.files)) text.push(`  ${root}/: ${d.added} added, ${d.changed} changed, ${d.removed} removed, ${d.unchanged} unchanged`);
-  for (const t of r.database ?? []) text.push(`  ${t.name}: ${t.rows} rows${t.current !== undefined ? ` (now ${t.current < 0 ? 'absent' : t.current})` : ''}`);
+  for (const t of r.database ?? []) text.push(`  ${t.name}: ${t.rows} rows${t.current !== undefined ? ` (${r.dryRun ? 'now' : 'was'} ${t.current < 0 ? 'absent' : t.current})` : ''}`);
   if (r.safetyBackup) text.push(`  safety backup of the previous state: ${r.safetyBackup} (undo with: mcp backup restore --id ${r.safetyBackup})`);
   else if (r.dryRun) text.push('  a safety backup of the current state would be taken first; nothing was changed');
   for (const n of r.notes) text.push(`  note: ${n}`);
   return { data: r, text };
 }
 
-export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string }> = async (ctx, o) => {
+export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string; anyVersion?: boolean }> = async (ctx, o) => {
   const asked = partsFor(o);
   const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
   // without --data-only / --config-only: everything the backup holds
   const parts = asked.length ? asked : b.sidecar.contents;
+  // a database from another platform version under this version's config is an installation that never
+  // existed (a 5.0 schema under a 6.0 config): refused unless asked for
+  if (parts.includes('database') && !parts.includes('config') && b.sidecar.database && b.sidecar.platformVersion && !o.anyVersion) {
+    const { readStoredConfig } = await import('../config/store.js');
+    const installed = await readStoredConfig(ctx.home).then((c) => c.version, () => undefined);
+    const mm = (v: string) => v.replace(/^v/i, '').split('.').slice(0, 2).map((x) => Number(x) || 0).join('.');
+    if (installed && mm(installed) !== mm(b.sidecar.platformVersion)) {
+      throw preconditionError(`backup ${b.id} holds a ${b.sidecar.platformVersion} database; this installation is at ${installed}: restoring only its data would put a ${b.sidecar.platformVersion} database under the ${installed} config`, {
+        hint: `restore everything it holds (mcp backup restore --id ${b.id}), or roll back to ${b.sidecar.platformVersion} first (mcp-migrate rollback --to ${b.sidecar.platformVersion}); --any-version restores the data anyway`,
+      });
+    }
+  }
   if (o.env) {
     const { readStoredConfig } = await import('../config/store.js');
     const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);

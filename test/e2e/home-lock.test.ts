@@ -62,3 +62,20 @@ describe('one writer per home', () => {
     expect(existsSync(join(home, 'state/runs')) ? readdirSync(join(home, 'state/runs')) : []).toEqual([]);
   }, 120_000);
 });
+
+describe('restoring only the data of another platform version', () => {
+  it('a 5.0 database under the 6.0 config is refused (exit 3, nothing changed); restoring everything, or --any-version, is not', async () => {
+    const home = tempDir();
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    expect((await mcp(['upgrade', '--to', '6.0'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
+    const before = backupFiles(home);
+    const refused = await mcp(['backup', 'restore', '--id', 'v5-final-backup', '--data-only'], { home });
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toMatch(/holds a 5\.0 database; this installation is at 6\.0/);
+    expect(refused.stderr).toMatch(/mcp-migrate rollback --to 5\.0/);
+    expect(backupFiles(home)).toEqual(before); // no safety backup: nothing was started
+    expect((await mcp(['db', 'status', '--json'], { home })).stdout).toMatch(/6\.0\.0/);
+    const forced = await mcp(['backup', 'restore', '--id', 'v5-final-backup', '--data-only', '--any-version', '--dry-run'], { home });
+    expect(forced.exitCode, forced.stderr).toBe(0);
+  }, 240_000);
+});

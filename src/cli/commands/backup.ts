@@ -57,6 +57,7 @@ export const registerBackup: Register = (program, app) => {
     .option('--data-only', 'data files and database only')
     .option('--config-only', 'config and version history only')
     .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option('--any-version', "restore a database taken at another platform version under this version's config (normally refused: the layouts differ)")
     .option(...PASSPHRASE_FILE);
   handle(restore, app, async () => (await engine()).restoreHandler);
 
@@ -80,6 +81,7 @@ export const registerBackup: Register = (program, app) => {
     .option('--data-only', 'data files and database only')
     .option('--config-only', 'config and version history only')
     .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option('--any-version', "restore a database taken at another platform version under this version's config (normally refused: the layouts differ)")
     .option(...PASSPHRASE_FILE);
   handle(top, app, async () => (await engine()).restoreHandler);
 
