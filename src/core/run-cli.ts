@@ -188,9 +188,21 @@ function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): E
 }
 
 /** The report: steps, durations, what the operator must still do. */
-export function report(out: RunOutcome, extra: { runtime?: string; title?: string } = {}): CommandResult {
+export function report(out: RunOutcome, extra: { runtime?: string; title?: string; installed?: string } = {}): CommandResult {
   const manual = new Set<string>(out.plan.manualActions);
   for (const s of out.steps) for (const m of (s.result?.manualActions as string[] | undefined) ?? []) manual.add(m);
+  // what the run itself did is not left to do (a config transform's list names the database migration
+  // that the upgrade's own db.migrate step applied)
+  if (out.steps.some((s) => s.kind === 'db.migrate' && s.status === 'done')) for (const m of [...manual]) if (/^run the database migrations\b/.test(m)) manual.delete(m);
+  // runtime none: the plan's service steps changed no process; say what that leaves (the report points here)
+  if (extra.runtime === 'none' && out.steps.some((s) => /^services?\./.test(s.kind)) && ![...manual].some((m) => m.startsWith('runtime none'))) {
+    manual.add(`runtime none: the services run outside mcp — move them to ${out.plan.to ?? 'the new version'} yourself, then run mcp health --verbose`);
+  }
+  // a plan that moves services to a version does not change the platform's config or database: say so
+  // when the installation is still at another version after it
+  if (out.status === 'completed' && extra.installed && out.plan.to && out.plan.kind !== 'upgrade' && majorMinor(extra.installed) !== majorMinor(out.plan.to)) {
+    manual.add(`the installation's config and database are still at ${extra.installed}: this plan moved services to ${out.plan.to}; move the platform with mcp upgrade --to ${out.plan.to} (the guide's configuration and database steps)`);
+  }
   const lines: string[] = [];
   const head = extra.title ?? out.plan.name;
   lines.push(`${head}: ${out.status}${out.durationMs ? ` in ${formatDuration(out.durationMs)}` : ''}${out.runId !== 'dry-run' ? ` (run ${out.runId})` : ''}`);
@@ -203,9 +215,9 @@ export function report(out: RunOutcome, extra: { runtime?: string; title?: strin
     const mark = { done: '✓', failed: '✗', undone: '↺', pending: '·', running: '…', undoing: '↺' }[s.status];
     lines.push(`    ${mark} ${s.title}${s.durationMs !== undefined ? `  ${formatDuration(s.durationMs)}` : ''}${s.status === 'undone' ? '  (undone)' : ''}${s.error ? `  — ${s.error}` : ''}`);
   }
-  if (out.error) lines.push(`Error: ${out.error}`);
+  if (out.error && out.status !== 'paused') lines.push(`Error: ${out.error}`);
   if (out.rollback) lines.push(`Rolled back ${out.rollback.to === 'start' || !out.rollback.stopAt ? 'to the start' : `to rollback point ${out.rollback.stopAt}`}: ${out.rollback.reason}`);
-  if (extra.runtime === 'none') lines.push('Runtime: none — the services are external; mcp did not start or stop any process (see below).');
+  if (extra.runtime === 'none') lines.push(`Runtime: none — the services are external; mcp did not start or stop any process${out.status === 'completed' && manual.size ? ' (see below)' : ''}.`);
   if (out.status === 'completed' && manual.size) {
     lines.push('What you must still do:');
     for (const m of manual) lines.push(`  - ${m}`);
@@ -227,6 +239,8 @@ export function report(out: RunOutcome, extra: { runtime?: string; title?: strin
   };
   return { data, text: lines, exitCode: EXIT_FOR_STATUS[out.status] ?? ExitCode.FAILED };
 }
+
+const majorMinor = (v: string) => v.replace(/^v/i, '').split('.').slice(0, 2).map((x) => Number(x) || 0).join('.');
 
 /** NDJSON mode: the final document is the last event line. */
 async function finish(ctx: Ctx, r: CommandResult): Promise<CommandResult> {
@@ -272,7 +286,7 @@ export const executeHandler: Handler<PlanFileOpts> = async (ctx, opts) => {
   if (!opts.plan) throw usageError('--plan FILE is required', { hint: 'e.g. mcp migration execute --plan migration-plan.yaml' });
   const plan = await loadPlanFor(ctx, opts);
   const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
-  return finish(ctx, report(out, { runtime: await runtimeType(ctx.home) }));
+  return finish(ctx, report(out, { runtime: await runtimeType(ctx.home), installed: await currentVersion(ctx.home).catch(() => undefined) }));
 };
 
 export const upgradeHandler: Handler<{ to: string; dryRun?: boolean }> = async (ctx, opts) => {
@@ -294,7 +308,7 @@ function pickRun(ctx: Ctx, id?: string): string {
 export const resumeHandler: Handler<{ run?: string }> = async (ctx, opts) => {
   const id = pickRun(ctx, opts.run);
   const out = await resumeRun(id, execOptions(ctx, {}, replay(ctx.home, id).plan));
-  return finish(ctx, report(out, { runtime: await runtimeType(ctx.home) }));
+  return finish(ctx, report(out, { runtime: await runtimeType(ctx.home), installed: await currentVersion(ctx.home).catch(() => undefined) }));
 };
 
 export const rollbackHandler: Handler<{ run?: string; to?: string }> = async (ctx, opts) => {
