@@ -3,6 +3,14 @@
 import { formatDuration } from './plan.js';
 import type { RunState } from './journal.js';
 
+/** A phase whose steps were all undone by a rollback is `undone`, not the `done` or `canary` it had reached. */
+function phaseStatus(st: RunState, p: RunState['plan']['phases'][number]) {
+  const recorded = st.phases.get(p.name)?.status;
+  const steps = p.steps.map((s) => st.steps.get(s.id)?.status);
+  if (steps.some((x) => x === 'undone') && steps.every((x) => x === 'undone' || x === 'pending')) return 'undone' as const;
+  return recorded;
+}
+
 export function statusDoc(st: RunState) {
   return {
     runId: st.id,
@@ -13,7 +21,7 @@ export function statusDoc(st: RunState) {
     progress: { done: [...st.steps.values()].filter((s) => s.status === 'done').length, total: st.steps.size },
     phases: st.plan.phases.map((p) => ({
       name: p.name,
-      status: st.phases.get(p.name)?.status,
+      status: phaseStatus(st, p),
       // the phase as a whole: its steps and its canary hold
       startTime: st.phases.get(p.name)?.startedAt,
       endTime: st.phases.get(p.name)?.endedAt,
@@ -26,7 +34,8 @@ export function statusDoc(st: RunState) {
       }),
     })),
     measurements: st.measurements.map((m) => ({ t: m.t, phase: m.phase, verdict: m.verdict, checks: m.checks })),
-    rollback: st.rollback,
+    // "to the last rollback point" with none reached is a rollback to the start: say it as it happened
+    rollback: st.rollback ? { ...st.rollback, to: st.rollback.to === 'rollback-point' && !st.rollback.stopAt ? ('start' as const) : st.rollback.to } : undefined,
     error: st.error,
   };
 }

@@ -54,7 +54,7 @@ export function guideStatus(st: RunState, opts: { currentVersion?: string } = {}
     currentVersion: opts.currentVersion ?? doc.plan.from ?? null,
     targetVersion: doc.plan.to ?? null,
     /** percent of steps done, 0–100 */
-    progress: total ? Math.round((done / total) * 100) : 0,
+    progress: total ? Math.floor((done / total) * 100) : 0,
     stepsDone: done,
     stepsTotal: total,
     steps,

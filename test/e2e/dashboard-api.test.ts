@@ -178,7 +178,7 @@ describe('mcp dashboard: a migration running in another process', () => {
       }, 60_000);
       runId = doc.runId;
       expect(doc).toMatchObject({ currentVersion: '4.2', stepsTotal: 8 });
-      expect(doc.progress).toBe(Math.round((doc.stepsDone / doc.stepsTotal) * 100));
+      expect(doc.progress).toBe(Math.floor((doc.stepsDone / doc.stepsTotal) * 100));
       expect(doc.steps).toHaveLength(8);
       for (const st of doc.steps) {
         expect(typeof st.name).toBe('string');

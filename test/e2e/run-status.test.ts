@@ -70,6 +70,11 @@ describe('one truth: the journal', () => {
     expect(r.exitCode).toBe(1);
     const m = (await mcp(['metrics', '--json'], { home, timeoutMs: 60_000 })).json();
     expect(m.runs.map((x: any) => x.status)).toEqual(['rolled-back']);
+    // after the rollback, the status says what is true now: phases undone, rolled back to the start
+    const st = (await mcp(['migration', 'status', '--json'], { home })).json();
+    expect(st.rollback.to).toBe('start');
+    expect(st.phases.map((p: any) => p.status)).toEqual(st.phases.map((p: any) => (p.steps.some((s: any) => s.status === 'undone') ? 'undone' : 'pending')));
+    expect(st.phases.some((p: any) => p.status === 'undone')).toBe(true);
     const canary = m.runs[0].canary;
     expect(canary.length).toBeGreaterThan(0);
     const err = canary[0].checks.find((c: any) => c.metric === 'errorRate');
