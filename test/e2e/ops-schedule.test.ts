@@ -60,6 +60,15 @@ describe('mcp migration schedule', () => {
     expect(big.markdown).toMatch(/\*\*Warning\*\*/);
   });
 
+  it('a date in the past is a warning on stderr; the schedule is still printed', async () => {
+    const r = await mcp(ARGS, { home });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/--date 2025-07-30 is in the past \(today is \d{4}-\d\d-\d\d\)/);
+    const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const later = await mcp(['migration', 'schedule', '--from', '5.0', '--to', '6.0', '--date', soon, '--window', '02:00-06:00'], { home });
+    expect(later.stderr).not.toMatch(/in the past/);
+  });
+
   it('--output writes the file atomically and says where', async () => {
     const out = join(tempDir(), 'schedule.md');
     const r = await mcp([...ARGS, '--output', out], { home });
