@@ -462,7 +462,7 @@ function failure(m: SqlMigration, e: unknown, verb: string): CliError {
     where: f?.line ? `${m.path}:${f.line}` : m.path,
     hint: verb === 'rolling back'
       ? 'fix the cause and run the rollback again: it resumes at the failed step (mcp db status shows it)'
-      : 'fix the cause and run mcp db migrate again (it resumes at the failed step), or undo the partial run with mcp db rollback',
+      : `fix the cause and run mcp db migrate again (it resumes at the failed step), or undo the partial run with mcp db rollback --to <the version before ${m.version}>`,
     details: f ? { statement: f.statement } : undefined,
   });
 }
