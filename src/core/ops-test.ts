@@ -121,7 +121,8 @@ async function dataVerifyCheck(ctx: Ctx): Promise<TestCheck> {
     'data',
     'Data integrity verified',
     inv,
-    (d) => `data matches backup ${d?.backup}: ${d?.checked} file(s) by SHA-256, ${d?.tables?.length ?? 0} table(s) counted`,
+    (d) =>
+      `data matches backup ${d?.backup}: ${d?.checked} file(s) by SHA-256, ${d?.database?.compared === false ? `database rows not compared (${d.database.reason})` : `${d?.tables?.length ?? 0} table(s) counted`}`,
     (d) => {
       const parts = [
         d?.changed?.length ? `changed: ${d.changed.slice(0, 5).join(', ')}` : '',
