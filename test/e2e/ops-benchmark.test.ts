@@ -141,7 +141,7 @@ describe('mcp benchmark', () => {
     expect(cmp.notComparable).toEqual([{ service: 'worker', reason: 'not measured in the baseline: every request failed (200 of 200: ECONNREFUSED (×200))' }]);
     expect(new Set(cmp.checks.map((c: any) => c.service))).toEqual(new Set(['api-gateway']));
     const t = await mcp(['benchmark', '--requests', '6', '--compare-with', 'mixed'], { home });
-    expect(t.stdout).toMatch(/  - worker: not comparable, not measured in the baseline: every request failed/);
+    expect(t.stdout).toMatch(/ {2}- worker: not comparable, not measured in the baseline: every request failed/);
   });
 
   it('mcp test all --comprehensive compares with the newest baseline that measured something', async () => {

@@ -95,7 +95,7 @@ describe('mcp test all / mcp migration test', () => {
       reason: `backup ${doc.backup} is from 5.0, the installation is 6.0: the database layout changed; mcp migration verify --version 6.0 checks the rows`,
     });
     const text = await mcp(['data', 'verify', '--checksum'], { home });
-    expect(text.stdout).toMatch(/^Data matches backup .* \(v5-final-backup\): \d+ files checked by SHA-256, database rows not compared\n  database rows not compared: backup .* is from 5\.0, the installation is 6\.0/);
+    expect(text.stdout).toMatch(/^Data matches backup .* \(v5-final-backup\): \d+ files checked by SHA-256, database rows not compared\n {2}database rows not compared: backup .* is from 5\.0, the installation is 6\.0/);
 
     const t = await mcp(['test', 'all', '--comprehensive', '--json'], { home, timeoutMs: 120_000 });
     const data = t.json().checks.find((c: any) => c.id === 'data');
