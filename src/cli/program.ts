@@ -6,6 +6,10 @@ import { createCtx, type Ctx, type Streams } from './context.js';
 import type { CommandResult } from './output.js';
 import { redact, redactArgv, redactText } from '../redact.js';
 import { packageVersion } from '../paths.js';
+import { createTextLog } from '../log.js';
+import { logsDir } from '../home.js';
+import { formatDuration } from '../duration.js';
+import { narratesEnd } from '../ops/migration-commands.js';
 
 export interface App {
   bin: 'mcp' | 'mcp-migrate';
@@ -77,15 +81,25 @@ export function handle<O>(cmd: Command, app: App, load: () => Promise<Handler<O>
     const ctx = createCtx(app.bin, cmd, app.streams, app.env, app.signal);
     const started = Date.now();
     ctx.log.log('info', 'command.start', { argv: redactArgv(app.argv) });
+    // A migration command that changes something and is no executor run (those narrate every event)
+    // leaves its end in migration.log too, for `grep -i error migration.log`.
+    const narration = narratesEnd(ctx.command) ? createTextLog(logsDir(ctx.home, ctx.env), 'migration.log') : undefined;
+    const what = `${app.bin} ${ctx.command}`;
     try {
       const handler = await load();
       const result = await handler(ctx, cmd.opts() as O, cmd.args);
       ctx.out.render(result);
       app.exitCode = (result && result.exitCode) ?? ExitCode.OK;
       ctx.log.log(app.exitCode === 0 ? 'info' : 'warn', 'command.end', { exitCode: app.exitCode, ms: Date.now() - started });
+      if (app.exitCode === 0) narration?.line('info', `${what} done in ${formatDuration(Date.now() - started)}`);
+      else {
+        const first = [result?.text ?? []].flat().find((l) => l.trim());
+        narration?.line('error', `${what} failed (exit ${app.exitCode})${first ? `: ${first.trim()}` : ''}`);
+      }
     } catch (e) {
       const err = toCliError(e);
       ctx.log.log('error', 'command.error', { exitCode: err.exitCode, code: err.code, message: err.message, where: err.where, ms: Date.now() - started });
+      narration?.line('error', `${what} failed (exit ${err.exitCode}): ${err.where ? `${err.where}: ` : ''}${err.message}`);
       throw e;
     }
   });

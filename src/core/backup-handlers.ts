@@ -15,6 +15,13 @@ import { countRows } from '../backup/sql-dump.js';
 import { isSql } from '../db/types.js';
 import { createBackup, hashFile, openHomeDatabase, proveRestores, restoreBackup, verifyBackup, type RestoreReport } from './backup-engine.js';
 import { rm } from 'node:fs/promises';
+import { currentVersion } from './version-history.js';
+
+/** '6' and '6.0' are one version. */
+const sameVersion = (a: string, b: string) => {
+  const norm = (v: string) => v.trim().replace(/^v/i, '').split('.').concat(['0', '0']).slice(0, 3).map((x) => String(Number(x) || x)).join('.');
+  return norm(a) === norm(b);
+};
 
 const human = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`);
 
@@ -243,7 +250,19 @@ export const dataVerifyHandler: Handler<{ checksum?: boolean; id?: string; passp
   await walk(join(ctx.home, root), root);
   missing.push(...want.keys());
   const tables: { name: string; expected: number; actual: number }[] = [];
-  if (b.sidecar.database && b.sidecar.database.format === 'pg-copy-text/1') {
+  // A backup taken at another platform version (an upgrade's own pre-upgrade backup) holds the
+  // database of the old layout: tables merged, split and added by the upgrade's migrations. Its row
+  // counts say nothing about loss; the files are still compared. `mcp migration verify` checks the rows.
+  const installed = await currentVersion(ctx.home);
+  const backupVersion = b.sidecar.platformVersion;
+  let database: { compared: boolean; reason?: string } = { compared: false, reason: 'the backup holds no database dump' };
+  if (b.sidecar.database && b.sidecar.database.format === 'pg-copy-text/1' && installed && backupVersion && !sameVersion(installed, backupVersion)) {
+    database = {
+      compared: false,
+      reason: `backup ${b.id} is from ${backupVersion}, the installation is ${installed}: the database layout changed; mcp migration verify --version ${installed} checks the rows`,
+    };
+  } else if (b.sidecar.database && b.sidecar.database.format === 'pg-copy-text/1') {
+    database = { compared: true };
     const db = await openHomeDatabase(ctx);
     if (db && isSql(db)) {
       try {
@@ -252,16 +271,20 @@ export const dataVerifyHandler: Handler<{ checksum?: boolean; id?: string; passp
       } finally {
         await db.close();
       }
-    } else await db?.close();
+    } else {
+      await db?.close();
+      database = { compared: false, reason: 'the installation has no SQL database to count rows in' };
+    }
   }
   const badTables = tables.filter((t) => t.actual !== t.expected);
   const ok = !changed.length && !missing.length && !extra.length && !badTables.length;
   const text = [
-    `${ok ? 'Data matches' : 'Data differs from'} backup ${b.id} (${b.sidecar.name}): ${checked} files checked${o.checksum === false ? ' by size' : ' by SHA-256'}, ${tables.length} tables counted`,
+    `${ok ? 'Data matches' : 'Data differs from'} backup ${b.id} (${b.sidecar.name}): ${checked} files checked${o.checksum === false ? ' by size' : ' by SHA-256'}, ${database.compared ? `${tables.length} tables counted` : 'database rows not compared'}`,
+    ...(!database.compared && b.sidecar.database ? [`  database rows not compared: ${database.reason}`] : []),
     ...changed.map((p) => `  changed: ${p}`),
     ...missing.map((p) => `  missing: ${p}`),
     ...extra.map((p) => `  extra:   ${p}`),
     ...badTables.map((t) => `  rows:    ${t.name}: ${t.actual < 0 ? 'table absent' : t.actual} (backup: ${t.expected})`),
   ];
-  return { data: { ok, backup: b.id, checked, changed, missing, extra, tables }, text, exitCode: ok ? ExitCode.OK : ExitCode.PRECONDITION };
+  return { data: { ok, backup: b.id, backupPlatformVersion: backupVersion, installedVersion: installed ?? null, checked, changed, missing, extra, tables, database }, text, exitCode: ok ? ExitCode.OK : ExitCode.PRECONDITION };
 };

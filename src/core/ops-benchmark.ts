@@ -8,12 +8,16 @@ import {
   benchmarkOne,
   benchmarkTargets,
   compare,
+  comparableServices,
+  isMeasurement,
   listBaselines,
+  notMeasuredReason,
   loadBaseline,
   saveBaseline,
   validBaselineName,
   type BenchmarkRun,
   type Check,
+  type NotComparable,
 } from '../ops/benchmark.js';
 import { readPlatform } from '../ops/platform.js';
 import { parseDuration } from '../ops/time.js';
@@ -97,6 +101,14 @@ export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => 
       });
     }
   }
+  // A baseline service whose every request failed (saved before that was refused) is no measurement.
+  const { comparable, notComparable } = baseline ? comparableServices(baseline) : { comparable: [], notComparable: [] as NotComparable[] };
+  if (baseline && !comparable.length) {
+    throw preconditionError(
+      `baseline '${compareWith}' holds no measurement to compare with: ${notComparable.map((s) => `${s.service}: ${s.reason}`).join('; ')}`,
+      { hint: `save a new one while the services run: mcp benchmark --save ${compareWith}` },
+    );
+  }
 
   const platform = await readPlatform(ctx.home);
   const only = (opts.service ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s && s !== 'all');
@@ -106,7 +118,7 @@ export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => 
     }
   }
   // With a baseline, measure what it measured (unless --service narrows it).
-  const wanted = only.length ? only : baseline ? baseline.services.map((s) => s.service) : undefined;
+  const wanted = only.length ? only : baseline ? comparable.map((s) => s.service) : undefined;
   const { targets, skipped } = benchmarkTargets(platform.services, wanted);
   if (!targets.length) {
     throw preconditionError('no service with an HTTP endpoint to benchmark', {
@@ -125,10 +137,21 @@ export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => 
   if (ctx.signal.aborted) throw preconditionError('benchmark interrupted; nothing saved');
 
   const checks = baseline ? compare(baseline, run) : undefined;
-  const passed = checks ? checks.every((c) => c.ok) : undefined;
+  // nothing compared (--service named only services the baseline did not measure) is no pass
+  const passed = checks ? checks.length > 0 && checks.every((c) => c.ok) : undefined;
   let savedTo: string | undefined;
+  let leftOut: NotComparable[] | undefined;
   if (save) {
-    savedTo = await saveBaseline(ctx.home, save, { ...run, name: save });
+    // A service none of whose requests succeeded was not measured: it is no baseline.
+    const measured = run.services.filter(isMeasurement);
+    leftOut = run.services.filter((s) => !isMeasurement(s)).map((s) => ({ service: s.service, reason: notMeasuredReason(s) }));
+    if (!measured.length) {
+      throw preconditionError(`no service answered, so baseline '${save}' is not saved: ${leftOut.map((s) => `${s.service}: ${s.reason}`).join('; ')}`, {
+        hint: `start ${leftOut.length === 1 ? 'it' : 'them'} (mcp start ${leftOut.map((s) => s.service).join(' ')}) and benchmark again, or pick a running service with --service NAME`,
+      });
+    }
+    for (const s of leftOut) ctx.out.warn(`${s.service} is left out of baseline '${save}': ${s.reason}; it was not measured`);
+    savedTo = await saveBaseline(ctx.home, save, { ...run, name: save, services: measured, ...(leftOut.length ? { leftOut } : {}) });
   }
   ctx.log.log(passed === false ? 'warn' : 'info', 'benchmark', { services: run.services.map((s) => ({ service: s.service, p50: s.latencyMs.p50, p95: s.latencyMs.p95, rps: s.throughputRps, errors: s.errors })), save, compareWith, withinBaseline: passed });
 
@@ -145,11 +168,19 @@ export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => 
   if (checks && baseline) {
     text.push('', `Compared with baseline '${compareWith}' (${baseline.createdAt}); criterion: within ${TOLERANCE * 100}% of baseline`);
     for (const c of checks) text.push(`  ${c.ok ? '✓' : '✗'} ${describeCheck(c)}`);
+    for (const n of notComparable) text.push(`  - ${n.service}: not comparable, ${n.reason}`);
+    if (!checks.length) text.push('  nothing measured now was measured in the baseline');
     text.push(passed ? 'Performance is within 10% of the baseline.' : 'Performance is NOT within 10% of the baseline (exit 3).');
   }
-  if (savedTo) text.push(`Saved baseline '${save}' to ${savedTo}`);
+  if (savedTo) text.push(`Saved baseline '${save}' to ${savedTo}${leftOut?.length ? ` (without ${leftOut.map((s) => s.service).join(', ')}: not measured)` : ''}`);
   return {
-    data: { ...run, name: save, savedTo, comparison: checks ? { baseline: compareWith, baselineCreatedAt: baseline!.createdAt, tolerance: TOLERANCE, ok: passed, checks } : undefined },
+    data: {
+      ...run,
+      name: save,
+      savedTo,
+      leftOut: leftOut?.length ? leftOut : undefined,
+      comparison: checks ? { baseline: compareWith, baselineCreatedAt: baseline!.createdAt, tolerance: TOLERANCE, ok: passed, checks, notComparable } : undefined,
+    },
     text,
     exitCode: passed === false ? ExitCode.PRECONDITION : ExitCode.OK,
   };

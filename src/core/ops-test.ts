@@ -9,7 +9,7 @@ import { invoke, failureLine, type Invocation } from '../ops/invoke.js';
 import { logFiles, readLogFile } from '../ops/logs.js';
 import { parseDuration } from '../ops/time.js';
 import { formatSpan } from '../duration.js';
-import { listBaselines, loadBaseline } from '../ops/benchmark.js';
+import { listBaselines, newestBaseline } from '../ops/benchmark.js';
 
 export type TestStatus = 'pass' | 'fail' | 'skip';
 
@@ -121,7 +121,8 @@ async function dataVerifyCheck(ctx: Ctx): Promise<TestCheck> {
     'data',
     'Data integrity verified',
     inv,
-    (d) => `data matches backup ${d?.backup}: ${d?.checked} file(s) by SHA-256, ${d?.tables?.length ?? 0} table(s) counted`,
+    (d) =>
+      `data matches backup ${d?.backup}: ${d?.checked} file(s) by SHA-256, ${d?.database?.compared === false ? `database rows not compared (${d.database.reason})` : `${d?.tables?.length ?? 0} table(s) counted`}`,
     (d) => {
       const parts = [
         d?.changed?.length ? `changed: ${d.changed.slice(0, 5).join(', ')}` : '',
@@ -149,17 +150,12 @@ async function logsCheck(ctx: Ctx, sinceMs: number): Promise<TestCheck> {
 
 async function performanceCheck(ctx: Ctx, baseline?: string): Promise<TestCheck> {
   const title = 'Performance within 10% of baseline';
-  let name = baseline;
+  // the named baseline, else the newest one that measured something (not one saved while every service was down)
+  const name = baseline ?? (await newestBaseline(ctx.home));
   if (!name) {
-    // the newest saved baseline
-    let newest: { name: string; at: string } | undefined;
-    for (const n of await listBaselines(ctx.home)) {
-      const b = await loadBaseline(ctx.home, n).catch(() => undefined);
-      if (b && (!newest || b.createdAt > newest.at)) newest = { name: n, at: b.createdAt };
-    }
-    name = newest?.name;
+    const saved = (await listBaselines(ctx.home)).length;
+    return { id: 'performance', title, status: 'skip', detail: saved ? `no saved baseline measured a service (every request failed when ${saved === 1 ? 'it was' : 'they were'} saved)` : 'no baseline saved yet', hint: 'save one on a healthy installation: mcp benchmark --save baseline', ms: 0 };
   }
-  if (!name) return { id: 'performance', title, status: 'skip', detail: 'no baseline saved yet', hint: 'save one on a healthy installation: mcp benchmark --save baseline', ms: 0 };
   const inv = await invoke(ctx, `mcp benchmark --compare-with ${name}`, async () => (await import('./ops-benchmark.js')).benchmarkHandler, { requests: '50', concurrency: '4', timeout: '5s', compareWith: name });
   return fromInv(
     'performance',

@@ -57,6 +57,8 @@ export interface BenchmarkRun {
   settings: BenchmarkSettings;
   services: ServiceBenchmark[];
   skipped: Array<{ service: string; reason: string }>;
+  /** services benchmarked but left out of a saved baseline: every request failed */
+  leftOut?: NotComparable[];
 }
 
 /** Nearest-rank percentile of an ascending array. */
@@ -203,6 +205,46 @@ export async function loadBaseline(home: string, name: string): Promise<Benchmar
 
 // --- comparison --------------------------------------------------------------------------------------
 
+// --- what a baseline may hold ---------------------------------------------------------------------
+
+/**
+ * A service none of whose requests succeeded was not measured: its latency is 0 and its error rate 1
+ * because nothing answered (a stopped service: ECONNREFUSED). Such a result is no baseline: compared
+ * with it, a healthy service looks infinitely slower and 100% errors look acceptable.
+ */
+export const isMeasurement = (s: ServiceBenchmark): boolean => s.ok > 0 && s.errorRate < 1;
+
+/** Why a service result is no measurement, for the operator: its error samples. */
+export const notMeasuredReason = (s: ServiceBenchmark): string =>
+  `every request failed (${s.requests} of ${s.requests}${s.errorSamples.length ? `: ${s.errorSamples.join(', ')}` : ''})`;
+
+export interface NotComparable {
+  service: string;
+  reason: string;
+}
+
+/** The services of a baseline that can be compared with, and those that cannot (baselines saved before this rule). */
+export function comparableServices(baseline: BenchmarkRun): { comparable: ServiceBenchmark[]; notComparable: NotComparable[] } {
+  const comparable: ServiceBenchmark[] = [];
+  const notComparable: NotComparable[] = [];
+  for (const s of baseline.services) {
+    if (isMeasurement(s)) comparable.push(s);
+    else notComparable.push({ service: s.service, reason: `not measured in the baseline: ${notMeasuredReason(s)}` });
+  }
+  return { comparable, notComparable };
+}
+
+/** The newest saved baseline holding at least one measured service (unreadable and empty ones are passed over). */
+export async function newestBaseline(home: string): Promise<string | undefined> {
+  let newest: { name: string; at: string } | undefined;
+  for (const n of await listBaselines(home)) {
+    const b = await loadBaseline(home, n).catch(() => undefined);
+    if (!b || !comparableServices(b).comparable.length) continue;
+    if (!newest || b.createdAt > newest.at) newest = { name: n, at: b.createdAt };
+  }
+  return newest?.name;
+}
+
 export interface Check {
   service: string;
   metric: 'latency.p50' | 'latency.p95' | 'throughput' | 'errorRate' | 'present';
@@ -215,11 +257,14 @@ export interface Check {
   ok: boolean;
 }
 
-/** The guide's success criterion: latency and throughput within 10% of the baseline, no new errors. */
+/**
+ * The guide's success criterion: latency and throughput within 10% of the baseline, no new errors.
+ * Services the baseline did not measure (every request failed) are left out: see comparableServices.
+ */
 export function compare(baseline: BenchmarkRun, current: BenchmarkRun, tolerance = TOLERANCE): Check[] {
   const checks: Check[] = [];
   const rel = (cur: number, base: number) => (base === 0 ? (cur === 0 ? 0 : 1) : round((cur - base) / base, 4));
-  for (const b of baseline.services) {
+  for (const b of comparableServices(baseline).comparable) {
     const c = current.services.find((s) => s.service === b.service);
     if (!c) {
       checks.push({ service: b.service, metric: 'present', baseline: 1, current: 0, threshold: 1, change: null, ok: false });

@@ -6,6 +6,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { logsDir } from '../home.js';
+import { MIGRATION_COMMAND, narratesEnd } from './migration-commands.js';
 
 export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -34,8 +35,7 @@ export interface LogFilter {
 }
 
 // Commands that run or inspect migrations: their log lines belong to the `migration` service.
-// (`mcp-migrate check|plan|execute|verify|rollback` log with the bare command name.)
-const MIGRATION_COMMAND = /^(migrate|migration\b|upgrade|db migrate|db rollback|check|plan|execute|verify|rollback|resume)\b/;
+export { MIGRATION_COMMAND } from './migration-commands.js';
 
 export function levelOf(raw: unknown): LogLevel {
   const s = String(raw ?? '').toLowerCase();
@@ -71,7 +71,10 @@ export function entryFromJson(line: string, source: string, defaultService: stri
   // and so do run events (run.step.end, …) that earlier versions wrote to mcp.log, whatever command ran them
   // (runs are narrated in migration.log now)
   const runEvent = typeof o.event === 'string' && o.event.startsWith('run.');
-  if (defaultService === 'mcp' && !(typeof o.service === 'string' && o.service) && ((command && MIGRATION_COMMAND.test(command)) || runEvent)) service = 'migration';
+  // ... except the end (command.end, command.error) of the commands whose end migration.log has as a
+  // line of its own: `mcp logs --service migration` shows a failed `db migrate` once, from migration.log
+  const narratedEnd = command !== undefined && narratesEnd(command) && (o.event === 'command.end' || o.event === 'command.error');
+  if (defaultService === 'mcp' && !(typeof o.service === 'string' && o.service) && ((command && MIGRATION_COMMAND.test(command) && !narratedEnd) || runEvent)) service = 'migration';
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) if (!KNOWN_KEYS.has(k)) fields[k] = v;
   const message = typeof o.message === 'string' ? o.message : typeof o.msg === 'string' ? o.msg : undefined;

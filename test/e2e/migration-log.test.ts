@@ -1,11 +1,13 @@
 // The guide's "Migration Logs": tail -f /var/log/mcp/migration.log, grep -i error …, mcp logs export.
 // MCP_LOG_DIR stands in for /var/log/mcp (a system installation sets it there).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { mcp, tempDir } from '../helpers/cli.js';
 import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
+import { createTestDb, pgExec, type TestDb } from '../helpers/pg.js';
+import { opsHome } from '../helpers/ops-home.js';
 
 let metrics: MetricsEndpoint;
 let metricsUrl = '';
@@ -50,4 +52,60 @@ describe('migration.log', () => {
     const starts = entries.filter((e: any) => /started rolling service migration/.test(e.message ?? ''));
     expect(starts).toHaveLength(1);
   }, 180_000);
+});
+
+// A migration command that changes something and is no executor run leaves one line at its end.
+describe('migration.log: the end of mcp db migrate and friends', { timeout: 120_000 }, () => {
+  let t: TestDb;
+  beforeAll(async () => (t = await createTestDb('mcp_miglog')));
+  afterAll(async () => t?.drop());
+
+  it('a failed mcp db migrate leaves one ERROR line grep -i error finds; mcp logs --service migration shows it once; success is an INFO line', async () => {
+    const home = await opsHome();
+    const logs = tempDir('mcp-logdir-');
+    const env = { MCP_DATABASE_URL: t.url, MCP_LOG_DIR: logs };
+    // a table the v5 migration creates, made another way: the guide's "relation already exists"
+    await pgExec(t.url, 'CREATE TABLE services (x int)');
+    const r = await mcp(['db', 'migrate'], { home, env });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/relation "services" already exists/);
+
+    const file = join(logs, 'migration.log');
+    const grep = await execa('grep', ['-i', 'error', file], { reject: false });
+    expect(grep.exitCode).toBe(0);
+    const errors = grep.stdout.split('\n');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z ERROR mcp db migrate failed \(exit 1\): .*5\.0\.0_1__multi_table_layout\.sql failed while applying: relation "services" already exists$/);
+
+    const shown = await mcp(['logs', '--service', 'migration', '--level', 'error'], { home, env });
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(shown.stdout.split('\n').filter((l) => l.includes('relation "services" already exists'))).toHaveLength(1);
+    expect(shown.stdout).toMatch(/ERROR migration mcp db migrate failed \(exit 1\)/);
+    // the command's own structured record stays in mcp.log, under the CLI
+    const all = await mcp(['logs', '--level', 'error', '--json'], { home, env });
+    const hits = all.stdout.split('\n').filter((l) => l.includes('already exists'));
+    expect(hits.length).toBeGreaterThanOrEqual(1);
+
+    // fixed, run again: done
+    await pgExec(t.url, 'DROP TABLE services');
+    const ok = await mcp(['db', 'migrate'], { home, env });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const last = readFileSync(file, 'utf8').trimEnd().split('\n').pop()!;
+    expect(last).toMatch(/^\S+ INFO {2}mcp db migrate done in \S+/);
+  });
+
+  it('read-only migration commands and executor runs leave no end line of their own', async () => {
+    const home = await opsHome({ runtime: { type: 'none' } });
+    const logs = tempDir('mcp-logdir-');
+    const env = { MCP_LOG_DIR: logs };
+    expect((await mcp(['migration', 'status'], { home, env })).exitCode).toBe(0);
+    const file = join(logs, 'migration.log');
+    expect(existsSync(file) ? readFileSync(file, 'utf8') : '').toBe('');
+    // an executor run: its events are narrated once, no second "done"/"failed" line for the command
+    const up = await mcp(['upgrade', '--to', '6.0'], { home, env, timeoutMs: 120_000 });
+    expect(up.exitCode, up.stderr).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/ INFO {2}run \S+: /);
+    expect(text).not.toMatch(/mcp upgrade (done|failed)/);
+  });
 });

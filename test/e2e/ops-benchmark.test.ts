@@ -2,13 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp } from '../helpers/cli.js';
 import { opsHome } from '../helpers/ops-home.js';
 
 let server: Server;
 let port = 0;
+/** a port nothing listens on: connecting is refused (ECONNREFUSED), as for a stopped service */
+let deadPort = 0;
 let delayMs = 0;
 let hits = 0;
 const paths = new Set<string>();
@@ -21,6 +23,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+  deadPort = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
 });
 afterAll(() => new Promise((r) => server.close(r)));
 
@@ -80,6 +86,77 @@ describe('mcp benchmark', () => {
     expect(r.json().services[0]).toMatchObject({ service: 'dead', ok: 0, errors: 5, errorRate: 1 });
     expect(r.json().services[0].errorSamples[0]).toMatch(/\(×5\)$/);
   });
+
+  it('--save leaves out a service every request of which failed, with a warning naming it and its errors', async () => {
+    const home = await opsHome({ services: [...services(), { name: 'dead', ports: [`${deadPort}:3000`], healthCheck: { type: 'http', path: '/h' } }] });
+    delayMs = 100; // slow when saved, fast when compared: far apart on a loaded machine
+    const r = await mcp(['benchmark', '--requests', '6', '--save', 'partial', '--json'], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: dead is left out of baseline 'partial': every request failed \(6 of 6: ECONNREFUSED \(×6\)\)/);
+    const doc = r.json();
+    expect(doc.services.map((s: any) => s.service)).toEqual(['api-gateway', 'dead']); // the run as measured
+    expect(doc.leftOut).toEqual([{ service: 'dead', reason: 'every request failed (6 of 6: ECONNREFUSED (×6))' }]);
+    const saved = JSON.parse(readFileSync(join(home, 'state/benchmarks/partial.json'), 'utf8'));
+    expect(saved.services.map((s: any) => s.service)).toEqual(['api-gateway']);
+    // compared later, the baseline measures and judges api-gateway only
+    delayMs = 0;
+    const c = await mcp(['benchmark', '--requests', '6', '--compare-with', 'partial', '--json'], { home });
+    expect(c.exitCode, c.stdout + c.stderr).toBe(0);
+    expect(c.json().services.map((s: any) => s.service)).toEqual(['api-gateway']);
+  });
+
+  it('--save when no service answered: nothing saved, exit 3 naming the services and how to go on', async () => {
+    const home = await opsHome({ services: [{ name: 'dead', ports: [`${deadPort}:3000`], healthCheck: { type: 'http', path: '/h' } }] });
+    const r = await mcp(['benchmark', '--requests', '4', '--save', 'baseline'], { home });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/no service answered, so baseline 'baseline' is not saved: dead: every request failed \(4 of 4: ECONNREFUSED \(×4\)\)/);
+    expect(r.stderr).toMatch(/hint: start it \(mcp start dead\) and benchmark again, or pick a running service with --service NAME/);
+    expect(existsSync(join(home, 'state/benchmarks/baseline.json'))).toBe(false);
+  });
+
+  it('an old baseline in which a service failed every request: that service is not comparable, not a 0 ms target', async () => {
+    const home = await opsHome({ services: services() });
+    delayMs = 0;
+    // what earlier versions saved while the service was down
+    const down = { service: 'api-gateway', url: `http://127.0.0.1:${port}/health`, requests: 200, ok: 0, errors: 200, errorRate: 1, errorSamples: ['ECONNREFUSED (×200)'], latencyMs: { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 }, throughputRps: 0, durationMs: 90 };
+    const old = (svc: unknown[]) => JSON.stringify({ format: 'mcp-benchmark/1', name: 'x', createdAt: '2026-01-01T00:00:00.000Z', settings: { requests: 6, concurrency: 2, timeoutMs: 5000 }, services: svc, skipped: [] });
+    mkdirSync(join(home, 'state/benchmarks'), { recursive: true });
+    writeFileSync(join(home, 'state/benchmarks/down.json'), old([down]));
+    hits = 0;
+    const r = await mcp(['benchmark', '--compare-with', 'down', '--json'], { home });
+    expect(r.exitCode).toBe(3);
+    expect(hits).toBe(0);
+    expect(r.json().error.message).toMatch(/baseline 'down' holds no measurement to compare with: api-gateway: not measured in the baseline: every request failed \(200 of 200: ECONNREFUSED \(×200\)\)/);
+    expect(r.json().error.hint).toBe('save a new one while the services run: mcp benchmark --save down');
+
+    // next to a measured service: the measured one is compared, the other reported
+    delayMs = 100;
+    expect((await mcp(['benchmark', '--requests', '6', '--save', 'good'], { home })).exitCode).toBe(0);
+    delayMs = 0;
+    const good = JSON.parse(readFileSync(join(home, 'state/benchmarks/good.json'), 'utf8'));
+    writeFileSync(join(home, 'state/benchmarks/mixed.json'), old([good.services[0], { ...down, service: 'worker' }]));
+    const m = await mcp(['benchmark', '--requests', '6', '--compare-with', 'mixed', '--json'], { home });
+    expect(m.exitCode, m.stdout).toBe(0);
+    const cmp = m.json().comparison;
+    expect(cmp.notComparable).toEqual([{ service: 'worker', reason: 'not measured in the baseline: every request failed (200 of 200: ECONNREFUSED (×200))' }]);
+    expect(new Set(cmp.checks.map((c: any) => c.service))).toEqual(new Set(['api-gateway']));
+    const t = await mcp(['benchmark', '--requests', '6', '--compare-with', 'mixed'], { home });
+    expect(t.stdout).toMatch(/ {2}- worker: not comparable, not measured in the baseline: every request failed/);
+  });
+
+  it('mcp test all --comprehensive compares with the newest baseline that measured something', async () => {
+    const home = await opsHome({ services: services() });
+    delayMs = 0;
+    expect((await mcp(['benchmark', '--requests', '6', '--save', 'good'], { home })).exitCode).toBe(0);
+    const good = JSON.parse(readFileSync(join(home, 'state/benchmarks/good.json'), 'utf8'));
+    const s = good.services[0];
+    // newer, saved by an earlier version while the service was down
+    const down = { ...good, name: 'down', createdAt: new Date(Date.now() + 60_000).toISOString(), services: [{ ...s, ok: 0, errors: 6, errorRate: 1, errorSamples: ['ECONNREFUSED (×6)'], latencyMs: { ...s.latencyMs, p50: 0, p95: 0 }, throughputRps: 0 }] };
+    writeFileSync(join(home, 'state/benchmarks/down.json'), JSON.stringify(down));
+    const r = await mcp(['test', 'all', '--comprehensive', '--json'], { home, timeoutMs: 120_000 });
+    const perf = r.json().checks.find((c: any) => c.id === 'performance');
+    expect(perf.command).toBe('mcp benchmark --compare-with good');
+  }, 120_000);
 
   it('an unknown baseline or service, or a bad name: exit 2 before any request; nothing to measure: exit 3', async () => {
     const home = await opsHome({ services: services() });

@@ -75,4 +75,45 @@ describe('mcp test all / mcp migration test', () => {
       await db.drop();
     }
   });
+
+  it('after mcp upgrade the newest backup is the pre-upgrade one (5.0): files compared by SHA-256, rows not (the layout changed); the data check passes', async () => {
+    const { tempDir } = await import('../helpers/cli.js');
+    const { appendFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const home = tempDir('mcp-ops-upgraded-');
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    const up = await mcp(['upgrade', '--to', '6.0'], { home, timeoutMs: 180_000 });
+    expect(up.exitCode, up.stdout + up.stderr).toBe(0);
+
+    const v = await mcp(['data', 'verify', '--checksum', '--json'], { home });
+    expect(v.exitCode, v.stdout).toBe(0);
+    const doc = v.json();
+    expect(doc).toMatchObject({ ok: true, backupPlatformVersion: '5.0', installedVersion: '6.0', tables: [], changed: [], missing: [], extra: [] });
+    expect(doc.checked).toBeGreaterThan(0);
+    expect(doc.database).toEqual({
+      compared: false,
+      reason: `backup ${doc.backup} is from 5.0, the installation is 6.0: the database layout changed; mcp migration verify --version 6.0 checks the rows`,
+    });
+    const text = await mcp(['data', 'verify', '--checksum'], { home });
+    expect(text.stdout).toMatch(/^Data matches backup .* \(v5-final-backup\): \d+ files checked by SHA-256, database rows not compared\n {2}database rows not compared: backup .* is from 5\.0, the installation is 6\.0/);
+
+    const t = await mcp(['test', 'all', '--comprehensive', '--json'], { home, timeoutMs: 120_000 });
+    const data = t.json().checks.find((c: any) => c.id === 'data');
+    expect(data.status, JSON.stringify(data)).toBe('pass');
+    expect(data.detail).toMatch(/database rows not compared \(backup .* is from 5\.0, the installation is 6\.0/);
+
+    // the files are still compared across versions
+    const file = readdirSync(join(home, 'data'), { recursive: true, withFileTypes: true }).find((e) => e.isFile())!;
+    appendFileSync(join(file.parentPath, file.name), 'edited\n');
+    const changed = await mcp(['data', 'verify', '--checksum', '--json'], { home });
+    expect(changed.exitCode).toBe(3);
+    expect(changed.json().changed).toHaveLength(1);
+
+    // a backup of the installed version: rows are counted again
+    expect((await mcp(['backup', 'create', '--name', 'post-upgrade'], { home })).exitCode).toBe(0);
+    const same = await mcp(['data', 'verify', '--checksum', '--json'], { home });
+    expect(same.exitCode, same.stdout).toBe(0);
+    expect(same.json().database).toEqual({ compared: true });
+    expect(same.json().tables.length).toBeGreaterThan(0);
+  }, 300_000);
 });

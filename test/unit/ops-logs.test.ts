@@ -9,6 +9,9 @@ describe('log lines', () => {
     // mcp upgrade is a migration; an executor event is one whatever command ran it
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'upgrade', event: 'command.end' }), 'mcp.log', 'mcp')!.service).toBe('migration');
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'deploy', event: 'run.step.end', step: 'x' }), 'mcp.log', 'mcp')!.service).toBe('migration');
+    // the end of db migrate is a line of migration.log: mcp.log's record of it stays the CLI's, not shown twice
+    expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'error', command: 'db migrate', event: 'command.error' }), 'mcp.log', 'mcp')!.service).toBe('mcp');
+    expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'db repair', event: 'command.start' }), 'mcp.log', 'mcp')!.service).toBe('migration');
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'backup list', event: 'command.end' }), 'mcp.log', 'mcp')!.service).toBe('mcp');
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', command: 'logs', event: 'x' }), 'mcp.log', 'mcp')!.service).toBe('mcp');
     expect(entryFromJson(JSON.stringify({ time: '2025-07-24T10:00:00Z', level: 'info', service: 'git-mcp', event: 'x' }), 'mcp.log', 'mcp')!.service).toBe('git-mcp');

@@ -391,17 +391,15 @@ const benchmarkCompare: StepKind = {
   async run(ctx, p) {
     const b = await import('../../ops/benchmark.js');
     const { readPlatform } = await import('../../ops/platform.js');
-    const have = await b.listBaselines(ctx.home);
-    let name = p.baseline !== undefined ? str(p.baseline) : undefined;
-    if (name === undefined) {
-      // the newest saved baseline
-      const dated = await Promise.all(have.map(async (n) => ({ n, t: (await b.loadBaseline(ctx.home, n))?.createdAt ?? '' })));
-      name = dated.sort((x, y) => x.t.localeCompare(y.t)).pop()?.n;
-    }
+    // the named baseline, else the newest one that measured something
+    const name = p.baseline !== undefined ? str(p.baseline) : await b.newestBaseline(ctx.home);
     const baseline = name ? await b.loadBaseline(ctx.home, name) : undefined;
-    if (!baseline) throw new Error(`no benchmark baseline${name ? ` '${name}'` : ''} to compare with; save one with mcp benchmark --save NAME`);
+    if (!baseline) throw new Error(`no benchmark baseline${name ? ` '${name}'` : ' with a measured service'} to compare with; save one while the services run: mcp benchmark --save NAME`);
+    const { comparable, notComparable } = b.comparableServices(baseline);
+    if (!comparable.length) throw new Error(`baseline '${name}' holds no measurement to compare with (${notComparable.map((s) => `${s.service}: ${s.reason}`).join('; ')}); save a new one while the services run: mcp benchmark --save ${name}`);
+    for (const s of notComparable) ctx.detail(`${s.service}: not comparable, ${s.reason}`);
     const platform = await readPlatform(ctx.home);
-    const { targets } = b.benchmarkTargets(platform.services, baseline.services.map((s) => s.service));
+    const { targets } = b.benchmarkTargets(platform.services, comparable.map((s) => s.service));
     const settings = baseline.settings;
     const current: import('../../ops/benchmark.js').BenchmarkRun = { format: b.BASELINE_FORMAT, createdAt: new Date().toISOString(), platformVersion: platform.version, settings, services: [], skipped: [] };
     for (const t of targets) {
