@@ -84,8 +84,30 @@ function pickRun(home: string, requested: string | null): string | undefined {
   return latestRun(home);
 }
 
+function stamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return '-';
+  }
+}
+
+/**
+ * The status document of a run, replayed again only when something it is made of changed: the run's
+ * journal, the config (the current version), or the executor (a run whose process died is interrupted).
+ * Every browser polls or streams it; a 300-step journal replay per request is the cost this saves.
+ */
+const statusCache = new Map<string, { key: string; doc: ReturnType<typeof guideStatus> }>();
 async function statusFor(home: string, runId: string) {
-  return guideStatus(replay(home, runId), { currentVersion: await currentVersion(home).catch(() => undefined) });
+  const cfg = join(home, 'config');
+  const lock = liveLock(home);
+  const key = [stamp(join(runDir(home, runId), 'journal.ndjson')), stamp(join(cfg, 'platform.json')), stamp(join(cfg, 'platform.yaml')), lock ? `${lock.pid}:${lock.runId}` : '-'].join('|');
+  const hit = statusCache.get(`${home}|${runId}`);
+  if (hit && hit.key === key) return hit.doc;
+  const doc = guideStatus(replay(home, runId), { currentVersion: await currentVersion(home).catch(() => undefined) });
+  statusCache.set(`${home}|${runId}`, { key, doc });
+  return doc;
 }
 
 const NO_RUN = (_home: string, requested: string | null) => ({
