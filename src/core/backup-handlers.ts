@@ -16,12 +16,8 @@ import { isSql } from '../db/types.js';
 import { createBackup, hashFile, openHomeDatabase, proveRestores, restoreBackup, verifyBackup, type RestoreReport } from './backup-engine.js';
 import { rm } from 'node:fs/promises';
 import { currentVersion } from './version-history.js';
+import { sameRelease } from './versions.js';
 
-/** '6' and '6.0' are one version. */
-const sameVersion = (a: string, b: string) => {
-  const norm = (v: string) => v.trim().replace(/^v/i, '').split('.').concat(['0', '0']).slice(0, 3).map((x) => String(Number(x) || x)).join('.');
-  return norm(a) === norm(b);
-};
 
 const human = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`);
 
@@ -149,8 +145,7 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
   if (parts.includes('database') && !parts.includes('config') && b.sidecar.database && b.sidecar.platformVersion && !o.anyVersion) {
     const { readStoredConfig } = await import('../config/store.js');
     const installed = await readStoredConfig(ctx.home).then((c) => c.version, () => undefined);
-    const mm = (v: string) => v.replace(/^v/i, '').split('.').slice(0, 2).map((x) => Number(x) || 0).join('.');
-    if (installed && mm(installed) !== mm(b.sidecar.platformVersion)) {
+    if (installed && !sameRelease(installed, b.sidecar.platformVersion)) {
       throw preconditionError(`backup ${b.id} holds a ${b.sidecar.platformVersion} database; this installation is at ${installed}: restoring only its data would put a ${b.sidecar.platformVersion} database under the ${installed} config`, {
         hint: `restore everything it holds (mcp backup restore --id ${b.id}), or roll back to ${b.sidecar.platformVersion} first (mcp-migrate rollback --to ${b.sidecar.platformVersion}); --any-version restores the data anyway`,
       });
@@ -256,7 +251,7 @@ export const dataVerifyHandler: Handler<{ checksum?: boolean; id?: string; passp
   const installed = await currentVersion(ctx.home);
   const backupVersion = b.sidecar.platformVersion;
   let database: { compared: boolean; reason?: string } = { compared: false, reason: 'the backup holds no database dump' };
-  if (b.sidecar.database && b.sidecar.database.format === 'pg-copy-text/1' && installed && backupVersion && !sameVersion(installed, backupVersion)) {
+  if (b.sidecar.database && b.sidecar.database.format === 'pg-copy-text/1' && installed && backupVersion && !sameRelease(installed, backupVersion)) {
     database = {
       compared: false,
       reason: `backup ${b.id} is from ${backupVersion}, the installation is ${installed}: the database layout changed; mcp migration verify --version ${installed} checks the rows`,

@@ -15,6 +15,7 @@ import { latestRun, listRuns, readLock, replay, writeControl } from './journal.j
 import { readStoredConfig } from '../config/store.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { currentVersion } from './version-history.js';
+import { sameRelease } from './versions.js';
 import { statusDoc, statusText } from './run-status.js';
 import { createTextLog } from '../log.js';
 import { logsDir } from '../home.js';
@@ -200,7 +201,7 @@ export function report(out: RunOutcome, extra: { runtime?: string; title?: strin
   }
   // a plan that moves services to a version does not change the platform's config or database: say so
   // when the installation is still at another version after it
-  if (out.status === 'completed' && extra.installed && out.plan.to && out.plan.kind !== 'upgrade' && majorMinor(extra.installed) !== majorMinor(out.plan.to)) {
+  if (out.status === 'completed' && extra.installed && out.plan.to && out.plan.kind !== 'upgrade' && !sameRelease(extra.installed, out.plan.to)) {
     manual.add(`the installation's config and database are still at ${extra.installed}: this plan moved services to ${out.plan.to}; move the platform with mcp upgrade --to ${out.plan.to} (the guide's configuration and database steps)`);
   }
   const lines: string[] = [];
@@ -239,8 +240,6 @@ export function report(out: RunOutcome, extra: { runtime?: string; title?: strin
   };
   return { data, text: lines, exitCode: EXIT_FOR_STATUS[out.status] ?? ExitCode.FAILED };
 }
-
-const majorMinor = (v: string) => v.replace(/^v/i, '').split('.').slice(0, 2).map((x) => Number(x) || 0).join('.');
 
 /** NDJSON mode: the final document is the last event line. */
 async function finish(ctx: Ctx, r: CommandResult): Promise<CommandResult> {

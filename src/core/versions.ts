@@ -22,6 +22,12 @@ export function parseVersion(raw: string, field = 'version'): VersionSpec {
   return { major, minor, patch, raw };
 }
 
+/** Two installed versions are the same platform release when their major and minor agree (6, 6.0 and 6.0.0 are one). */
+export function sameRelease(a: string, b: string): boolean {
+  const mm = (v: string) => v.trim().replace(/^v/i, '').split('.').slice(0, 2).map((x) => Number(x) || 0).join('.');
+  return mm(a) === mm(b);
+}
+
 /** The `major.minor` form of a version, or undefined for `4.x`. */
 export function minorOf(v: VersionSpec): string | undefined {
   return v.minor === undefined ? undefined : `${v.major}.${v.minor}`;

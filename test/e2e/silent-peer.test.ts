@@ -10,12 +10,22 @@ import { opsHome } from '../helpers/ops-home.js';
 
 let silent: Server;
 let port = 0;
+const sockets = new Set<import('node:net').Socket>();
 beforeAll(async () => {
-  silent = createServer((socket) => socket.end());
+  silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.end();
+  });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
   port = (silent.address() as AddressInfo).port;
 });
-afterAll(() => new Promise((r) => silent.close(r)));
+// a half-closed connection can outlive its client for a while: close waits for none of them
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => silent.close(r));
+});
 
 const services = () => [{ name: 'api-gateway', type: 'core', ports: [`${port}:3000`], healthCheck: { type: 'http', path: '/health' }, metrics: { port, path: '/metrics' } }];
 
