@@ -1,5 +1,6 @@
 // One reading of a run's journal for every place that shows it: `mcp migration status`, `mcp status
-// --detailed`, `mcp metrics` and the dashboard. What they print is the journal replayed, nothing cached.
+// --detailed`, `mcp metrics` and the dashboard. What they print is the journal replayed (the dashboard keeps
+// the last document until the journal, the config or the executor changes).
 import { formatDuration } from './plan.js';
 import type { RunState } from './journal.js';
 
@@ -11,14 +12,24 @@ function phaseStatus(st: RunState, p: RunState['plan']['phases'][number]) {
   return recorded;
 }
 
+/** What the run does at this moment: the steps running or being undone, or a canary it holds between steps. */
+function doingNow(st: RunState): string[] {
+  const now = st.plan.phases.flatMap((p) => p.steps.filter((s) => ['running', 'undoing'].includes(st.steps.get(s.id)!.status)).map((s) => s.title));
+  if (st.status === 'running') for (const p of st.plan.phases) if (p.canary && st.phases.get(p.name)?.status === 'canary') now.push(`canary ${p.name} holding at ${p.canary.percentage}%`);
+  return now;
+}
+
 export function statusDoc(st: RunState) {
+  const done = [...st.steps.values()].filter((s) => s.status === 'done').length;
+  const total = st.steps.size;
   return {
     runId: st.id,
     status: st.status,
     plan: { name: st.plan.name, kind: st.plan.kind, from: st.plan.from, to: st.plan.to },
     startedAt: st.startedAt,
     endedAt: st.endedAt,
-    progress: { done: [...st.steps.values()].filter((s) => s.status === 'done').length, total: st.steps.size },
+    progress: { done, total, percent: total ? Math.floor((done / total) * 100) : 0 },
+    now: doingNow(st),
     phases: st.plan.phases.map((p) => ({
       name: p.name,
       status: phaseStatus(st, p),
@@ -42,14 +53,11 @@ export function statusDoc(st: RunState) {
 
 export function statusText(doc: RunStatusDoc): string[] {
   // the first two lines say it all (for `watch -n 5 'mcp migration status'` on a small terminal)
-  const running = doc.phases.flatMap((p) => p.steps.filter((s) => s.status === 'running' || s.status === 'undoing').map((s) => s.title));
-  // between steps a run may be holding a canary: that is what it does now
-  if (doc.status === 'running') for (const p of doc.phases) if (p.status === 'canary' && p.canary) running.push(`canary ${p.name} holding at ${p.canary.percentage}%`);
-  const pct = doc.progress.total ? Math.floor((doc.progress.done / doc.progress.total) * 100) : 100;
+  const pct = doc.progress.percent;
   const width = 30;
   const bar = `[${'#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.')}] ${pct}%`;
   const lines = [
-    `Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)${running.length ? `; now: ${running.join(', ')}` : ''}`,
+    `Run ${doc.runId}: ${doc.plan.name} — ${doc.status} (${doc.progress.done}/${doc.progress.total} steps done)${doc.now.length ? `; now: ${doc.now.join(', ')}` : ''}`,
     `  ${bar}${doc.startedAt ? `  started ${doc.startedAt.replace(/\.\d+Z$/, 'Z')}` : ''}${doc.endedAt ? `, ended ${doc.endedAt.replace(/\.\d+Z$/, 'Z')}` : ''}`,
   ];
   for (const p of doc.phases) {

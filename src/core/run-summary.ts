@@ -9,7 +9,7 @@ export interface RunSummary {
   status: RunStatusDoc['status'];
   plan: RunStatusDoc['plan'];
   progress: RunStatusDoc['progress'];
-  /** titles of the steps running now */
+  /** what the run does now: steps running or being undone, a canary it holds */
   running: string[];
   startedAt?: string;
   endedAt?: string;
@@ -20,7 +20,6 @@ export interface RunSummary {
 
 export function summarize(st: RunState): RunSummary {
   const doc = statusDoc(st);
-  const running = doc.phases.flatMap((p) => p.steps.filter((s) => s.status === 'running' || s.status === 'undoing').map((s) => s.title));
   const first = st.records[0]?.t;
   const last = st.records[st.records.length - 1]?.t;
   return {
@@ -28,7 +27,7 @@ export function summarize(st: RunState): RunSummary {
     status: doc.status,
     plan: doc.plan,
     progress: doc.progress,
-    running,
+    running: doc.now,
     startedAt: doc.startedAt,
     endedAt: doc.endedAt,
     durationMs: first && last ? Date.parse(last) - Date.parse(first) : undefined,
@@ -46,12 +45,12 @@ export function summaryLine(s: RunSummary): string {
   return line;
 }
 
-/** The newest run of a home, condensed; undefined when none ran (or its journal cannot be read). */
-export function latestRunSummary(home: string): RunSummary | undefined {
+/** The newest run of a home, replayed; undefined when none ran (or its journal cannot be read). */
+export function latestRunState(home: string): RunState | undefined {
   const id = latestRun(home);
   if (!id) return undefined;
   try {
-    return summarize(replay(home, id));
+    return replay(home, id);
   } catch {
     return undefined;
   }

@@ -5,8 +5,7 @@ import type { Handler } from '../cli/program.js';
 import { runChecks } from './health.js';
 import { platformAndRuntime, table, timeoutOption } from './services-common.js';
 import type { CheckResult } from '../health/checks.js';
-import { latestRunSummary, summaryLine } from './run-summary.js';
-import { latestRun, replay } from './journal.js';
+import { latestRunState, summarize, summaryLine } from './run-summary.js';
 import { statusDoc } from './run-status.js';
 
 export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = async (ctx, opts) => {
@@ -37,9 +36,10 @@ export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = 
   const counts: Record<string, number> = {};
   for (const s of services) counts[s.state] = (counts[s.state] ?? 0) + 1;
   const summary = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ') || 'no services';
-  const migration = latestRunSummary(ctx.home);
+  const st = latestRunState(ctx.home);
+  const migration = st && summarize(st);
   // --detailed: the whole run document, exactly what `mcp migration status --json` prints
-  const run = detailed && migration ? statusDoc(replay(ctx.home, latestRun(ctx.home)!)) : undefined;
+  const run = detailed && st ? statusDoc(st) : undefined;
   const text = [`Platform ${platform.version} (${platform.configPath})`, `Runtime: ${runtime.describe()}`, `Migration: ${migration ? summaryLine(migration) : 'none has run in this home'}`];
   if (run) {
     for (const p of run.phases) text.push(`  ${p.name}: ${p.status}${p.steps.length > 1 ? ` (${p.steps.filter((x) => x.status === 'done').length}/${p.steps.length})` : ''}`);

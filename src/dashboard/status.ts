@@ -47,14 +47,14 @@ export function guideStatus(st: RunState, opts: { currentVersion?: string } = {}
       rollbackPoint: Boolean(s.rollbackPoint),
     })),
   );
-  const { done, total } = doc.progress;
+  const { done, total, percent } = doc.progress;
   return redact({
     runId: doc.runId,
     status: doc.status,
     currentVersion: opts.currentVersion ?? doc.plan.from ?? null,
     targetVersion: doc.plan.to ?? null,
     /** percent of steps done, 0–100 */
-    progress: total ? Math.floor((done / total) * 100) : 0,
+    progress: percent,
     stepsDone: done,
     stepsTotal: total,
     steps,
