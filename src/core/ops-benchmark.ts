@@ -3,9 +3,7 @@ import type { Handler } from '../cli/program.js';
 import type { Ctx } from '../cli/context.js';
 import { ExitCode, integrityError, invalidInput, preconditionError } from '../cli/errors.js';
 import {
-  BASELINE_FORMAT,
   TOLERANCE,
-  benchmarkOne,
   benchmarkTargets,
   compare,
   comparableServices,
@@ -13,6 +11,7 @@ import {
   listBaselines,
   notMeasuredReason,
   loadBaseline,
+  measure,
   saveBaseline,
   validBaselineName,
   type BenchmarkRun,
@@ -127,12 +126,7 @@ export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => 
   }
 
   const bar = progressBar(ctx, targets.length * settings.requests);
-  const run: BenchmarkRun = { format: BASELINE_FORMAT, createdAt: new Date().toISOString(), platformVersion: platform.version, settings, services: [], skipped };
-  for (const t of targets) {
-    bar.start(t.service);
-    run.services.push(await benchmarkOne(t, settings, { signal: ctx.signal, onRequest: () => bar.tick() }));
-    if (ctx.signal.aborted) break;
-  }
+  const run = await measure(targets, settings, { platformVersion: platform.version, skipped }, { signal: ctx.signal, onService: (s) => bar.start(s), onRequest: () => bar.tick() });
   bar.end();
   if (ctx.signal.aborted) throw preconditionError('benchmark interrupted; nothing saved');
 

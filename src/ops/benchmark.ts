@@ -170,6 +170,25 @@ export async function benchmarkOne(
   };
 }
 
+/**
+ * Benchmark `targets` one after the other into one run (what `mcp benchmark` and the benchmark.compare
+ * plan step both measure); stops early when `signal` aborts.
+ */
+export async function measure(
+  targets: BenchmarkTarget[],
+  settings: BenchmarkSettings,
+  meta: { platformVersion?: string; skipped?: BenchmarkRun['skipped'] },
+  opts: { signal?: AbortSignal; onService?: (service: string) => void; onRequest?: () => void } = {},
+): Promise<BenchmarkRun> {
+  const run: BenchmarkRun = { format: BASELINE_FORMAT, createdAt: new Date().toISOString(), platformVersion: meta.platformVersion, settings, services: [], skipped: meta.skipped ?? [] };
+  for (const t of targets) {
+    opts.onService?.(t.service);
+    run.services.push(await benchmarkOne(t, settings, { signal: opts.signal, onRequest: opts.onRequest }));
+    if (opts.signal?.aborted) break;
+  }
+  return run;
+}
+
 // --- baselines -------------------------------------------------------------------------------------
 
 export const benchmarksDir = (home: string) => join(layout(home).state, 'benchmarks');

@@ -400,12 +400,7 @@ const benchmarkCompare: StepKind = {
     for (const s of notComparable) ctx.detail(`${s.service}: not comparable, ${s.reason}`);
     const platform = await readPlatform(ctx.home);
     const { targets } = b.benchmarkTargets(platform.services, comparable.map((s) => s.service));
-    const settings = baseline.settings;
-    const current: import('../../ops/benchmark.js').BenchmarkRun = { format: b.BASELINE_FORMAT, createdAt: new Date().toISOString(), platformVersion: platform.version, settings, services: [], skipped: [] };
-    for (const t of targets) {
-      ctx.detail(`benchmarking ${t.service} (${settings.requests} requests)`);
-      current.services.push(await b.benchmarkOne(t, settings, { signal: ctx.signal }));
-    }
+    const current = await b.measure(targets, baseline.settings, { platformVersion: platform.version }, { signal: ctx.signal, onService: (s) => ctx.detail(`benchmarking ${s} (${baseline.settings.requests} requests)`) });
     const checks = b.compare(baseline, current);
     const failed = checks.filter((c) => !c.ok);
     if (failed.length) {
