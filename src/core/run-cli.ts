@@ -137,8 +137,8 @@ let renderChain: Promise<void> = Promise.resolve();
 
 /**
  * Notifications at start, failure, rollback and completion (src/ops/notify.ts): to the plan's
- * `notifications:` (automated-migration.yaml) when it has them, else to what the home's config and the
- * environment name (MCP_SLACK_WEBHOOK_URL, MCP_SMTP_URL). A notification that fails is a warning; it never
+ * `notifications:` (automated-migration.yaml) and to what the environment names (MCP_SLACK_WEBHOOK_URL,
+ * MCP_SMTP_URL, MCP_NOTIFY_EMAIL_TO). A notification that fails is a warning; it never
  * fails or delays the run beyond the channel's timeout.
  */
 function notifier(ctx: Ctx) {
@@ -149,10 +149,9 @@ function notifier(ctx: Ctx) {
     const event = { kind, title: p.name, runId: ev.runId, from: p.from, to: p.to, step: ev.step, error: ev.error ?? (ev.reason as string | undefined), durationMs: ev.durationMs };
     pendingNotifications.push(
       import('../ops/notify.js')
-        .then(async ({ notify, notifySettings, notifyFromHome }) => {
-          const results = p.notifications.length
-            ? await notify(notifySettings({ notifications: p.notifications.map((n) => ({ [n.channel]: n.target })) }, ctx.env), event, ctx.log)
-            : await notifyFromHome(ctx.home, ctx.env, event, ctx.log);
+        .then(async ({ notify, notifySettings }) => {
+          // the plan's channels (automated-migration.yaml), else none named: the environment's alone
+          const results = await notify(notifySettings({ notifications: p.notifications.map((n) => ({ [n.channel]: n.target })) }, ctx.env), event, ctx.log);
           for (const r of results) if (!r.ok) ctx.out.warn(`notification to ${r.channel} not sent: ${r.skipped ?? r.error}`);
         })
         .catch((e) => ctx.out.warn(`notification not sent: ${(e as Error).message}`)),

@@ -179,19 +179,3 @@ export async function notify(settings: NotifySettings, event: NotifyEvent, log?:
   }
   return results;
 }
-
-/** Convenience for the executor: settings from the home's config and the environment, then `notify`. */
-export async function notifyFromHome(home: string, env: NodeJS.ProcessEnv, event: NotifyEvent, log?: NotifyLogger): Promise<ChannelResult[]> {
-  try {
-    const { readStoredConfig } = await import('../config/store.js');
-    let doc: Record<string, unknown> = {};
-    try {
-      doc = (await readStoredConfig(home)).doc;
-    } catch {
-      /* no readable config: env-only settings */
-    }
-    return await notify(notifySettings(doc, env), event, log);
-  } catch (err) {
-    return [{ channel: 'slack', ok: false, error: redactText((err as Error).message) }];
-  }
-}
