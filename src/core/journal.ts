@@ -313,9 +313,16 @@ export function readLock(home: string): LockInfo | undefined {
   }
 }
 
-function lockHeldFor(home: string, id: string): boolean {
+/** The executor lock, if its holder may be alive (a lock left by a dead process on this host is none). */
+export function liveLock(home: string): LockInfo | undefined {
   const l = readLock(home);
-  return Boolean(l && l.runId === id && l.host === hostname() && alive(l.pid));
+  if (!l || (l.host === hostname() && !alive(l.pid))) return undefined;
+  return l;
+}
+
+function lockHeldFor(home: string, id: string): boolean {
+  const l = liveLock(home);
+  return Boolean(l && l.runId === id && l.host === hostname());
 }
 
 export interface Lock {

@@ -4,10 +4,9 @@
 // The answer says what was set in motion, never that it has happened.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, readLock, replay, runDir, writeControl, type LockInfo, type RunStatus } from '../core/journal.js';
+import { alive, liveLock, replay, runDir, writeControl, type RunStatus } from '../core/journal.js';
 
 export const ACTIONS = ['pause', 'resume', 'rollback'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -60,14 +59,6 @@ export function decide(action: Action, s: Situation): Decision {
       }
       return { kind: 'spawn', bin: 'mcp', args: ['migration', 'abort', '--run', s.runId], http: 202, message: `rollback started: mcp migration abort --run ${s.runId}` };
   }
-}
-
-/** The live executor lock, if its holder is alive (a stale lock from a killed process is no executor). */
-export function liveLock(home: string): LockInfo | undefined {
-  const l = readLock(home);
-  if (!l) return undefined;
-  if (l.host === hostname() && !alive(l.pid)) return undefined;
-  return l;
 }
 
 export interface ActionReply {

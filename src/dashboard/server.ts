@@ -5,11 +5,11 @@ import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { latestRun, listRuns, replay, runDir, runsDir } from '../core/journal.js';
+import { latestRun, listRuns, liveLock, replay, runDir, runsDir } from '../core/journal.js';
 import { currentVersion } from '../core/version-history.js';
 import { redact } from '../redact.js';
 import { authorized } from './token.js';
-import { ACTIONS, isAction, liveLock, perform } from './actions.js';
+import { ACTIONS, isAction, perform } from './actions.js';
 import { guideStatus } from './status.js';
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -99,15 +99,15 @@ function stamp(path: string): string {
  * Every browser polls or streams it; a 300-step journal replay per request is the cost this saves.
  */
 const statusCache = new Map<string, { key: string; doc: ReturnType<typeof guideStatus> }>();
-async function statusFor(home: string, runId: string) {
+async function statusFor(home: string, runId: string): Promise<{ key: string; doc: ReturnType<typeof guideStatus> }> {
   const cfg = join(home, 'config');
   const lock = liveLock(home);
-  const key = [stamp(join(runDir(home, runId), 'journal.ndjson')), stamp(join(cfg, 'platform.json')), stamp(join(cfg, 'platform.yaml')), lock ? `${lock.pid}:${lock.runId}` : '-'].join('|');
+  const key = [runId, stamp(join(runDir(home, runId), 'journal.ndjson')), stamp(join(cfg, 'platform.json')), stamp(join(cfg, 'platform.yaml')), lock ? `${lock.pid}:${lock.runId}` : '-'].join('|');
   const hit = statusCache.get(`${home}|${runId}`);
-  if (hit && hit.key === key) return hit.doc;
-  const doc = guideStatus(replay(home, runId), { currentVersion: await currentVersion(home).catch(() => undefined) });
-  statusCache.set(`${home}|${runId}`, { key, doc });
-  return doc;
+  if (hit && hit.key === key) return hit;
+  const entry = { key, doc: guideStatus(replay(home, runId), { currentVersion: await currentVersion(home).catch(() => undefined) }) };
+  statusCache.set(`${home}|${runId}`, entry);
+  return entry;
 }
 
 const NO_RUN = (_home: string, requested: string | null) => ({
@@ -174,7 +174,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (path === '/migration/status') {
       const runId = pickRun(o.home, requested);
       if (!runId) return send(res, 404, NO_RUN(o.home, requested));
-      return send(res, 200, await statusFor(o.home, runId));
+      return send(res, 200, (await statusFor(o.home, runId)).doc);
     }
 
     // GET /migration/events: the status document again whenever the journal changes
@@ -196,14 +196,6 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
         return undefined;
       }
     };
-    const stat = (p: string) => {
-      try {
-        const s = statSync(p);
-        return `${s.size}:${s.mtimeMs}`;
-      } catch {
-        return '-';
-      }
-    };
     const refresh = async (): Promise<void> => {
       if (busy) {
         again = true;
@@ -217,11 +209,12 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
           runWatcher = runId ? tryWatch(runDir(o.home, runId)) : undefined;
           watchedRun = runId;
         }
-        const lock = liveLock(o.home);
-        const fp = runId ? `${runId}|${stat(join(runDir(o.home, runId), 'journal.ndjson'))}|${lock?.pid ?? ''}:${lock?.runId ?? ''}` : 'none';
+        // the status document's own key (journal, config, executor): nothing new to send while it holds
+        const cur = runId ? await statusFor(o.home, runId) : undefined;
+        const fp = cur?.key ?? 'none';
         if (fp === fingerprint) return;
         fingerprint = fp;
-        const doc = runId ? { type: 'status', status: await statusFor(o.home, runId) } : { type: 'none', ...NO_RUN(o.home, requested) };
+        const doc = cur ? { type: 'status', status: cur.doc } : { type: 'none', ...NO_RUN(o.home, requested) };
         const text = JSON.stringify(doc);
         if (text !== last) {
           last = text;
