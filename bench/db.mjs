@@ -25,25 +25,25 @@ const ADMIN = process.env.MCP_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432
 const { openSql } = await import(join(root, 'dist/src/db/open.js'));
 const { seedV4Example } = await import(join(root, 'dist/src/db/layouts.js'));
 
-// The hand-written migration: the v5 DDL of 5.0.0_1 and 5.0.0_2, one INSERT … SELECT per table, the indexes.
+// The hand-written migration: the same DDL and the same lossless copy as 5.0.0_1 (read from the file, so
+// both do the same work), in one INSERT … SELECT per table without batches, checks or the content snapshot;
+// then 5.0.0_2 by hand. One transaction.
+function section(file, marker) {
+  const lines = file.split('\n');
+  const start = lines.findIndex((l) => l.trim() === marker);
+  if (start === -1) throw new Error(`no '${marker}' section in 5.0.0_1`);
+  const end = lines.findIndex((l, i) => i > start && /^--\s*migrate:/.test(l.trim()));
+  return lines.slice(start + 1, end === -1 ? undefined : end).join('\n');
+}
 function baselineSql() {
-  const file = readFileSync(join(root, 'migrations/postgres/5.0.0_1__multi_table_layout.sql'), 'utf8');
-  const ddl = file.split('-- migrate:up batch')[0].split('-- migrate:up')[1];
+  const file = readFileSync(join(root, 'migrations/postgres/5.0.0_1__multi_table_layout.sql'), 'utf8').replaceAll('{{legacy_table}}', 'platform_data');
+  const copy = section(file, '-- migrate:up batch size:10000 from:v4')
+    .replace("WHERE r.id > COALESCE($1::bigint, '-9223372036854775808'::bigint)", '')
+    .replace('LIMIT $2', '');
   return `BEGIN;
-${ddl}
-INSERT INTO services (id, name, type, image, config, status, created_at, updated_at)
-  SELECT id, replace(name, '_', '-'), COALESCE(data->>'type', 'mcp'), data->>'image', data, COALESCE(data->>'status', 'stopped'), created_at, updated_at FROM platform_data WHERE kind = 'service';
-INSERT INTO users (id, username, email, role, created_at)
-  SELECT id, name, data->>'email', COALESCE(data->>'role', 'user'), created_at FROM platform_data WHERE kind = 'user';
-INSERT INTO api_keys (id, name, owner, key_hash, scopes, created_at)
-  SELECT id, name, data->>'owner', data->>'key_hash', COALESCE(data->'scopes', '[]'), created_at FROM platform_data WHERE kind = 'api_key';
-INSERT INTO settings (id, key, value, updated_at) SELECT id, name, data->'value', updated_at FROM platform_data WHERE kind = 'setting';
-INSERT INTO audit_events (id, service, action, actor, details, created_at)
-  SELECT id, replace(data->>'service', '_', '-'), name, data->>'actor', COALESCE(data->'details', '{}'), created_at FROM platform_data WHERE kind = 'event';
-INSERT INTO legacy_records (id, kind, name, data, created_at, updated_at)
-  SELECT id, kind, name, data, created_at, updated_at FROM platform_data WHERE kind NOT IN ('service', 'user', 'api_key', 'setting', 'event');
-CREATE INDEX idx_audit_events_service_created ON audit_events (service, created_at);
-CREATE INDEX idx_api_keys_owner ON api_keys (owner);
+${section(file, '-- migrate:up')}
+${section(file, '-- migrate:up from:v4')}
+${copy}
 DROP TABLE platform_data;
 ALTER TABLE services ADD COLUMN IF NOT EXISTS deployment_type VARCHAR(20) DEFAULT 'docker', ADD COLUMN IF NOT EXISTS health_check_config JSONB DEFAULT '{}';
 UPDATE services SET deployment_type = CASE WHEN config->>'orchestrator' = 'kubernetes' THEN 'kubernetes' ELSE 'docker' END, health_check_config = COALESCE(config->'health_check', '{}');

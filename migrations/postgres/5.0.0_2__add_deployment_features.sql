@@ -10,7 +10,7 @@ ADD COLUMN IF NOT EXISTS health_check_config JSONB DEFAULT '{}';
 -- migrate:up batch size:20000
 -- the guide's UPDATE services, in keyset batches so a large table is not locked in one go
 WITH batch AS (
-    SELECT id FROM services WHERE id > COALESCE($1::bigint, -1) ORDER BY id LIMIT $2
+    SELECT id FROM services WHERE id > COALESCE($1::bigint, '-9223372036854775808'::bigint) ORDER BY id LIMIT $2
 ), upd AS (
     UPDATE services s
     SET deployment_type = CASE WHEN s.config->>'orchestrator' = 'kubernetes' THEN 'kubernetes' ELSE 'docker' END,

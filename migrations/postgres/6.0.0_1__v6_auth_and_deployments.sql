@@ -1,5 +1,6 @@
 -- v6: multi-provider authentication (JWT and OAuth2 providers, users linked to one), Kubernetes-native
 -- deployments (replicas and resources per service) and the config API's versioned documents.
+-- layout: v6
 
 -- migrate:up
 CREATE TABLE auth_providers (
@@ -27,7 +28,7 @@ CREATE TABLE config_documents (
 -- migrate:up batch size:20000
 -- replicas from the v5 service's `instances`, Kubernetes for every service
 WITH batch AS (
-    SELECT id FROM services WHERE id > COALESCE($1::bigint, -1) ORDER BY id LIMIT $2
+    SELECT id FROM services WHERE id > COALESCE($1::bigint, '-9223372036854775808'::bigint) ORDER BY id LIMIT $2
 ), upd AS (
     UPDATE services s
     SET replicas = CASE WHEN s.config->>'instances' ~ '^[1-9][0-9]{0,5}$' THEN (s.config->>'instances')::int ELSE 1 END,

@@ -99,6 +99,8 @@ export function handle<O>(cmd: Command, app: App, load: () => Promise<Handler<O>
     } catch (e) {
       const err = toCliError(e);
       ctx.log.log('error', 'command.error', { exitCode: err.exitCode, code: err.code, message: err.message, where: err.where, ms: Date.now() - started });
+      // every command ends in the log, failed ones too (a script greps for its end)
+      ctx.log.log('warn', 'command.end', { exitCode: err.exitCode, ms: Date.now() - started });
       narration?.line('error', `${what} failed (exit ${err.exitCode}): ${err.where ? `${err.where}: ` : ''}${err.message}`);
       throw e;
     }

@@ -58,10 +58,11 @@ async function tableRows(s: SqlSession, table: string): Promise<Rec[] | undefine
   const t = await s.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [table]);
   if (!t.rows[0]?.t) return undefined;
   const out: Rec[] = [];
-  await s.exec(`DECLARE mcp_pkg NO SCROLL CURSOR FOR SELECT * FROM ${table} ORDER BY id`);
+  // to_jsonb: every column, timestamps to the microsecond and JSON values as stored (a JS Date keeps milliseconds)
+  await s.exec(`DECLARE mcp_pkg NO SCROLL CURSOR FOR SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY id`);
   for (;;) {
-    const r = await s.query<Rec>('FETCH FORWARD 1000 FROM mcp_pkg');
-    out.push(...r.rows.map((row) => JSON.parse(canonical(row)) as Rec));
+    const r = await s.query<{ r: Rec }>('FETCH FORWARD 1000 FROM mcp_pkg');
+    out.push(...r.rows.map((row) => JSON.parse(canonical(typeof row.r === 'string' ? JSON.parse(row.r) : row.r)) as Rec));
     if (r.rows.length < 1000) break;
   }
   await s.exec('CLOSE mcp_pkg');

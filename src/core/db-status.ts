@@ -1,12 +1,15 @@
 // `mcp db status`: what is applied, pending, failed or changed — read-only, creates nothing.
 import type { Handler } from '../cli/program.js';
 import { openForCommand, sqlMigrationsFor, type DbOpts } from './db-common.js';
-import { sqlStatus, type StatusReport } from '../db/sql-engine.js';
-import { detectLayout } from '../db/layouts.js';
+import { sqlStatus, type SqlStatusReport, type StatusReport } from '../db/sql-engine.js';
 
-export function renderStatus(r: StatusReport & { layout?: string }): string[] {
+const layoutName = (l: string) =>
+  l === 'guide' ? "the guide's layout" : l === 'partial' ? 'partly migrated' : l === 'unknown' ? 'unknown layout' : l === 'none' ? 'no platform tables' : `${l} layout`;
+
+export function renderStatus(r: StatusReport & Partial<Pick<SqlStatusReport, 'layout' | 'layoutDetails'>>): string[] {
   const lines = [
-    `Database: ${r.database} (${r.kind}${r.layout ? `, ${r.layout} layout` : ''})`,
+    `Database: ${r.database} (${r.kind}${r.layout ? `, ${layoutName(r.layout)}${(r.layout === 'v4' || r.layout === 'partial') && r.layoutDetails ? `: ${r.layoutDetails.legacyTable}` : ''}` : ''})`,
+    ...(r.layoutDetails?.problems.map((p) => `  ! ${p}`) ?? []),
     `Tracking: ${r.trackingTable === 'missing' ? 'no migrations table yet' : r.trackingTable === 'guide' ? "the guide's migrations table (adopted on the next migrate)" : 'migrations table'}`,
     `Current version: ${r.current ?? 'none'}`,
     '',
@@ -28,12 +31,12 @@ export function renderStatus(r: StatusReport & { layout?: string }): string[] {
 export const dbStatusHandler: Handler<DbOpts> = async (ctx, opts) => {
   const db = await openForCommand(ctx, opts);
   try {
-    let report: StatusReport & { layout?: string };
+    let report: StatusReport & Partial<Pick<SqlStatusReport, 'layout' | 'layoutDetails'>>;
     if (db.kind === 'mongo') {
       const { mongoStatus, loadMongoMigrations } = await import('../db/mongo-engine.js');
       report = await mongoStatus(db, await loadMongoMigrations(opts.migrationsDir));
     } else {
-      report = { ...(await sqlStatus(db, await sqlMigrationsFor(opts))), layout: await detectLayout(db) };
+      report = await sqlStatus(db, await sqlMigrationsFor(opts));
     }
     return { data: report, text: renderStatus(report) };
   } finally {

@@ -1,12 +1,13 @@
 // `mcp migration verify --version V` / `mcp-migrate verify --version V`: is this installation a
 // healthy V? The config validates against V's schema, every database migration up to V is applied with
-// a matching checksum, the data counts match the pre-migration backup, services are healthy.
+// a matching checksum, every record's content equals the snapshot taken before the migration, services are healthy.
 // A check whose module is not built in is reported as failed with the reason — never passed silently.
 import type { Handler } from '../cli/program.js';
 import { readStoredConfig } from '../config/store.js';
 import { parseVersion } from './versions.js';
 import { loadModule } from './steps/modules.js';
 import { ExitCode, usageError } from '../cli/errors.js';
+import { describeContent, type ContentReport } from '../db/content.js';
 
 export interface VerifyCheck {
   name: 'config' | 'database' | 'data' | 'services';
@@ -80,18 +81,7 @@ export async function verifyInstallation(opts: { home: string; env: NodeJS.Proce
                 : `${items.length} migrations up to ${opts.version} applied, checksums match (${st.database})`,
           items,
         });
-        const { countRows } = await import('./steps/index.js');
-        const now = await countRows(conn, db);
-        const base = await baselineCounts(opts.home, opts.version);
-        if (now.total < 0) checks.push({ name: 'data', status: 'failed', detail: 'row counts are compared on PostgreSQL and the embedded database; compare MongoDB collections with mcp data verify' });
-        else if (!base) checks.push({ name: 'data', status: 'failed', detail: `no pre-migration row counts recorded for ${opts.version} (recorded by the run that migrated the database, or by a backup taken before it); ${now.total} rows now` });
-        else
-          checks.push({
-            name: 'data',
-            status: base.total === now.total ? 'passed' : 'failed',
-            detail: base.total === now.total ? `${now.total} rows, as before the migration to ${opts.version} (run ${base.run})` : `${now.total} rows now, ${base.total} before the migration to ${opts.version} (run ${base.run})`,
-            items: Object.entries(now.tables).map(([t, n]) => ({ name: t, ok: true, detail: `${n} rows` })),
-          });
+        checks.push(await dataCheck(conn, db));
       } finally {
         await conn.close();
       }
@@ -129,45 +119,20 @@ export async function verifyInstallation(opts: { home: string; env: NodeJS.Proce
   return { version: opts.version, ok: checks.every((c) => c.status === 'passed'), checks };
 }
 
-/** The row count before the newest completed migration of the database to `version`, from the run journals. */
-async function baselineCounts(home: string, version: string): Promise<{ total: number; run: string } | undefined> {
-  const { listRuns, replay } = await import('./journal.js');
-  const want = parseVersion(version);
-  for (const id of listRuns(home).reverse()) {
-    let st;
-    try {
-      st = replay(home, id);
-    } catch {
-      continue;
-    }
-    for (const ph of [...st.plan.phases].reverse())
-      for (const s of [...ph.steps].reverse()) {
-        if (s.kind !== 'db.migrate' || typeof s.params.to !== 'string') continue;
-        const to = parseVersion(s.params.to);
-        const ss = st.steps.get(s.id);
-        if (to.major === want.major && ss?.status === 'done' && ss.result?.before) return { total: Number((ss.result.before as { total: number }).total), run: id };
-      }
-  }
-  return backupCounts(home, want.major);
-}
-
 /**
- * The guide's manual path (backup create, config import, db migrate, … then verify) has no run: the
- * pre-migration counts are those of the newest backup taken at an older platform generation, over the
- * platform's own tables (the tracking table and anything else in the dump do not count).
+ * Every record against the snapshot the newest database migration (or rollback) took before it changed anything:
+ * the v4 record each row stands for, compared by content (digest per record, field by field for the first
+ * differences). Row counts per table come from the same pass and are shown beside it.
  */
-async function backupCounts(home: string, major: number): Promise<{ total: number; run: string } | undefined> {
-  const [{ listBackups }, { V4_TABLES, V6_TABLES }] = await Promise.all([import('../backup/store.js'), import('../db/layouts.js')]);
-  const platformTables = new Set<string>([...V4_TABLES, ...V6_TABLES]);
-  const { backups } = await listBackups(home);
-  const candidates = backups
-    .filter((b) => b.complete && b.sidecar.kind === 'backup' && b.sidecar.database && b.sidecar.database.kind !== 'mongo')
-    .filter((b) => b.sidecar.platformVersion !== null && parseVersion(b.sidecar.platformVersion).major < major)
-    .sort((a, b) => b.sidecar.createdAt.localeCompare(a.sidecar.createdAt));
-  const newest = candidates[0];
-  if (!newest) return undefined;
-  const total = newest.sidecar.database!.tables.filter((t) => platformTables.has(t.name.split('.').pop()!)).reduce((n, t) => n + t.rows, 0);
-  return { total, run: `backup ${newest.id}` };
+async function dataCheck(conn: { kind: string }, db: Record<string, any>): Promise<VerifyCheck> {
+  if (conn.kind === 'mongo') return { name: 'data', status: 'failed', detail: 'record contents are compared on PostgreSQL and the embedded database; compare MongoDB collections with mcp data verify' };
+  const r = (await db.contentCheck(conn)) as ContentReport | undefined;
+  if (!r) return { name: 'data', status: 'failed', detail: 'no snapshot of the records from before a migration to compare with (mcp db migrate, mcp db rollback and the runs take one before they change the database)' };
+  const items = [
+    ...r.tables.map((t) => ({ name: t.table, ok: true, detail: `${t.records} records` })),
+    ...r.examples.map((e) => ({ name: `${e.table} id ${e.id}`, ok: false, detail: e.change === 'changed' ? `changed: ${e.fields.join(', ')}` : e.change })),
+  ];
+  return { name: 'data', status: r.ok ? 'passed' : 'failed', detail: describeContent(r), items };
 }
 
 export const verifyHandler: Handler<{ version?: string; stepByStep?: boolean; baseline?: string }> = async (ctx, opts) => {

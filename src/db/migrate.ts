@@ -44,3 +44,13 @@ export async function rollbackTo(db: Database, opts: EngineOptions & MigrationsS
   const { sqlRollback } = await import('./sql-engine.js');
   return sqlRollback(db, await sqlMigs(opts), opts);
 }
+
+/**
+ * Every record now against the snapshot the newest migrate or rollback took before it ran (undefined: no
+ * snapshot). PostgreSQL and PGlite; MongoDB compares its documents in its own engine (undefined here).
+ */
+export async function contentCheck(db: Database, src: MigrationsSource = {}): Promise<import('./content.js').ContentReport | undefined> {
+  if (db.kind === 'mongo') return undefined;
+  const { sqlContentCheck } = await import('./sql-engine.js');
+  return sqlContentCheck(db, await sqlMigs(src));
+}

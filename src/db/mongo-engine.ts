@@ -12,7 +12,7 @@ import type { MongoDatabase } from './types.js';
 import { busyError, CliError, ExitCode, failedError, invalidInput, preconditionError } from '../cli/errors.js';
 import { redactText } from '../redact.js';
 import { pkgPath } from '../paths.js';
-import { CHECKSUM_ALGORITHM, checksumOf, orderOf, withinTarget, type SqlMigration } from './sqlfile.js';
+import { CHECKSUM_ALGORITHM, checksumOf, DEFAULT_VARIANT, orderOf, withinTarget, type SqlMigration, type Step } from './sqlfile.js';
 import { isApplied, latestRows, type TrackingInfo, type TrackingRow } from './tracking.js';
 import { appliedBy, buildStatus, planMigrate, planRollback, type EngineOptions, type PlanItem, type RunReport, type StatusReport } from './sql-engine.js';
 import { HEARTBEAT_MS, LOCK_ID, lockTakeFilter, nextExpiry, runBatched, type LockDoc } from './mongo-logic.js';
@@ -75,17 +75,9 @@ export async function loadMongoMigrations(dir?: string): Promise<MongoMigration[
       throw invalidInput(`cannot load ${join(codeDir, codeFile)}: ${(e as Error).message}`, { where: join(srcDir, source), hint: 'MongoDB migrations are compiled with the package (npm run build); a custom --migrations-dir needs .js modules' });
     }
     if (typeof mod.up !== 'function') throw invalidInput('a MongoDB migration module exports up(db, ctx)', { where: join(srcDir, source) });
-    out.push({
-      version: m[1]!,
-      seq: Number(m[2]),
-      name: m[3]!,
-      file: source,
-      path: join(srcDir, source),
-      checksum: checksumOf(text),
-      up: [{ kind: 'tx', statements: mod.operations.map((sql, i) => ({ sql, line: i + 1 })) }],
-      down: mod.down ? [{ kind: 'tx', statements: (mod.downOperations ?? ['down()']).map((sql, i) => ({ sql, line: i + 1 })) }] : [],
-      module: mod,
-    });
+    const up: Step[] = [{ kind: 'tx', statements: mod.operations.map((sql, i) => ({ sql, line: i + 1 })) }];
+    const down: Step[] = mod.down ? [{ kind: 'tx', statements: (mod.downOperations ?? ['down()']).map((sql, i) => ({ sql, line: i + 1 })) }] : [];
+    out.push({ version: m[1]!, seq: Number(m[2]), name: m[3]!, file: source, path: join(srcDir, source), checksum: checksumOf(text), up, down, variants: { [DEFAULT_VARIANT]: { up, down } }, module: mod });
   }
   return out.sort(orderOf);
 }

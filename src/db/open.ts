@@ -4,6 +4,7 @@
 // a second process waits up to lockTimeoutMs, then fails with exit 4 naming the holder's pid.
 import { basename, dirname, join } from 'node:path';
 import type { Database, MongoDatabase, SqlDatabase } from './types.js';
+import type { LegacyTable } from './layouts.js';
 import { resolveTarget, type DbTarget } from './url.js';
 import { acquireLockFile, describeHolder, type LockHolder } from './lockfile.js';
 import { readStoredConfig } from '../config/store.js';
@@ -44,7 +45,25 @@ export async function targetOf(opts: Pick<OpenOptions, 'home' | 'env' | 'config'
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const t = await targetOf(opts);
-  return openTarget(t, opts);
+  // read before opening: a bad name is the config's error, and nothing is held open while it is reported
+  const legacyTable = t.kind === 'mongo' ? undefined : await configuredLegacyTable(opts);
+  const d = await openTarget(t, opts);
+  if (d.kind !== 'mongo') d.legacyTable = legacyTable;
+  return d;
+}
+
+/** The v4 table the config names (v4 database.table, v5/v6 database.legacyTable); the default without a config. */
+export async function configuredLegacyTable(opts: Pick<OpenOptions, 'home' | 'config'>): Promise<LegacyTable> {
+  let config = opts.config;
+  if (config === undefined) {
+    try {
+      config = (await readStoredConfig(opts.home)).doc;
+    } catch (e) {
+      if (!(isCliError(e) && e.exitCode === ExitCode.PRECONDITION)) throw e;
+    }
+  }
+  const { legacyTableOf } = await import('./layouts.js');
+  return legacyTableOf(config);
 }
 
 export async function openSql(opts: OpenOptions): Promise<SqlDatabase> {

@@ -61,6 +61,11 @@ export async function openPostgres(url: string, display: string): Promise<SqlDat
   pool.on('error', () => {
     /* an idle client lost its connection: the next query reports it */
   });
+  // a client checked out of the pool (a transaction, a COPY) has no listener of the pool's: without one, a
+  // terminated backend is an unhandled 'error' event that kills the process; the query in flight rejects anyway
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   // fail now, with the reason, rather than at the first query
   const probe = await pool.connect();
   probe.release();
@@ -90,13 +95,22 @@ export async function openPostgres(url: string, display: string): Promise<SqlDat
     },
     async dedicated(opts: { applicationName?: string } = {}): Promise<DedicatedSession> {
       const client = new pg.Client({ connectionString: url, application_name: opts.applicationName ?? 'mcp' });
-      client.on('error', () => undefined);
+      let lost: Error | undefined;
+      client.on('error', (e) => {
+        lost ??= e;
+      });
+      client.on('end', () => {
+        lost ??= new Error('the connection was closed');
+      });
       await client.connect();
       const pid = (await client.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+      let released = false;
       return {
         ...sessionOf(client, client),
         backendPid: pid,
+        lost: () => (released ? undefined : lost),
         async release() {
+          released = true;
           await client.end().catch(() => undefined);
         },
       };

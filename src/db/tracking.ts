@@ -28,7 +28,8 @@ export const TRACKING_EXTEND = `ALTER TABLE migrations
     ADD COLUMN IF NOT EXISTS batch_cursor TEXT,
     ADD COLUMN IF NOT EXISTS rows_done BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS adopted BOOLEAN NOT NULL DEFAULT FALSE,
-    ADD COLUMN IF NOT EXISTS updated_at TIMESTAMP`;
+    ADD COLUMN IF NOT EXISTS updated_at TIMESTAMP,
+    ADD COLUMN IF NOT EXISTS params JSONB`;
 
 export type RowStatus = 'pending' | 'running' | 'completed' | 'failed' | 'rolling_back' | 'rolled_back' | 'baselined';
 
@@ -52,6 +53,8 @@ export interface TrackingRow {
   rows_done?: number | string | null;
   adopted?: boolean | null;
   updated_at?: Date | string | null;
+  /** what the run recorded about the database: {variant, legacyTable} (sql-plan.ts RunParams) */
+  params?: unknown;
 }
 
 export interface TrackingInfo {

@@ -27,6 +27,8 @@ export type Isolation = 'read committed' | 'repeatable read' | 'serializable';
 export interface DedicatedSession extends SqlSession {
   /** the backend pid (PostgreSQL) — shown to whoever waits on our lock */
   readonly backendPid: number;
+  /** the error that closed the connection, once it is gone (a terminated backend, a server restart) */
+  lost(): Error | undefined;
   release(): Promise<void>;
 }
 
@@ -34,6 +36,8 @@ export interface SqlDatabase extends SqlSession {
   readonly kind: 'postgres' | 'pglite';
   /** where it is, safe to print (no password) */
   readonly display: string;
+  /** the v4 table the home's config names (database.table / legacyTable), set by openDatabase */
+  legacyTable?: import('./layouts.js').LegacyTable;
   /** One transaction on one session: BEGIN … COMMIT, ROLLBACK when fn throws. */
   transaction<T>(fn: (s: SqlSession) => Promise<T>, opts?: { isolation?: Isolation; readOnly?: boolean }): Promise<T>;
   /**

@@ -89,7 +89,8 @@ describe('mcp binary', () => {
     await mcp(['init', '--version', '6.0'], { home });
     await mcp(['init', '--version', 'postgres://u:topsecret@h/db'], { home });
     const lines = readFileSync(join(home, 'logs/mcp.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.event)).toEqual(['command.start', 'home.init', 'command.end', 'command.start', 'command.error']);
+    expect(lines.map((l) => l.event)).toEqual(['command.start', 'home.init', 'command.end', 'command.start', 'command.error', 'command.end']);
+    expect(lines.at(-1)).toMatchObject({ event: 'command.end', exitCode: 2 });
     for (const l of lines) expect(Object.keys(l)).toEqual(expect.arrayContaining(['time', 'level', 'command', 'event']));
     expect(readFileSync(join(home, 'logs/mcp.log'), 'utf8')).not.toContain('topsecret');
   });

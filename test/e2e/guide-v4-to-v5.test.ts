@@ -26,7 +26,8 @@ describe("the guide's v4 → v5 migration steps", () => {
     const v = await mcp(['migration', 'verify', '--version', '5.0', '--json'], { home });
     const checks = v.json().checks as Array<{ name: string; status: string; detail: string }>;
     expect(checks.find((c) => c.name === 'data')).toMatchObject({ status: 'passed' });
-    expect(checks.find((c) => c.name === 'data')!.detail).toMatch(/^200 rows, as before the migration to 5\.0 \(run backup bk-/);
+    // by content: db migrate snapshotted the 200 v4 records before it changed anything
+    expect(checks.find((c) => c.name === 'data')!.detail).toMatch(/^200 records, each identical to the snapshot taken before mcp db migrate to 5\.0 \(/);
     expect(v.exitCode, JSON.stringify(checks, null, 2)).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 // The guide's "Migration Logs": tail -f /var/log/mcp/migration.log, grep -i error …, mcp logs export.
 // MCP_LOG_DIR stands in for /var/log/mcp (a system installation sets it there).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { mcp, tempDir } from '../helpers/cli.js';
+import { mcp, ROOT, tempDir } from '../helpers/cli.js';
 import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
 import { createTestDb, pgExec, type TestDb } from '../helpers/pg.js';
 import { opsHome } from '../helpers/ops-home.js';
@@ -64,22 +64,25 @@ describe('migration.log: the end of mcp db migrate and friends', { timeout: 120_
     const home = await opsHome();
     const logs = tempDir('mcp-logdir-');
     const env = { MCP_DATABASE_URL: t.url, MCP_LOG_DIR: logs };
-    // a table the v5 migration creates, made another way: the guide's "relation already exists"
-    await pgExec(t.url, 'CREATE TABLE services (x int)');
-    const r = await mcp(['db', 'migrate'], { home, env });
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/relation "services" already exists/);
+    // a migration that fails on the server: a table it creates exists already, made another way
+    const dir = tempDir('mcp-migs-');
+    cpSync(join(ROOT, 'migrations', 'postgres'), dir, { recursive: true });
+    writeFileSync(join(dir, '6.5.0_1__reports.sql'), '-- migrate:up\nCREATE TABLE reports (id int);\n-- migrate:down\nDROP TABLE reports;\n');
+    await pgExec(t.url, 'CREATE TABLE reports (x int)');
+    const r = await mcp(['db', 'migrate', '--migrations-dir', dir], { home, env });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/relation "reports" already exists/);
 
     const file = join(logs, 'migration.log');
     const grep = await execa('grep', ['-i', 'error', file], { reject: false });
     expect(grep.exitCode).toBe(0);
     const errors = grep.stdout.split('\n');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z ERROR mcp db migrate failed \(exit 1\): .*5\.0\.0_1__multi_table_layout\.sql failed while applying: relation "services" already exists$/);
+    expect(errors[0]).toMatch(/^\d{4}-\d\d-\d\dT\S+Z ERROR mcp db migrate failed \(exit 1\): .*6\.5\.0_1__reports\.sql failed while applying: relation "reports" already exists$/);
 
     const shown = await mcp(['logs', '--service', 'migration', '--level', 'error'], { home, env });
     expect(shown.exitCode, shown.stderr).toBe(0);
-    expect(shown.stdout.split('\n').filter((l) => l.includes('relation "services" already exists'))).toHaveLength(1);
+    expect(shown.stdout.split('\n').filter((l) => l.includes('relation "reports" already exists'))).toHaveLength(1);
     expect(shown.stdout).toMatch(/ERROR migration mcp db migrate failed \(exit 1\)/);
     // the command's own structured record stays in mcp.log, under the CLI
     const all = await mcp(['logs', '--level', 'error', '--json'], { home, env });
@@ -87,8 +90,8 @@ describe('migration.log: the end of mcp db migrate and friends', { timeout: 120_
     expect(hits.length).toBeGreaterThanOrEqual(1);
 
     // fixed, run again: done
-    await pgExec(t.url, 'DROP TABLE services');
-    const ok = await mcp(['db', 'migrate'], { home, env });
+    await pgExec(t.url, 'DROP TABLE reports');
+    const ok = await mcp(['db', 'migrate', '--migrations-dir', dir], { home, env });
     expect(ok.exitCode, ok.stderr).toBe(0);
     const last = readFileSync(file, 'utf8').trimEnd().split('\n').pop()!;
     expect(last).toMatch(/^\S+ INFO {2}mcp db migrate done in \S+/);

@@ -77,7 +77,8 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect(back4.items.map((i) => i.name)).toEqual(['add_deployment_features', 'multi_table_layout']);
       expect(await detectLayout(db)).toBe('v4');
       expect((await db.query<{ h: string; n: number }>(V4_SNAPSHOT)).rows[0]).toEqual(before);
-      expect(await tables(db)).toEqual(['migrations', 'platform_data']);
+      expect(await tables(db)).toEqual(['mcp_content_baseline', 'migrations', 'platform_data']);
+      expect(back4.content).toMatchObject({ ok: true, records: 1200 });
       const st = await sqlStatus(db, migs);
       expect(st.migrations.map((m) => m.state)).toEqual(['applied', 'rolled_back', 'rolled_back', 'rolled_back']);
       expect(st.current).toBe('4.0.0');
@@ -88,8 +89,14 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_events`)).rows[0]!.n).toBe(1184);
 
       // all the way down, then nothing
+      // all the way down is refused while the v4 table holds rows (it would drop them); empty, it goes
+      const down = await sqlRollback(db, migs, { ...opts, to: '3' }).catch((e) => e);
+      expect(down.exitCode).toBe(3);
+      expect(down.message).toContain('holds 1200 rows: rolling back before 4.0 would drop them');
+      await sqlRollback(db, migs, { ...opts, to: '4.2' });
+      await db.exec('DELETE FROM platform_data');
       await sqlRollback(db, migs, { ...opts, to: '3' });
-      expect(await tables(db)).toEqual(['migrations']);
+      expect(await tables(db)).toEqual(['mcp_content_baseline', 'migrations']);
     });
 
     it("adopts a guide-style hand-made migrations table, placeholder checksum included, without re-running anything", async () => {

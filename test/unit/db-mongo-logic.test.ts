@@ -7,11 +7,19 @@ import { lockIsFree, lockTakeFilter, nextExpiry, runBatched, servicesFromV5, ser
 import { loadMongoMigrations } from '../../src/db/mongo-engine.js';
 import { ROOT } from '../helpers/cli.js';
 
-/** Apply an updateOne's $set/$unset to a plain document, as the server would. */
+/** Apply an updateOne's $set/$unset to a plain document, as the server would (dotted paths one level deep). */
 function applyUpdate(doc: Record<string, any>, op: any): Record<string, any> {
   const out = structuredClone(doc);
-  for (const [k, v] of Object.entries(op.updateOne.update.$set ?? {})) out[k] = v;
-  for (const k of Object.keys(op.updateOne.update.$unset ?? {})) delete out[k];
+  for (const [k, v] of Object.entries(op.updateOne.update.$set ?? {})) {
+    const [a, b] = k.split('.');
+    if (b === undefined) out[a!] = structuredClone(v);
+    else (out[a!] ??= {})[b] = structuredClone(v);
+  }
+  for (const k of Object.keys(op.updateOne.update.$unset ?? {})) {
+    const [a, b] = k.split('.');
+    if (b === undefined) delete out[a!];
+    else if (out[a!]) delete out[a!][b];
+  }
   return out;
 }
 
@@ -25,14 +33,43 @@ describe('the guide 5.0.0 services transform', () => {
     expect(op).toEqual({
       updateOne: {
         filter: { _id: 1 },
-        update: { $set: { schemaVersion: '5.0', deployment: { type: 'kubernetes', replicas: 3 } }, $unset: { orchestrator: '', instances: '' } },
+        update: {
+          $set: { schemaVersion: '5.0', deployment: { type: 'kubernetes', replicas: 3 }, '_mcpPrior.v5': { present: { orchestrator: 'kubernetes', instances: 3 }, absent: ['deployment', 'schemaVersion'] } },
+          $unset: { orchestrator: '', instances: '' },
+        },
       },
     });
-    expect(applyUpdate({ _id: 2, name: 'x' }, servicesToV5({ _id: 2, name: 'x' }))).toEqual({ _id: 2, name: 'x', schemaVersion: '5.0', deployment: { type: 'docker', replicas: 1 } });
+    expect(applyUpdate({ _id: 2, name: 'x' }, servicesToV5({ _id: 2, name: 'x' }))).toMatchObject({ _id: 2, name: 'x', schemaVersion: '5.0', deployment: { type: 'docker', replicas: 1 } });
   });
 
   it('skips documents already at 5.0, so a rerun is harmless', () => {
     expect(servicesToV5({ _id: 1, schemaVersion: '5.0', deployment: { type: 'docker', replicas: 1 } })).toBeNull();
+  });
+
+  it('down undoes up exactly for any document: missing, null, odd or extra fields, an existing deployment', () => {
+    const anyValue = fc.oneof(fc.constant(null), fc.integer({ min: -3, max: 5 }), fc.constantFrom('', 'docker', 'kubernetes'), fc.boolean(), fc.dictionary(fc.constantFrom('type', 'replicas', 'x'), fc.jsonValue(), { maxKeys: 3 }));
+    const doc = fc.record(
+      { _id: fc.integer(), name: fc.string(), orchestrator: anyValue, instances: anyValue, deployment: anyValue, schemaVersion: fc.constantFrom('4.2', '4', ''), extra: fc.jsonValue() },
+      { requiredKeys: ['_id'] },
+    );
+    fc.assert(
+      fc.property(doc, (d) => {
+        const v5 = applyUpdate(d, servicesToV5(d));
+        expect(v5.schemaVersion).toBe('5.0');
+        expect(applyUpdate(v5, servicesFromV5(v5))).toEqual(d);
+        const v6 = applyUpdate(v5, servicesToV6(v5));
+        expect(v6.deployment.type).toBe('kubernetes');
+        expect(applyUpdate(v6, servicesFromV6(v6))).toEqual(v5);
+        expect(applyUpdate(applyUpdate(v6, servicesFromV6(v6)), servicesFromV5(v5))).toEqual(d);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a deployment changed at 5.0 maps back from what it says now (the change is kept, not the stale v4 values)', () => {
+    const v5 = applyUpdate({ _id: 1, orchestrator: 'docker', instances: 1 }, servicesToV5({ _id: 1, orchestrator: 'docker', instances: 1 }));
+    v5.deployment.replicas = 4;
+    expect(applyUpdate(v5, servicesFromV5(v5))).toEqual({ _id: 1, orchestrator: 'docker', instances: 4 });
   });
 
   it('down undoes up for any v4 service that had both fields', () => {

@@ -195,16 +195,6 @@ const dbVersion = (raw: string) => {
   return [v.major, v.minor ?? 0, v.patch].filter((x) => x !== undefined).join('.');
 };
 
-/** Rows per table of the platform layout (for the data-count check of verify). */
-export async function countRows(conn: any, db: Record<string, any>): Promise<{ layout: string; tables: Record<string, number>; total: number }> {
-  if (conn.kind === 'mongo') return { layout: 'mongo', tables: {}, total: -1 };
-  const layout = await db.detectLayout(conn);
-  const names: readonly string[] = layout === 'v4' ? db.V4_TABLES : layout === 'v5' ? db.V5_TABLES : layout === 'v6' ? db.V5_TABLES : [];
-  const tables: Record<string, number> = {};
-  for (const t of names ?? []) tables[t] = Number((await conn.query(`SELECT count(*)::int AS n FROM "${t}"`)).rows[0].n);
-  return { layout, tables, total: Object.values(tables).reduce((a, b) => a + b, 0) };
-}
-
 async function withDb<T>(ctx: StepContext, db: Record<string, any>, fn: (conn: any) => Promise<T>): Promise<T> {
   const conn = await db.openDatabase({ home: ctx.home, env: ctx.env, command: `mcp run ${ctx.runId} ${ctx.stepId}`, signal: ctx.signal });
   try {
@@ -228,10 +218,10 @@ const dbMigrate: StepKind = {
     // the embedded database is a directory: keep it whole (while closed) for an exact undo
     if (target.kind === 'pglite') await saveState(ctx.dir, 'database', [target.dataDir]);
     return withDb(ctx, db, async (conn) => {
-      const before = await countRows(conn, db);
+      // the engine snapshots every record first and fails the step (exit 3) when any differs afterwards
       const r = await db.migrateTo(conn, { target: dbVersion(str(p.to)), lockTimeoutMs: 30_000, progress: ctx.detail, signal: ctx.signal, command: `mcp run ${ctx.runId}` });
-      const after = await countRows(conn, db);
-      return { to: str(p.to), applied: r.items.map((i: any) => i.file), before, after, embedded: target.kind === 'pglite' };
+      const content = r.content ? { records: r.content.records, tables: r.content.tables, identical: r.content.ok } : undefined;
+      return { to: str(p.to), applied: r.items.map((i: any) => i.file), content, embedded: target.kind === 'pglite' };
     });
   },
   async undo(ctx, p) {

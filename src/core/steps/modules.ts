@@ -20,7 +20,7 @@ const CAPS: Record<string, { module: ModuleName; what: string; entries: Array<{ 
     entries: [
       { spec: '../../db/open.js', exports: ['openDatabase', 'targetOf'] },
       { spec: '../../db/layouts.js', exports: ['detectLayout'] },
-      { spec: '../../db/migrate.js', exports: ['migrateTo', 'rollbackTo', 'migrationStatus'] },
+      { spec: '../../db/migrate.js', exports: ['migrateTo', 'rollbackTo', 'migrationStatus', 'contentCheck'] },
     ],
   },
   backup: {
