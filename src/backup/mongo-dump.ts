@@ -64,13 +64,20 @@ export async function dumpMongo(m: MongoDatabase, sink: ChunkSink, opts: { chunk
   }
 }
 
-export async function restoreMongo(m: MongoDatabase, dump: DatabaseDump, src: ChunkSource, opts: { batch?: number; onTable?: (n: string, rows: number) => void } = {}): Promise<Record<string, number>> {
+export async function restoreMongo(
+  m: MongoDatabase,
+  dump: DatabaseDump,
+  src: ChunkSource,
+  opts: { batch?: number; onTable?: (n: string, rows: number) => void; marker?: { id: string; backup: string } } = {},
+): Promise<Record<string, number>> {
   if (dump.format !== 'mongo-ejson/1' || !dump.schemaEntry) throw integrityError(`cannot restore a ${dump.format} dump into MongoDB`);
   const { EJSON } = (await import('mongodb')).BSON;
   const doc = JSON.parse((await src.read(dump.schemaEntry)).toString('utf8')) as MongoSchemaDoc;
   const batch = opts.batch ?? 1000;
   const existing = new Set((await m.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
   for (const c of doc.collections) if (!existing.has(c.name)) await m.db.createCollection(c.name);
+  // the restore's id goes in with the documents, in the same transaction (after a crash it says whether it committed)
+  if (opts.marker && !existing.has('_mcp_restores')) await m.db.createCollection('_mcp_restores');
   const client = (m.db as unknown as { client: import('mongodb').MongoClient }).client;
   const session = client.startSession();
   const counts: Record<string, number> = {};
@@ -91,6 +98,13 @@ export async function restoreMongo(m: MongoDatabase, dump: DatabaseDump, src: Ch
         if (n !== td.rows) throw integrityError(`${td.name}: ${n} documents in the chunks, the manifest says ${td.rows}`);
         counts[td.name] = n;
         opts.onTable?.(td.name, n);
+      }
+      if (opts.marker) {
+        await m.db.collection<{ _id: string; backup: string; restoredAt: Date }>('_mcp_restores').updateOne(
+          { _id: opts.marker.id },
+          { $set: { backup: opts.marker.backup, restoredAt: new Date() } },
+          { upsert: true, session },
+        );
       }
     });
   } catch (e) {

@@ -29,7 +29,12 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** called per verified file entry, for progress */
   onFile?: (path: string, size: number) => void;
+  /** entries to hand over whole as they stream (the database chunks `backup verify` checks row by row) */
+  inspect?: { match: (path: string) => boolean; take: (path: string, data: Buffer) => void };
 }
+
+/** An entry handed to `inspect` is held in memory: a dump chunk is a few MB; anything this large is not ours. */
+const MAX_INSPECTED = 512 * 1024 * 1024;
 
 export interface ReadResult {
   manifest: Manifest;
@@ -152,10 +157,16 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
       if (entry.mtime) await utimes(abs, entry.mtime, entry.mtime).catch(() => undefined);
       extracted.push(path);
     } else {
+      const keep = opts.inspect?.match(path) ? ([] as Buffer[]) : undefined;
       for await (const chunk of entry as AsyncIterable<Buffer>) {
         size += chunk.length;
         h.update(chunk);
+        if (keep) {
+          if (size > MAX_INSPECTED) throw integrityError('a database chunk is implausibly large', { where: ewhere });
+          keep.push(chunk);
+        }
       }
+      if (keep) opts.inspect!.take(path, Buffer.concat(keep));
     }
     seen.set(path, { path, type: 'file', size, mode, sha256: h.digest('hex') });
     opts.onFile?.(path, size);

@@ -286,10 +286,10 @@ export async function restoreSql(
   db: SqlDatabase,
   dump: DatabaseDump,
   src: ChunkSource,
-  opts: { onTable?: (name: string, rows: number) => void; signal?: AbortSignal } = {},
+  opts: { onTable?: (name: string, rows: number) => void; signal?: AbortSignal; marker?: { id: string; backup: string } } = {},
 ): Promise<Record<string, number>> {
   if (dump.format !== 'pg-copy-text/1' || !dump.schemaEntry) throw integrityError(`cannot restore a ${dump.format} dump into ${db.kind}`);
-  const doc = JSON.parse((await src.read(dump.schemaEntry)).toString('utf8')) as SchemaDoc;
+  const doc = parseSchemaDoc((await src.read(dump.schemaEntry)).toString('utf8'), dump);
   return db.transaction(async (s) => {
     // 1. Clear what the dumped schemas hold now (a later migration may have added tables).
     if (doc.schemas.length) {
@@ -356,6 +356,11 @@ export async function restoreSql(
       const n = Number((await s.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qn(schema!, rest.join('.'))}`)).rows[0]!.n);
       if (n !== td.rows) throw integrityError(`${td.name} holds ${n} rows after the restore, the manifest says ${td.rows}; rolled back`);
     }
+    // 6. The restore's id, in the same transaction: after a crash, its presence says the restore committed.
+    if (opts.marker) {
+      await s.exec(`CREATE TABLE IF NOT EXISTS mcp_restores (id TEXT PRIMARY KEY, backup TEXT NOT NULL, restored_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      await s.query(`INSERT INTO mcp_restores (id, backup) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [opts.marker.id, opts.marker.backup]);
+    }
     return counts;
   });
 }
@@ -369,4 +374,154 @@ export async function countRows(db: SqlDatabase, names: string[]): Promise<Recor
     out[name] = exists.rows[0]?.t ? Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qn(schema!, rest.join('.'))}`)).rows[0]!.n) : -1;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------- checking a dump
+
+/**
+ * db/schema.json as restore will use it, checked first: its shape, every table a dump entry names, and every
+ * piece of SQL it carries (column types, defaults, constraints, indexes) a single fragment of a known shape,
+ * so an altered archive cannot smuggle a second statement into the restore. Names are data: always quoted.
+ */
+export function parseSchemaDoc(text: string, dump: Pick<DatabaseDump, 'tables'>, where = 'db/schema.json'): SchemaDoc {
+  let doc: SchemaDoc;
+  try {
+    doc = JSON.parse(text) as SchemaDoc;
+  } catch (e) {
+    throw integrityError(`the schema document is not JSON: ${(e as Error).message}`, { where });
+  }
+  const bad = (what: string, path: string) => integrityError(`${what}: refusing to restore`, { where: `${where}: ${path}` });
+  const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 63 * 4 && !v.includes('\u0000');
+  if (!doc || !Array.isArray(doc.schemas) || !Array.isArray(doc.tables) || !Array.isArray(doc.sequences) || !Array.isArray(doc.enums)) throw bad('not a schema document', '');
+  doc.schemas.forEach((x, i) => {
+    if (!str(x)) throw bad('a schema name is not a name', `schemas[${i}]`);
+  });
+  doc.enums.forEach((e, i) => {
+    if (!str(e.schema) || !str(e.name) || !Array.isArray(e.labels) || !e.labels.every((l) => typeof l === 'string')) throw bad('an enum is malformed', `enums[${i}]`);
+  });
+  const num = /^-?\d{1,20}$/;
+  doc.sequences.forEach((q, i) => {
+    if (!str(q.schema) || !str(q.name) || !['smallint', 'integer', 'bigint'].includes(q.type)) throw bad('a sequence is malformed', `sequences[${i}]`);
+    for (const k of ['start', 'increment', 'min', 'max', 'cache', 'last'] as const) if (!num.test(String(q[k]))) throw bad(`sequence ${k} is not a number`, `sequences[${i}].${k}`);
+    if (q.ownedBy && (!/^"(?:[^"]|"")+"\."(?:[^"]|"")+"$/.test(q.ownedBy.table) || !str(q.ownedBy.column))) throw bad('a sequence owner is malformed', `sequences[${i}].ownedBy`);
+  });
+  doc.tables.forEach((t, i) => {
+    const at = `tables[${i}]`;
+    if (!str(t.schema) || !str(t.name) || !Array.isArray(t.columns) || !Array.isArray(t.constraints) || !Array.isArray(t.indexes)) throw bad('a table is malformed', at);
+    t.columns.forEach((c, k) => {
+      if (!str(c.name)) throw bad('a column name is not a name', `${at}.columns[${k}].name`);
+      if (!isTypeName(c.type)) throw bad(`column type '${String(c.type).slice(0, 80)}' is not a type name`, `${at}.columns[${k}].type`);
+      if (c.default !== null && !oneFragment(c.default)) throw bad('a column default is not one expression', `${at}.columns[${k}].default`);
+      if (!['', 'a', 'd'].includes(c.identity) || !['', 's'].includes(c.generated)) throw bad('a column is malformed', `${at}.columns[${k}]`);
+    });
+    t.constraints.forEach((c, k) => {
+      if (!str(c.name) || !['p', 'u', 'c', 'x', 'f'].includes(c.type) || !/^(PRIMARY KEY|UNIQUE|CHECK|EXCLUDE|FOREIGN KEY)\b/.test(c.def) || !oneFragment(c.def)) throw bad('a constraint is malformed', `${at}.constraints[${k}]`);
+    });
+    t.indexes.forEach((ix, k) => {
+      if (typeof ix !== 'string' || !/^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+ USING \w+ \(/.test(ix) || !oneFragment(ix)) throw bad('an index definition is malformed', `${at}.indexes[${k}]`);
+    });
+    if (!Array.isArray(t.identity) || !t.identity.every((x) => str(x.column) && num.test(String(x.last)))) throw bad('identity positions are malformed', `${at}.identity`);
+  });
+  for (const td of dump.tables) {
+    if (!doc.tables.some((t) => `${t.schema}.${t.name}` === td.name)) throw integrityError(`the manifest names table ${JSON.stringify(td.name)}, which db/schema.json does not hold`, { where });
+  }
+  return doc;
+}
+
+/** A type as format_type prints it: words, quoted identifiers, dots, (n[,m]) and [] — nothing else. */
+function isTypeName(t: unknown): boolean {
+  if (typeof t !== 'string' || t.length === 0 || t.length > 200) return false;
+  return /^(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*))?(?: [A-Za-z]+)*(?:\(\d+(?:, ?\d+)?\))?(?: with(?:out)? time zone)?(?:\[\])*$/.test(t);
+}
+
+/** One SQL fragment: no statement separator or comment outside quotes (the splitter knows quotes and dollar quotes). */
+function oneFragment(sql: unknown): boolean {
+  if (typeof sql !== 'string' || sql.length > 100_000) return false;
+  let depth = 0;
+  let q: string | null = null;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (q) {
+      if (c === q) {
+        if (sql[i + 1] === q) i++;
+        else q = null;
+      }
+      continue;
+    }
+    if (c === "'" || c === '"') q = c;
+    else if (c === ';' || (c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*') || c === '$') return false;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return q === null && depth === 0;
+}
+
+export interface ChunkStats {
+  lines: number;
+  minFields: number;
+  maxFields: number;
+  /** the first row that is not valid COPY text (1-based), and why */
+  bad?: { line: number; reason: string };
+}
+
+const ESCAPE_OK = /^(?:[^\\]|\\[\\btnrfvN]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]{1,2})*$/;
+
+/** Rows, fields per row and escapes of one chunk of COPY text (what `COPY … FROM STDIN` will accept). */
+export function chunkStats(buf: Buffer, format: DatabaseDump['format'] = 'pg-copy-text/1'): ChunkStats {
+  const text = buf.toString('utf8');
+  const out: ChunkStats = { lines: 0, minFields: Infinity, maxFields: 0 };
+  if (text.length && !text.endsWith('\n')) out.bad = { line: text.split('\n').length, reason: 'the last row is not terminated (truncated chunk)' };
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((l, i) => {
+    out.lines++;
+    if (format === 'mongo-ejson/1') {
+      if (!out.bad) {
+        try {
+          JSON.parse(l);
+        } catch {
+          out.bad = { line: i + 1, reason: 'not a JSON document' };
+        }
+      }
+      return;
+    }
+    const n = l.split('\t').length;
+    out.minFields = Math.min(out.minFields, n);
+    out.maxFields = Math.max(out.maxFields, n);
+    if (!out.bad && (l === '\\.' || !ESCAPE_OK.test(l))) out.bad = { line: i + 1, reason: l === '\\.' ? 'an end-of-data marker inside the rows' : 'an invalid backslash escape' };
+  });
+  if (out.lines === 0) out.minFields = 0;
+  return out;
+}
+
+/**
+ * What restore checks before it loads a row, without a database: the schema document (parseSchemaDoc), every
+ * chunk of every table valid COPY text (or JSON documents) with as many fields per row as the table has
+ * columns, and the rows per table as the manifest says. A backup that passes this restores.
+ */
+export function checkDump(dump: DatabaseDump, schemaText: string | undefined, stats: Map<string, ChunkStats>): void {
+  const doc = dump.format === 'pg-copy-text/1' ? parseSchemaDoc(schemaText ?? '', dump) : undefined;
+  for (const td of dump.tables) {
+    const t = doc?.tables.find((x) => `${x.schema}.${x.name}` === td.name);
+    const cols = t ? t.columns.filter((c) => c.generated === '').length : undefined;
+    let rows = 0;
+    for (const c of td.chunks) {
+      const st = stats.get(c);
+      if (!st) throw integrityError(`chunk ${c} of ${td.name} is missing from the archive`, { where: c });
+      if (st.bad) throw integrityError(`row ${st.bad.line} of ${td.name}: ${st.bad.reason}`, { where: `${c}:${st.bad.line}` });
+      if (cols !== undefined && st.lines && (st.minFields !== cols || st.maxFields !== cols)) {
+        throw integrityError(`${td.name} has ${cols} columns, rows of this chunk have ${st.minFields === st.maxFields ? st.minFields : `${st.minFields} to ${st.maxFields}`} fields`, { where: c });
+      }
+      rows += st.lines;
+    }
+    if (rows !== td.rows) throw integrityError(`${td.name}: ${rows} rows in its chunks, the manifest says ${td.rows}`, { where: td.chunks[0] ?? td.name });
+  }
+}
+
+/** checkDump over chunks read from `src` (a staged archive), one chunk in memory at a time. */
+export async function checkDumpChunks(dump: DatabaseDump, src: ChunkSource, enabled = true): Promise<void> {
+  if (!enabled) return;
+  const stats = new Map<string, ChunkStats>();
+  for (const td of dump.tables) for (const c of td.chunks) stats.set(c, chunkStats(await src.read(c), dump.format));
+  checkDump(dump, dump.schemaEntry ? (await src.read(dump.schemaEntry)).toString('utf8') : undefined, stats);
 }

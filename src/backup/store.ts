@@ -6,7 +6,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists, writeFileAtomic } from '../fsutil.js';
-import { invalidInput, preconditionError } from '../cli/errors.js';
+import { integrityError, invalidInput, preconditionError } from '../cli/errors.js';
 import type { Part, Sidecar } from './manifest.js';
 
 export interface StoredBackup {
@@ -17,6 +17,8 @@ export interface StoredBackup {
   /** complete: archive present with the recorded size */
   complete: boolean;
   problem?: string;
+  /** missing: the archive is gone (exit 3); damaged: truncated, extended or an unreadable manifest (exit 5) */
+  problemKind?: 'missing' | 'damaged';
 }
 
 export const archiveName = (id: string, encrypted: boolean) => `${id}.tar.gz${encrypted ? '.enc' : ''}`;
@@ -42,18 +44,23 @@ export async function listBackups(home: string): Promise<{ backups: StoredBackup
       sidecar = JSON.parse(await readFile(sidecarPath, 'utf8')) as Sidecar;
       if (!sidecar || typeof sidecar.id !== 'string' || !sidecar.archive) throw new Error('not a backup manifest');
     } catch (e) {
-      incomplete.push({ id: n.replace(/\.manifest\.json$/, ''), sidecar: undefined as unknown as Sidecar, archivePath: '', sidecarPath, complete: false, problem: `unreadable manifest: ${(e as Error).message}` });
+      incomplete.push({ id: n.replace(/\.manifest\.json$/, ''), sidecar: undefined as unknown as Sidecar, archivePath: '', sidecarPath, complete: false, problem: `unreadable manifest: ${(e as Error).message}`, problemKind: 'damaged' });
       continue;
     }
     const archivePath = join(dir, sidecar.archive.file);
     let problem: string | undefined;
+    let problemKind: StoredBackup['problemKind'];
     try {
       const st = await stat(archivePath);
-      if (st.size !== sidecar.archive.size) problem = `archive is ${st.size} bytes, the manifest says ${sidecar.archive.size}`;
+      if (st.size !== sidecar.archive.size) {
+        problem = `archive is ${st.size} bytes, the manifest says ${sidecar.archive.size} (${st.size < sidecar.archive.size ? 'truncated' : 'extended'})`;
+        problemKind = 'damaged';
+      }
     } catch {
       problem = 'archive missing';
+      problemKind = 'missing';
     }
-    const b = { id: sidecar.id, sidecar, archivePath, sidecarPath, complete: !problem, problem };
+    const b: StoredBackup = { id: sidecar.id, sidecar, archivePath, sidecarPath, complete: !problem, problem, problemKind };
     (problem ? incomplete : backups).push(b);
   }
   backups.sort((a, b) => (a.sidecar.createdAt < b.sidecar.createdAt ? 1 : a.sidecar.createdAt > b.sidecar.createdAt ? -1 : a.id < b.id ? 1 : -1));
@@ -70,6 +77,7 @@ export async function findBackup(home: string, idOrName: string): Promise<Stored
   if (byName.length === 1) return byName[0]!;
   if (byName.length > 1) throw invalidInput(`${byName.length} backups are named '${idOrName}'`, { hint: `use the id: ${byName.map((b) => b.id).join(', ')}` });
   const broken = incomplete.find((b) => b.id === idOrName);
+  if (broken?.problemKind === 'damaged') throw integrityError(`backup ${idOrName} is damaged: ${broken.problem}`, { where: broken.archivePath || broken.sidecarPath, hint: 'restore from another backup (mcp backup list)' });
   if (broken) throw preconditionError(`backup ${idOrName} is incomplete (${broken.problem})`, { hint: 'an interrupted create or a removed archive; choose another backup' });
   throw preconditionError(`no backup '${idOrName}' in ${layout(home).backups}`, { hint: "see 'mcp backup list'" });
 }

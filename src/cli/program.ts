@@ -86,8 +86,11 @@ export function handle<O>(cmd: Command, app: App, load: () => Promise<Handler<O>
     const narration = narratesEnd(ctx.command) ? createTextLog(logsDir(ctx.home, ctx.env), 'migration.log') : undefined;
     const what = `${app.bin} ${ctx.command}`;
     try {
+      const opts = cmd.opts() as O & Record<string, unknown>;
+      // an interrupted restore is settled and dead processes' leftovers go, before anything else reads the home
+      await (await import('./home-guard.js')).guardHome(ctx, opts);
       const handler = await load();
-      const result = await handler(ctx, cmd.opts() as O, cmd.args);
+      const result = await handler(ctx, opts, cmd.args);
       ctx.out.render(result);
       app.exitCode = (result && result.exitCode) ?? ExitCode.OK;
       ctx.log.log(app.exitCode === 0 ? 'info' : 'warn', 'command.end', { exitCode: app.exitCode, ms: Date.now() - started });

@@ -9,9 +9,9 @@ import { createReadStream } from 'node:fs';
 import { cp, lstat, mkdir, open, readFile, readlink, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Ctx } from '../cli/context.js';
-import { ExitCode, integrityError, isCliError, preconditionError } from '../cli/errors.js';
+import { busyError, CliError, ExitCode, integrityError, isCliError, preconditionError } from '../cli/errors.js';
 import { ensureLayout, layout } from '../home.js';
-import { exists, writeFileAtomic } from '../fsutil.js';
+import { exists } from '../fsutil.js';
 import { packageVersion } from '../paths.js';
 import { readStoredConfig, type StoredConfig } from '../config/store.js';
 import type { Database } from '../db/types.js';
@@ -20,7 +20,8 @@ import { ArchiveWriter } from '../backup/writer.js';
 import { readArchive, type ReadResult } from '../backup/reader.js';
 import { PART_ROOT, PARTS_OF, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type DatabaseDump, type Entry, type Manifest, type Part, type Scope, type Sidecar } from '../backup/manifest.js';
 import { archiveName, newBackupId, partialName, recordRestore, writeSidecar, type StoredBackup } from '../backup/store.js';
-import { countRows, dumpSql, restoreSql } from '../backup/sql-dump.js';
+import { checkDump, checkDumpChunks, chunkStats, countRows, dumpSql, restoreSql, type ChunkStats } from '../backup/sql-dump.js';
+import { journalPath, newJournal, readJournal, removeJournal, removeLeftovers, RESTORES_TABLE, rollbackSwaps, writeJournal, type RestoreJournal, type Swap } from '../backup/restore-journal.js';
 
 export const FILE_PARTS = ['config', 'history', 'data'] as const;
 
@@ -159,10 +160,29 @@ export interface VerifyReport {
   detail: string;
 }
 
-/** `backup verify`: re-read every byte and SHA-256 (exit 5 on any mismatch). */
+/**
+ * `backup verify`: re-read every byte and SHA-256, and check the database dump as restore will — the schema
+ * document, every row of every chunk in valid COPY text with the table's number of fields, the row counts
+ * (exit 5 on any of it). A backup that verifies is a backup that restores.
+ */
 export async function verifyBackup(ctx: Ctx, b: StoredBackup, passphrase?: string): Promise<VerifyReport> {
-  const r = await readArchive(b.archivePath, { sidecar: b.sidecar, passphrase, signal: ctx.signal });
-  return reportOf(r, 'every entry matches its SHA-256; the archive matches its manifest');
+  const stats = new Map<string, ChunkStats>();
+  let schema: string | undefined;
+  const format = b.sidecar.database?.format;
+  const r = await readArchive(b.archivePath, {
+    sidecar: b.sidecar,
+    passphrase,
+    signal: ctx.signal,
+    inspect: {
+      match: (p) => p.startsWith('db/'),
+      take: (p, data) => {
+        if (p === b.sidecar.database?.schemaEntry) schema = data.toString('utf8');
+        else stats.set(p, chunkStats(data, format));
+      },
+    },
+  });
+  if (r.manifest.database) checkDump(r.manifest.database, schema, stats);
+  return reportOf(r, `every entry matches its SHA-256; the archive matches its manifest${r.manifest.database ? `; every row of the ${r.manifest.database.tables.length} tables parses and the row counts match` : ''}`);
 }
 
 function reportOf(r: ReadResult, detail: string): VerifyReport {
@@ -181,7 +201,7 @@ function reportOf(r: ReadResult, detail: string): VerifyReport {
  * database, re-hash every file on disk and count every table's rows against the manifest.
  */
 export async function proveRestores(ctx: Ctx, b: StoredBackup, passphrase?: string): Promise<VerifyReport> {
-  const scratch = join(layout(ctx.home).state, `.verify-${b.id}-${randomBytes(3).toString('hex')}`);
+  const scratch = join(layout(ctx.home).state, `.verify-${b.id}-${process.pid}-${randomBytes(3).toString('hex')}`);
   try {
     const files = join(scratch, 'files');
     const r = await readArchive(b.archivePath, { sidecar: b.sidecar, passphrase, stageDir: files, signal: ctx.signal });
@@ -196,6 +216,7 @@ export async function proveRestores(ctx: Ctx, b: StoredBackup, passphrase?: stri
     }
     const report = reportOf(r, 'restored into a scratch directory and database: every SHA-256 and row count matches');
     const dump = r.manifest.database;
+    if (dump) await checkDumpChunks(dump, { read: (p) => readFile(join(files, ...p.split('/'))) });
     if (dump && dump.format === 'pg-copy-text/1') {
       const { openPglite } = await import('../db/pglite.js');
       const db = await openPglite(join(scratch, 'pglite'), 'scratch embedded database', async () => undefined);
@@ -250,34 +271,39 @@ export interface RestoreReport {
   notes: string[];
 }
 
-const JOURNAL = 'restore-journal.json';
-
+/**
+ * Restore a backup, journaled (src/backup/restore-journal.ts): verify and stage the whole archive, take a safety
+ * backup, swap the staged directories in one recorded rename at a time, restore the database in one transaction
+ * that records the restore's id. Any failure puts the home back and leaves no journal; a crash or a kill leaves
+ * the journal, from which the next command finishes the restore or puts the home back (recoverPendingRestore).
+ */
 export async function restoreBackup(ctx: Ctx, o: RestoreOptions): Promise<RestoreReport> {
-  const l = await ensureLayout(ctx.home);
-  const journal = join(l.state, JOURNAL);
-  if (await exists(journal)) {
-    const j = await readFile(journal, 'utf8').catch(() => '');
-    throw preconditionError(`an earlier restore was interrupted while swapping directories (${journal})`, {
-      hint: `the previous directories are kept beside the live ones; the journal lists them: ${j.replace(/\s+/g, ' ').slice(0, 400)}`,
-    });
-  }
+  await ensureLayout(ctx.home);
+  const pending = await readJournal(ctx.home);
+  if (pending) throw incompleteRestore(pending, ctx.home);
   const sc = o.backup.sidecar;
   const parts = o.parts.filter((p) => sc.contents.includes(p));
   const missing = o.parts.filter((p) => !sc.contents.includes(p) && p !== 'history');
   if (missing.length) throw preconditionError(`backup ${sc.id} holds ${sc.contents.join(', ')}, not ${missing.join(', ')}`, { hint: "choose a backup that holds them ('mcp backup list')" });
   const notes: string[] = [];
-  const stage = join(ctx.home, `.mcp-restore-${randomBytes(4).toString('hex')}`);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const stage = join(ctx.home, `.mcp-restore-${tag}`);
   const filter = entryFilter(parts);
+  const fileParts = FILE_PARTS.filter((p) => parts.includes(p));
+  const j = newJournal(ctx.home, { id: `rs-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`, command: `${ctx.bin} ${ctx.command}`, backup: sc.id, parts, stage, database: parts.includes('database') && Boolean(sc.database) });
+  // the journal exists before the staging directory does: a kill while staging leaves nothing unaccounted for
+  if (!o.dryRun) await writeJournal(ctx.home, j);
   let read: ReadResult;
   try {
     ctx.out.progress(`verifying${o.dryRun ? '' : ' and staging'} ${sc.id} (${sc.archive.size} bytes) …`);
     read = await readArchive(o.backup.archivePath, { sidecar: sc, passphrase: o.passphrase, stageDir: o.dryRun ? undefined : stage, include: filter, signal: ctx.signal });
+    if (!o.dryRun && read.manifest.database) await checkDumpChunks(read.manifest.database, { read: (p) => readFile(join(stage, ...p.split('/'))) }, parts.includes('database'));
   } catch (e) {
     await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    if (!o.dryRun) await removeJournal(ctx.home);
     throw e;
   }
   const m = read.manifest;
-  const fileParts = FILE_PARTS.filter((p) => parts.includes(p));
   const report: RestoreReport = {
     backup: { id: m.id, name: m.name, createdAt: m.createdAt, environment: m.environment, platformVersion: m.platformVersion },
     dryRun: o.dryRun,
@@ -288,68 +314,176 @@ export async function restoreBackup(ctx: Ctx, o: RestoreOptions): Promise<Restor
     safetyBackup: null,
     notes,
   };
-  for (const p of fileParts) report.files[PART_ROOT[p]] = await diffTree(join(ctx.home, PART_ROOT[p]), m.entries, PART_ROOT[p]);
   const dump = parts.includes('database') ? m.database : null;
-  if (parts.includes('database') && !m.database) notes.push('the backup holds no database dump (there was no database when it was taken); the database is left as it is');
-  if (dump) {
-    report.database = dump.tables.map((t) => ({ name: t.name, rows: t.rows }));
-    const db = await openHomeDatabase(ctx);
-    if (db && isSql(db) && dump.format === 'pg-copy-text/1') {
-      try {
-        const cur = await countRows(db, dump.tables.map((t) => t.name));
-        for (const t of report.database) t.current = cur[t.name];
-      } finally {
-        await db.close();
-      }
-    } else await db?.close();
-  }
-  if (o.dryRun) return report;
-
   try {
+    for (const p of fileParts) report.files[PART_ROOT[p]] = await diffTree(join(ctx.home, PART_ROOT[p]), m.entries, PART_ROOT[p]);
+    if (parts.includes('database') && !m.database) notes.push('the backup holds no database dump (there was no database when it was taken); the database is left as it is');
+    if (dump) {
+      report.database = dump.tables.map((t) => ({ name: t.name, rows: t.rows }));
+      const db = await openHomeDatabase(ctx);
+      if (db && isSql(db) && dump.format === 'pg-copy-text/1') {
+        try {
+          const cur = await countRows(db, dump.tables.map((t) => t.name));
+          for (const t of report.database) t.current = cur[t.name];
+        } finally {
+          await db.close();
+        }
+      } else await db?.close();
+    }
+    if (o.dryRun) return report;
     // A safety backup of what is about to be replaced makes the restore reversible (scripts run it without --yes).
     const safetyScope: Scope = parts.some((p) => p === 'data' || p === 'database') ? (parts.includes('config') ? 'full' : 'data') : 'config';
     ctx.out.progress('taking a safety backup of the current state …');
     const safety = await createBackup(ctx, { scope: safetyScope, name: `safety-before-restore-${m.id}`, kind: 'safety', passphrase: sc.encryption ? o.passphrase : undefined });
     report.safetyBackup = safety.sidecar.id;
-
-    // Swap the staged directories in; remember how to undo it until the database is restored too.
-    const swaps: { live: string; old: string | null }[] = [];
-    await writeFileAtomic(journal, JSON.stringify({ backup: m.id, stage, swaps: fileParts.map((p) => join(ctx.home, PART_ROOT[p])), safetyBackup: safety.sidecar.id }, null, 2) + '\n');
-    try {
-      for (const p of fileParts) {
-        const staged = join(stage, ...PART_ROOT[p].split('/'));
-        if (!(await exists(staged))) await mkdir(staged, { recursive: true });
-        swaps.push(await swapIn(join(ctx.home, PART_ROOT[p]), staged));
-      }
-      if (dump) {
-        const db = await openHomeDatabase(ctx);
-        const target = db ?? (await openCreatingEmbedded(ctx));
-        try {
-          ctx.out.progress(`restoring ${dump.tables.length} tables into ${target.display} in one transaction …`);
-          const src = { read: (p: string) => readFile(join(stage, ...p.split('/'))) };
-          if (isSql(target)) {
-            if (dump.format !== 'pg-copy-text/1') throw preconditionError(`the backup holds a ${dump.format} dump; the database is ${target.kind}`);
-            await restoreSql(target, dump, src, { signal: ctx.signal, onTable: (n, r) => ctx.out.debug(`  ${n}: ${r} rows`) });
-          } else {
-            const { restoreMongo } = await import('../backup/mongo-dump.js');
-            await restoreMongo(target, dump, src);
-          }
-        } finally {
-          await target.close();
-        }
-      }
-    } catch (e) {
-      for (const s of swaps.reverse()) await swapBack(s).catch(() => undefined);
-      throw e;
+    j.safetyBackup = safety.sidecar.id;
+    await writeJournal(ctx.home, j);
+  } catch (e) {
+    if (!o.dryRun) {
+      await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      await removeJournal(ctx.home);
     }
-    for (const s of swaps) if (s.old) await rm(s.old, { recursive: true, force: true });
-    await rm(journal, { force: true });
-    await recordRestore(ctx.home, { backupId: m.id, parts, at: new Date().toISOString(), safetyBackupId: safety.sidecar.id });
-    ctx.log.log('info', 'backup.restored', { id: m.id, parts, safetyBackup: safety.sidecar.id });
-    return report;
-  } finally {
-    await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    throw e;
   }
+
+  try {
+    j.phase = 'swapping';
+    for (const p of fileParts) {
+      const staged = join(stage, ...PART_ROOT[p].split('/'));
+      if (!(await exists(staged))) await mkdir(staged, { recursive: true });
+      await swapIn(ctx.home, j, p, join(ctx.home, PART_ROOT[p]), staged);
+    }
+    if (dump) {
+      j.phase = 'database';
+      await writeJournal(ctx.home, j);
+      const db = await openHomeDatabase(ctx);
+      const target = db ?? (await openCreatingEmbedded(ctx));
+      try {
+        ctx.out.progress(`restoring ${dump.tables.length} tables into ${target.display} in one transaction …`);
+        const src = { read: (p: string) => readFile(join(stage, ...p.split('/'))) };
+        const marker = { id: j.id, backup: m.id };
+        if (isSql(target)) {
+          if (dump.format !== 'pg-copy-text/1') throw preconditionError(`the backup holds a ${dump.format} dump; the database is ${target.kind}`);
+          await restoreSql(target, dump, src, { signal: ctx.signal, onTable: (n, r) => ctx.out.debug(`  ${n}: ${r} rows`), marker });
+        } else {
+          const { restoreMongo } = await import('../backup/mongo-dump.js');
+          await restoreMongo(target, dump, src, { marker });
+        }
+      } finally {
+        await target.close();
+      }
+    }
+  } catch (e) {
+    // put the home back as it was; the database transaction rolled back by itself
+    try {
+      await rollbackSwaps(j);
+      await rm(stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      await removeJournal(ctx.home);
+    } catch (undo) {
+      throw preconditionError(`the restore failed (${(e as Error).message}) and putting the directories back failed too: ${(undo as Error).message}`, {
+        hint: 'the journal is kept: mcp backup restore --resume retries putting the home back',
+        cause: e,
+      });
+    }
+    throw e;
+  }
+  j.phase = 'finishing';
+  await writeJournal(ctx.home, j);
+  await finishRestore(ctx.home, j);
+  ctx.log.log('info', 'backup.restored', { id: m.id, parts, safetyBackup: j.safetyBackup });
+  return report;
+}
+
+async function finishRestore(home: string, j: RestoreJournal): Promise<void> {
+  await removeLeftovers(j);
+  await recordRestore(home, { backupId: j.backup, parts: j.parts, at: new Date().toISOString(), safetyBackupId: j.safetyBackup ?? null });
+  await removeJournal(home);
+}
+
+function incompleteRestore(j: RestoreJournal, home: string): CliError {
+  return busyError(`a restore of backup ${j.backup} (${j.command}, pid ${j.pid} on ${j.host}, since ${j.startedAt}) is incomplete: it stopped while ${describePhase(j.phase)}`, {
+    hint: 'mcp backup restore --resume finishes it or puts the home back as it was (the journal says which); commands that change the home refuse until then',
+    details: { restore: j.id, backup: j.backup, phase: j.phase, journal: journalPath(home) },
+  });
+}
+
+const describePhase = (p: RestoreJournal['phase']) =>
+  p === 'staging' ? 'staging the archive' : p === 'swapping' ? 'swapping directories' : p === 'database' ? 'restoring the database' : 'removing the previous directories';
+
+/** Did the restore's database transaction commit? undefined: the database cannot be reached to tell. */
+async function restoreCommitted(ctx: Pick<Ctx, 'home' | 'env' | 'command' | 'signal' | 'out'>, j: RestoreJournal): Promise<boolean | undefined> {
+  let db: Database | undefined;
+  try {
+    db = await openHomeDatabase(ctx as Ctx);
+  } catch {
+    return undefined;
+  }
+  if (!db) return false;
+  try {
+    if (isSql(db)) {
+      const t = await db.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [RESTORES_TABLE]);
+      if (!t.rows[0]?.t) return false;
+      return (await db.query(`SELECT 1 FROM ${RESTORES_TABLE} WHERE id = $1`, [j.id])).rows.length > 0;
+    }
+    return (await db.db.collection<{ _id: string }>(`_${RESTORES_TABLE}`).countDocuments({ _id: j.id })) > 0;
+  } catch {
+    return undefined;
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Before a command touches the home: an interrupted restore is finished (its database transaction committed)
+ * or undone (it had not), and what was done is said on stderr. A restore that is still running refuses the
+ * command (exit 4) unless it only reads; one whose database cannot be reached to tell refuses changes too.
+ */
+export async function recoverPendingRestore(ctx: Pick<Ctx, 'home' | 'env' | 'command' | 'signal' | 'out'>, opts: { readOnly: boolean; explicit?: boolean }): Promise<string | undefined> {
+  const j = await readJournal(ctx.home);
+  if (!j) return undefined;
+  const { isPidAlive } = await import('../backup/store.js');
+  const { hostname } = await import('node:os');
+  if (j.pid !== process.pid && (j.host !== hostname() || isPidAlive(j.pid))) {
+    if (opts.readOnly && !opts.explicit) {
+      ctx.out.warn(`a restore of backup ${j.backup} is running (pid ${j.pid} on ${j.host}, since ${j.startedAt})`);
+      return undefined;
+    }
+    throw busyError(`a restore of backup ${j.backup} is running: pid ${j.pid} on ${j.host}, since ${j.startedAt}`, { hint: 'wait for it to finish, then try again' });
+  }
+  const { withHomeLock } = await import('./journal.js');
+  return withHomeLock(ctx.home, 'restore recovery', async () => {
+    let done: string;
+    if (j.phase === 'staging') {
+      await rm(j.stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      await removeJournal(ctx.home);
+      done = `an interrupted restore of backup ${j.backup} had changed nothing: removed its staging directory`;
+    } else if (j.phase === 'swapping' || j.phase === 'database') {
+      const committed = j.phase === 'database' && j.database ? await restoreCommitted(ctx, j) : false;
+      if (committed === undefined) {
+        if (opts.readOnly && !opts.explicit) {
+          ctx.out.warn(`a restore of backup ${j.backup} is incomplete and the database cannot be reached to tell whether it was restored; run mcp backup restore --resume when it is reachable`);
+          return undefined;
+        }
+        throw busyError(`a restore of backup ${j.backup} stopped while restoring the database, and the database cannot be reached to tell whether it committed`, {
+          hint: 'make the database reachable, then run mcp backup restore --resume (it finishes the restore or puts the home back); commands that change the home refuse until then',
+        });
+      }
+      if (committed) {
+        await finishRestore(ctx.home, j);
+        done = `finished an interrupted restore of backup ${j.backup}: its database transaction had committed; removed the previous directories`;
+      } else {
+        const back = await rollbackSwaps(j);
+        await rm(j.stage, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+        await removeJournal(ctx.home);
+        done = `undid an interrupted restore of backup ${j.backup}: ${back.length ? `${back.join(', ')} put back as ${back.length > 1 ? 'they were' : 'it was'}` : 'nothing had been swapped in'}${j.database ? ', the database untouched (its transaction had not committed)' : ''}${j.safetyBackup ? `; safety backup ${j.safetyBackup} kept` : ''}`;
+      }
+    } else {
+      await finishRestore(ctx.home, j);
+      done = `finished an interrupted restore of backup ${j.backup}: removed the previous directories`;
+    }
+    if (!opts.explicit) ctx.out.warn(done);
+    return done;
+  });
 }
 
 async function openCreatingEmbedded(ctx: Ctx): Promise<Database> {
@@ -358,34 +492,33 @@ async function openCreatingEmbedded(ctx: Ctx): Promise<Database> {
 }
 
 /**
- * Replace `live` with `staged`: rename the live directory aside (beside its real location, so a
- * data directory that is a link to another disk stays one), then move the staged tree in.
+ * Replace `live` with `staged`: rename the live directory aside (beside its real location, so a data directory
+ * that is a link to another disk stays one), then move the staged tree in. Each rename is in the journal first.
  */
-async function swapIn(live: string, staged: string): Promise<{ live: string; old: string | null }> {
+async function swapIn(home: string, j: RestoreJournal, part: string, live: string, staged: string): Promise<void> {
   let target = live;
   try {
     if ((await lstat(live)).isSymbolicLink()) target = await realpath(live);
   } catch {
     /* does not exist yet */
   }
-  const old = join(dirname(target), `.${basename(target)}.mcp-old-${randomBytes(3).toString('hex')}`);
   const had = await exists(target);
-  if (had) await rename(target, old);
+  const swap: Swap = { part, live: target, old: join(dirname(target), `.${basename(target)}.mcp-old-${process.pid}-${randomBytes(3).toString('hex')}`), had, state: 'planned' };
+  j.swaps.push(swap);
+  await writeJournal(home, j);
+  if (had) {
+    await rename(target, swap.old);
+    swap.state = 'aside';
+    await writeJournal(home, j);
+  }
   try {
     await rename(staged, target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') {
-      if (had) await rename(old, target);
-      throw e;
-    }
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
     await cp(staged, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true });
   }
-  return { live: target, old: had ? old : null };
-}
-
-async function swapBack(s: { live: string; old: string | null }): Promise<void> {
-  await rm(s.live, { recursive: true, force: true });
-  if (s.old) await rename(s.old, s.live);
+  swap.state = 'in';
+  await writeJournal(home, j);
 }
 
 /** Files of an archive part against what is on disk now. */

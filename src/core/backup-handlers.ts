@@ -84,7 +84,7 @@ export const createHandler: Handler<{ name?: string; full?: boolean; dataOnly?: 
   });
 };
 
-export const listHandler: Handler<Record<string, never>> = async (ctx) => {
+export const listHandler: Handler<{ all?: boolean }> = async (ctx, o) => {
   const { backups, incomplete, partials } = await listBackups(ctx.home);
   const text: string[] = [];
   if (!backups.length) text.push(`No backups in ${join(ctx.home, 'backups')}`);
@@ -95,9 +95,25 @@ export const listHandler: Handler<Record<string, never>> = async (ctx) => {
       text.push([s.id, s.name + (s.kind === 'safety' ? ' (safety)' : ''), s.createdAt, s.contents.join(',') + (s.encryption ? ' 🔒' : ''), human(s.archive.size), s.verified ? (s.verified.ok ? 'yes' : 'FAILED') : '-'].join('\t'));
     }
   }
-  if (incomplete.length || partials.length) text.push(`(${incomplete.length + partials.length} incomplete backups not listed: interrupted creates or missing archives; 'mcp backup prune' removes them)`);
+  // the home guard has removed what dead processes left; what is left belongs to running ones
+  const { findLeftovers } = await import('../backup/leftovers.js');
+  const { readJournal } = await import('../backup/restore-journal.js');
+  const leftovers = o.all ? await findLeftovers(ctx.home) : [];
+  const restore = o.all ? await readJournal(ctx.home).catch(() => undefined) : undefined;
+  if (o.all) {
+    for (const b of incomplete) text.push(`${b.problemKind === 'damaged' ? 'DAMAGED' : 'INCOMPLETE'}\t${b.id}\t${b.problem}`);
+    if (restore) text.push(`RESTORING\t${restore.backup}\t${restore.phase} (pid ${restore.pid} on ${restore.host}, since ${restore.startedAt}; mcp backup restore --resume settles it)`);
+    for (const x of leftovers) text.push(`IN PROGRESS\t${x.kind}\t${x.path}${x.pid ? ` (pid ${x.pid})` : ''}`);
+  } else if (incomplete.length || partials.length) text.push(`(${incomplete.length + partials.length} incomplete or damaged backups not listed; mcp backup list --all shows them, 'mcp backup prune' removes them)`);
   return {
-    data: { backups: backups.map((b) => describe(b.sidecar)), incomplete: incomplete.map((b) => ({ id: b.id, problem: b.problem })), partials: partials.length },
+    data: {
+      backups: backups.map((b) => describe(b.sidecar)),
+      incomplete: incomplete.map((b) => ({ id: b.id, problem: b.problem, kind: b.problemKind })),
+      partials: partials.length,
+      ...(o.all
+        ? { inProgress: leftovers.map((x) => ({ kind: x.kind, path: x.path, pid: x.pid ?? null, bytes: x.bytes ?? null })), restore: restore ? { backup: restore.backup, phase: restore.phase, pid: restore.pid, host: restore.host, startedAt: restore.startedAt } : null }
+        : {}),
+    },
     text,
   };
 };
@@ -135,7 +151,13 @@ function restoreResult(r: RestoreReport): CommandResult {
   return { data: r, text };
 }
 
-export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string; anyVersion?: boolean }> = async (ctx, o) => {
+export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string; anyVersion?: boolean; resume?: boolean }> = async (ctx, o) => {
+  if (o.resume) {
+    if (o.id || o.latest || o.dataOnly || o.configOnly || o.dryRun) throw usageError('--resume settles the interrupted restore; it takes no backup or part', { hint: 'mcp backup restore --resume' });
+    const { recoverPendingRestore } = await import('./backup-engine.js');
+    const done = await recoverPendingRestore(ctx, { readOnly: false, explicit: true });
+    return { data: { resumed: Boolean(done), detail: done ?? null }, text: [done ? `${done[0]!.toUpperCase()}${done.slice(1)}.` : `No interrupted restore in ${ctx.home}: nothing to do.`] };
+  }
   const asked = partsFor(o);
   const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
   // without --data-only / --config-only: everything the backup holds

@@ -83,3 +83,49 @@ export function treeOf(root: string, skip: (rel: string) => boolean = () => fals
   walk(root, '');
   return out;
 }
+
+/**
+ * Rewrite a real backup as an attacker (or a failing disk) could: every entry of the archive in memory, `mutate`
+ * changes entries and/or the manifest, then the manifest's hashes and sizes are made to match again and the
+ * archive and sidecar are rewritten under the same id — so only the check under test can refuse it.
+ */
+export async function reforgeBackup(home: string, id: string, mutate: (files: Map<string, Buffer>, manifest: any) => void): Promise<void> {
+  const { gunzipSync } = await import('node:zlib');
+  const { Parser } = await import('tar');
+  const sidecarPath = join(home, 'backups', `${id}.manifest.json`);
+  const sidecar = JSON.parse(readFileSync(sidecarPath, 'utf8'));
+  const tar = gunzipSync(readFileSync(join(home, 'backups', sidecar.archive.file)));
+  const files = new Map<string, Buffer>();
+  const dirs: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const p = new Parser();
+    p.on('entry', (e) => {
+      const parts: Buffer[] = [];
+      if (e.type === 'Directory') dirs.push(e.path.replace(/\/$/, ''));
+      e.on('data', (c: Buffer) => parts.push(c));
+      e.on('end', () => e.type === 'File' && files.set(e.path, Buffer.concat(parts)));
+    });
+    p.on('end', () => resolve());
+    p.on('error', reject);
+    p.end(tar);
+  });
+  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  files.delete('manifest.json');
+  // the copy's own id and name (copyBackup renames only the sidecar)
+  Object.assign(manifest, { id: sidecar.id, name: sidecar.name });
+  mutate(files, manifest);
+  for (const e of manifest.entries) {
+    if (e.type !== 'file') continue;
+    const body = files.get(e.path);
+    if (body) Object.assign(e, { size: body.length, sha256: sha(body) });
+  }
+  const entries = [
+    ...dirs.map((d) => ({ path: `${d}/`, type: 'Directory' as const })),
+    ...[...files].map(([path, body]) => ({ path, type: 'File' as const, body })),
+    { path: 'manifest.json', type: 'File' as const, body: Buffer.from(JSON.stringify(manifest)) },
+  ];
+  const gz = gzipSync(tarOf(entries));
+  writeFileSync(join(home, 'backups', sidecar.archive.file), gz);
+  const { entries: me, ...rest } = manifest;
+  writeFileSync(sidecarPath, JSON.stringify({ ...sidecar, ...rest, entries: me, archive: { ...sidecar.archive, size: gz.length, sha256: sha(gz) } }));
+}

@@ -34,7 +34,10 @@ export const registerBackup: Register = (program, app) => {
     .option(...PASSPHRASE_FILE);
   handle(create, app, async () => (await engine()).createHandler);
 
-  const list = leaf(backup, { name: 'list', description: 'complete backups, newest first (interrupted creates never list)', examples: ['mcp backup list', 'mcp backup list --json'] });
+  const list = leaf(backup, { name: 'list', description: 'complete backups, newest first (interrupted creates never list)', examples: ['mcp backup list', 'mcp backup list --all', 'mcp backup list --json'] }).option(
+    '--all',
+    'also damaged and incomplete backups, a restore in progress, and what running processes are writing (partial archives, staging directories)',
+  );
   handle(list, app, async () => (await engine()).listHandler);
 
   const verify = leaf(backup, {
@@ -50,9 +53,10 @@ export const registerBackup: Register = (program, app) => {
   const restore = leaf(backup, {
     name: 'restore',
     description: 'verify the whole archive, take a safety backup, swap staged files in and restore the database in one transaction',
-    examples: ['mcp backup restore --id backup_12345 --data-only', 'mcp backup restore --id v4-final-backup --dry-run', 'mcp backup restore --latest --config-only'],
+    examples: ['mcp backup restore --id backup_12345 --data-only', 'mcp backup restore --id v4-final-backup --dry-run', 'mcp backup restore --latest --config-only', 'mcp backup restore --resume'],
   })
     .option('--id <id>', 'backup id (or its unique name)')
+    .option('--resume', 'settle an interrupted restore: finish it if its database transaction committed, else put the home back as it was')
     .option('--latest', 'the newest backup holding what is restored')
     .option('--data-only', 'data files and database only')
     .option('--config-only', 'config and version history only')
@@ -73,9 +77,10 @@ export const registerBackup: Register = (program, app) => {
   const top = leaf(program, {
     name: 'restore',
     description: 'restore a backup into this installation (environment moves: back up in one, restore --latest in the other)',
-    examples: ['mcp restore --env staging --data-only --latest', 'mcp restore --id backup_12345', 'mcp restore --latest --dry-run'],
+    examples: ['mcp restore --env staging --data-only --latest', 'mcp restore --id backup_12345', 'mcp restore --latest --dry-run', 'mcp restore --resume'],
   })
     .option('--env <name>', 'the environment being restored into (checked against the config)')
+    .option('--resume', 'settle an interrupted restore: finish it if its database transaction committed, else put the home back as it was')
     .option('--id <id>', 'backup id (or its unique name)')
     .option('--latest', 'the newest backup holding what is restored')
     .option('--data-only', 'data files and database only')
