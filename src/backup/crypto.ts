@@ -4,7 +4,7 @@
 // The header is the GCM additional data, so it cannot be altered either. The key check makes a wrong
 // passphrase fail at once with a clear message instead of after decrypting gigabytes.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual, type DecipherGCM } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+
 import { Transform, type TransformCallback } from 'node:stream';
 import { integrityError, invalidInput, usageError } from '../cli/errors.js';
 import { registerSecret } from '../redact.js';
@@ -20,7 +20,7 @@ export async function resolvePassphrase(env: NodeJS.ProcessEnv, file?: string): 
   let value: string | undefined;
   if (file) {
     try {
-      value = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+      value = (await (await import('../input.js')).readInputFile(file, '--passphrase-file')).replace(/\r?\n$/, '');
     } catch (e) {
       throw invalidInput(`cannot read the passphrase file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: file });
     }

@@ -150,7 +150,8 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
           h.update(chunk);
           await fh.write(chunk);
         }
-        await fh.chmod(mode);
+        // restored under the home: owner-only, whatever the archived mode (the owner's bits are kept)
+        await fh.chmod(mode & 0o700);
       } finally {
         await fh.close();
       }
@@ -225,7 +226,7 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
   // Links last: nothing can be written through a link, and they only point inside their own part.
   for (const l of deferredLinks) await symlink(l.target, stagePath(l.path));
   for (const d of dirModes.reverse()) {
-    await chmod(d.abs, d.mode | 0o700);
+    await chmod(d.abs, 0o700);
     if (d.mtime) await utimes(d.abs, d.mtime, d.mtime).catch(() => undefined);
   }
   return { manifest, archive, encrypted, extracted };

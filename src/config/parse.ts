@@ -1,6 +1,7 @@
 // Text → document, YAML or JSON whatever the file is called (the guide redirects a YAML v4 export
 // into config-v4.json). Errors carry file:line:column.
 import yaml from 'js-yaml';
+import { parseYamlText, tooDeepAt, lineColOf, MAX_DEPTH } from '../input.js';
 import { invalidInput } from '../cli/errors.js';
 
 export type TextFormat = 'json' | 'yaml';
@@ -118,6 +119,14 @@ function jsonErrorOffset(message: string, text: string): number {
   return text.length; // "Unexpected end of JSON input"
 }
 
+function tooDeep(text: string, file: string): void {
+  const at = tooDeepAt(text);
+  if (at >= 0) {
+    const { line, column } = lineColOf(text, at);
+    throw invalidInput(`nested more than ${MAX_DEPTH} levels deep`, { where: `${file}:${line}:${column}`, hint: 'no platform config nests this deep; the file is damaged or hostile' });
+  }
+}
+
 export function looksLikeJson(text: string): boolean {
   const t = text.replace(/^\uFEFF/, '').trimStart();
   return t.startsWith('{') || t.startsWith('[');
@@ -130,6 +139,7 @@ export function parseConfigText(text: string, file: string): Parsed {
   let format: TextFormat;
   if (looksLikeJson(src)) {
     format = 'json';
+    tooDeep(src, file);
     try {
       doc = JSON.parse(src);
     } catch (e) {
@@ -142,17 +152,8 @@ export function parseConfigText(text: string, file: string): Parsed {
     }
   } else {
     format = 'yaml';
-    try {
-      doc = yaml.load(src, { filename: file, schema: yaml.DEFAULT_SCHEMA });
-    } catch (e) {
-      const err = e as yaml.YAMLException;
-      const line = (err.mark?.line ?? 0) + 1;
-      const column = (err.mark?.column ?? 0) + 1;
-      throw invalidInput(`malformed YAML: ${err.reason ?? err.message.split('\n')[0]}`, {
-        where: `${file}:${line}:${column}`,
-        hint: 'fix the file (a YAML or JSON platform config) and run again',
-      });
-    }
+    // the one YAML loader (src/input.ts): alias and nesting budgets, YAML 1.2 (dates stay strings)
+    doc = parseYamlText(src, file);
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw invalidInput('a platform config is a mapping (an object with version, services, …)', { where: `${file}:1:1` });

@@ -1,11 +1,12 @@
 // Reading the platform config of a home: config/platform.yaml (v4) or config/platform.json (v5, v6).
 // Schema validation is in validate.ts; loadConfig/writeConfig (load.ts) build on this.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists } from '../fsutil.js';
 import { invalidInput, preconditionError } from '../cli/errors.js';
 import { parseConfigText } from './parse.js';
+import { readInputFile } from '../input.js';
 
 export interface StoredConfig {
   path: string;
@@ -37,7 +38,7 @@ export async function readStoredConfig(home: string): Promise<StoredConfig> {
   if (!found) {
     throw preconditionError(`no platform config in ${home}`, { hint: "create one with 'mcp init --version 5.0' or point --home / MCP_HOME at an installation" });
   }
-  const text = await readFile(found.path, 'utf8');
+  const text = await readInputFile(found.path);
   const { doc } = parseConfigText(text, found.path);
   const version = String(doc.version ?? '');
   if (!version) throw invalidInput('the config has no version field', { where: `${found.path}: version`, hint: 'add version: "4.2", "5.0" or "6.0"' });

@@ -1,8 +1,8 @@
 // Shared by the config commands: reading a config file a user names, the home's config when there is
 // one, and rendering transforms' notes for humans.
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../input.js';
 import { resolve } from 'node:path';
-import { invalidInput, isCliError, ExitCode } from '../cli/errors.js';
+import { isCliError, ExitCode } from '../cli/errors.js';
 import { loadConfig, parseConfigText, registerConfigSecrets, transformConfig, findPath, type LoadedConfig, type TextFormat, type HopNote, type HopReport } from '../config/index.js';
 import type { KnownVersion } from './versions.js';
 
@@ -15,13 +15,7 @@ export interface ConfigFile {
 
 export async function readConfigFile(file: string, flag = '--file'): Promise<ConfigFile> {
   const path = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw invalidInput(`cannot read ${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { hint: `check the path given to ${flag}` });
-  }
+  const text = await readInputFile(path, flag);
   const { doc, format } = parseConfigText(text, file);
   registerConfigSecrets(doc);
   return { path, text, doc, format };

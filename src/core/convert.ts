@@ -1,6 +1,7 @@
 // `mcp migration convert`: Docker Compose files (or the platform's own v5/v6 config) → Kubernetes
 // manifests that validate offline, plus a report of every key and what became of it.
 // `--validate FILE…` checks any manifests against the same schemas.
+import { parseJsonText, parseYamlText, readInputFile } from '../input.js';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Handler } from '../cli/program.js';
@@ -55,17 +56,8 @@ export async function convertSource(ctx: Ctx, opts: ConvertOpts) {
     let file: string;
     if (opts.config) {
       file = resolve(opts.config);
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (e) {
-        throw invalidInput(`cannot read the config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: file });
-      }
-      try {
-        doc = /\.ya?ml$/i.test(file) ? ((await import('js-yaml')).default.load(text) as Record<string, unknown>) : JSON.parse(text);
-      } catch (e) {
-        throw invalidInput(`cannot parse: ${(e as Error).message.split('\n')[0]}`, { where: file });
-      }
+      const text = await readInputFile(file, '--config');
+      doc = (/\.ya?ml$/i.test(file) ? parseYamlText(text, file) : parseJsonText(text, file)) as Record<string, unknown>;
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidInput('the config is not a mapping', { where: file });
     } else {
       const { readStoredConfig } = await import('../config/store.js');

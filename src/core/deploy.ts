@@ -2,7 +2,8 @@
 //   kubernetes: convert → namespace if missing → kubectl apply → rollout status with a timeout → undo on failure
 //   docker:     docker compose up -d (the compose file given, or one written from the config)
 // --dry-run prints the same plan without running anything.
-import { readFile } from 'node:fs/promises';
+import { parseJsonText, parseYamlText, readInputFile } from '../input.js';
+
 import { join, resolve } from 'node:path';
 import type { Handler } from '../cli/program.js';
 import { invalidInput, preconditionError, usageError } from '../cli/errors.js';
@@ -39,19 +40,10 @@ export function parseTimeout(s: string): number {
 async function readConfig(ctx: Parameters<Handler>[0], file?: string): Promise<{ doc: Record<string, any>; path: string }> {
   if (file) {
     const path = resolve(file);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      throw invalidInput(`cannot read the config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: path });
-    }
-    try {
-      const doc = /\.ya?ml$/i.test(path) ? (await import('js-yaml')).default.load(text) : JSON.parse(text);
-      if (!isMap(doc)) throw new Error('not a mapping');
-      return { doc, path };
-    } catch (e) {
-      throw invalidInput(`cannot parse: ${(e as Error).message.split('\n')[0]}`, { where: path, hint: 'the config must be JSON (v5/v6) or YAML' });
-    }
+    const text = await readInputFile(path, '--config');
+    const doc = /\.ya?ml$/i.test(path) ? parseYamlText(text, path) : parseJsonText(text, path);
+    if (!isMap(doc)) throw invalidInput('the config is not a mapping', { where: path, hint: 'the config must be JSON (v5/v6) or YAML' });
+    return { doc, path };
   }
   const { readStoredConfig } = await import('../config/store.js');
   const stored = await readStoredConfig(ctx.home);

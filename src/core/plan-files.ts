@@ -5,7 +5,8 @@
 //   automated-migration.yaml  automation.pre_checks / migration / post_checks / notifications
 // plus our own saved plans (`apiVersion: mcp.plan/v1`, written by `mcp-migrate plan --out`).
 // Errors say file:line; a named action with no real step is refused by name, never skipped silently.
-import { readFile } from 'node:fs/promises';
+import * as Y from 'yaml';
+import { parseStructuredText, readInputFile } from '../input.js';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { invalidInput, preconditionError } from '../cli/errors.js';
@@ -20,58 +21,42 @@ interface Issue {
   message: string;
 }
 
-/** The line of a key path in YAML/JSON text (1-based), found by walking indentation; the deepest found part when not all is. */
-export function lineOf(text: string, path: Array<string | number>): number {
-  const lines = text.split('\n');
-  const ind = (l: string) => l.search(/\S/);
-  const skip = (l: string) => ind(l) < 0 || l.trim().startsWith('#');
-  let from = -1;
-  let col = -1;
-  let fromItem = false;
-  let found = 1;
-  for (const seg of path) {
-    let hit = -1;
-    if (typeof seg === 'number') {
-      let itemCol = -1;
-      let n = -1;
-      for (let i = from + 1; i < lines.length; i++) {
-        const l = lines[i]!;
-        if (skip(l)) continue;
-        const c = ind(l);
-        if (itemCol < 0) {
-          if (l.trim().startsWith('-') && c >= col) itemCol = c;
-          else break;
-        }
-        if (c < itemCol) break;
-        if (c === itemCol && l.trim().startsWith('-') && ++n === seg) {
-          hit = i;
-          col = c;
-          break;
+/**
+ * Lines of key paths in YAML/JSON text (1-based): the text is parsed once (JSON is YAML) and each path walked in
+ * its syntax tree, so a plan of 10,000 phases costs what one does. A path that leads nowhere gives the line of its
+ * deepest part found.
+ */
+export function lineFinder(text: string): (path: Array<string | number>) => number {
+  const lc = new Y.LineCounter();
+  const doc = Y.parseDocument(text, { lineCounter: lc, merge: true, uniqueKeys: false });
+  const lineAt = (node: unknown) => {
+    const r = (node as { range?: [number, number, number] } | null)?.range;
+    return r ? lc.linePos(r[0]).line : 1;
+  };
+  return (path) => {
+    let node: unknown = doc.contents;
+    let found = 1;
+    for (const seg of path) {
+      let next: unknown;
+      let at: unknown;
+      if (Y.isSeq(node) && typeof seg === 'number') at = next = node.items[seg];
+      else if (Y.isMap(node)) {
+        const pair = node.items.find((p) => (Y.isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        if (pair) {
+          at = pair.key;
+          next = pair.value;
         }
       }
-      fromItem = true;
-    } else {
-      const re = new RegExp(`^(\\s*(?:-\\s+)*)["']?${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
-      for (let i = fromItem ? from : from + 1; i < lines.length; i++) {
-        if (i < 0) continue;
-        const l = lines[i]!;
-        if (skip(l)) continue;
-        if (i !== from && ind(l) <= col) break;
-        const m = l.match(re);
-        if (m && m[1]!.length > col) {
-          hit = i;
-          col = m[1]!.length;
-          break;
-        }
-      }
-      fromItem = false;
+      if (next === undefined && at === undefined) break;
+      found = lineAt(at ?? next);
+      node = next;
     }
-    if (hit < 0) break;
-    found = hit + 1;
-    from = hit;
-  }
-  return found;
+    return found;
+  };
 }
+
+/** The line of one key path (see lineFinder; make one finder for many paths of the same text). */
+export const lineOf = (text: string, path: Array<string | number>): number => lineFinder(text)(path);
 
 /** Every named action of the guide's plans, mapped to a step kind — or refused with the reason. */
 type ActionMap = { kind: string; params?: Record<string, unknown>; title: string; rollbackPoint?: boolean } | { refuse: string };
@@ -132,24 +117,13 @@ export function detectFormat(doc: Record<string, any>): PlanFormat | undefined {
 }
 
 export async function readPlanFile(file: string, opts: ReadPlanOptions = {}): Promise<{ plan: Plan; format: PlanFormat }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw invalidInput(`cannot read the plan: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { where: file });
-  }
+  const text = await readInputFile(file, '--plan');
   return parsePlanText(text, file, opts);
 }
 
 export async function parsePlanText(text: string, file: string, opts: ReadPlanOptions = {}): Promise<{ plan: Plan; format: PlanFormat }> {
-  let doc: unknown;
-  try {
-    doc = /^\s*[{[]/.test(text) ? JSON.parse(text) : (await import('js-yaml')).default.load(text, { filename: file });
-  } catch (e) {
-    const err = e as { mark?: { line: number; column: number }; message: string };
-    const where = err.mark ? `${file}:${err.mark.line + 1}:${err.mark.column + 1}` : file;
-    throw invalidInput(`not valid ${/^\s*[{[]/.test(text) ? 'JSON' : 'YAML'}: ${String(err.message).split('\n')[0]}`, { where });
-  }
+  // the one loader for files users hand us (src/input.ts): alias, nesting and size budgets
+  const doc = parseStructuredText(text, file);
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidInput('a plan file is a mapping', { where: `${file}:1` });
   const d = doc as Record<string, any>;
   const format = detectFormat(d);
@@ -167,7 +141,8 @@ export async function parsePlanText(text: string, file: string, opts: ReadPlanOp
     if (issues.length) throwIssues(issues, text, file);
   }
   const refusals: Array<{ path: Array<string | number>; action: string; reason: string }> = [];
-  const at = (path: Array<string | number>) => `${basename(file)}:${lineOf(text, path)}`;
+  const lines = lineFinder(text);
+  const at = (path: Array<string | number>) => `${basename(file)}:${lines(path)}`;
   let input: PlanInput | undefined;
   switch (format) {
     case 'mcp-plan': {
@@ -191,9 +166,9 @@ export async function parsePlanText(text: string, file: string, opts: ReadPlanOp
   }
   if (issues.length) throwIssues(issues, text, file);
   if (refusals.length) {
-    const list = refusals.map((r) => `  ${file}:${lineOf(text, r.path)}: ${r.action}: ${r.reason}`).join('\n');
+    const list = refusals.map((r) => `  ${file}:${lines(r.path)}: ${r.action}: ${r.reason}`).join('\n');
     throw preconditionError(`${refusals.length} action(s) of this plan have no step in this CLI and are refused:\n${list}`, {
-      where: `${file}:${lineOf(text, refusals[0]!.path)}`,
+      where: `${file}:${lines(refusals[0]!.path)}`,
       hint: `nothing was changed; leave them out explicitly with --skip ${refusals.map((r) => r.action).join(',')} (recorded in the plan), or edit the plan`,
       details: refusals,
     });
@@ -216,9 +191,10 @@ const versionText = (v: unknown): string => (typeof v === 'number' && Number.isI
 
 function throwIssues(issues: Issue[], text: string, file: string): never {
   const first = issues[0]!;
-  const list = issues.map((i) => `  ${file}:${lineOf(text, i.path)}: ${i.path.join('.')}: ${i.message}`).join('\n');
+  const lines = lineFinder(text);
+  const list = issues.map((i) => `  ${file}:${lines(i.path)}: ${i.path.join('.')}: ${i.message}`).join('\n');
   throw invalidInput(issues.length === 1 ? `${first.path.join('.')}: ${first.message}` : `${issues.length} problems:\n${list}`, {
-    where: `${file}:${lineOf(text, first.path)}`,
+    where: `${file}:${lines(first.path)}`,
     hint: 'fix the plan file; docs/plans.md and schemas/plan-*.json describe each format',
   });
 }

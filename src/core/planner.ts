@@ -152,8 +152,9 @@ async function readStoredConfigIn(dir: string, flag: string) {
     const p = join(dir, name);
     const st = await stat(p).catch(() => undefined);
     if (st?.isFile()) {
-      const text = await readFile(p, 'utf8');
-      const doc = name.endsWith('.json') ? JSON.parse(text) : (await import('js-yaml')).default.load(text);
+      const { readInputFile, parseJsonText, parseYamlText } = await import('../input.js');
+      const text = await readInputFile(p, flag);
+      const doc = name.endsWith('.json') ? parseJsonText(text, p) : parseYamlText(text, p);
       return { path: p, version: String((doc as any)?.version ?? ''), doc };
     }
   }

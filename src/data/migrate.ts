@@ -172,7 +172,12 @@ export async function migrateData(o: MigrateOptions): Promise<MigrateResult> {
   }
   // a missing rsync is found before anything is created (exec.ts makes it exit 3 naming the binary)
   await run('rsync', ['--version'], runOpts);
-  for (const d of plan.createDirs) await mkdir(d, { recursive: true, mode: 0o755 });
+  // the guide's layout of a data target (mkdir -p …; chmod 755): mounted into containers, so readable by them,
+  // whatever umask mcp runs with
+  for (const d of plan.createDirs) {
+    await mkdir(d, { recursive: true, mode: 0o755 });
+    await chmod(d, 0o755);
+  }
   o.progress?.(`copying ${plan.source}/ → ${plan.target}/ (rsync -a, excluding ${plan.excludes.join(' ')})`);
   const first = await run('rsync', ['--stats', ...plan.rsync], runOpts);
   let transferred = countTransferred(first.stdout);

@@ -1,7 +1,8 @@
 // Embedded PostgreSQL (PGlite, WASM): the zero-setup default, its data directory under the platform home.
 // One process at a time: open.ts holds a lock file for as long as the database is open.
 // COPY goes through PGlite's /dev/blob device (TO STDOUT / FROM STDIN are rewritten to it).
-import { mkdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { PGlite as PGliteT, Transaction } from '@electric-sql/pglite';
 import type { Isolation, QueryResult, SqlDatabase, SqlSession } from './types.js';
 
@@ -63,9 +64,29 @@ export async function openPglite(dataDir: string, display: string, onClose: () =
       closed = true;
       try {
         await pg.close();
+        await ownerOnly(dataDir);
       } finally {
         await onClose();
       }
     },
   };
+}
+
+/**
+ * PGlite's file system layer creates every data file 0666 whatever the umask: once it is closed, the data
+ * directory is made its owner's alone again (files 0600, directories 0700), like everything under the home.
+ */
+export async function ownerOnly(dir: string): Promise<void> {
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    for (const name of await readdir(d).catch(() => [] as string[])) {
+      const p = join(d, name);
+      const st = await lstat(p).catch(() => undefined);
+      if (!st || st.isSymbolicLink()) continue;
+      const want = st.isDirectory() ? 0o700 : st.mode & 0o700;
+      if ((st.mode & 0o777) !== want) await chmod(p, want).catch(() => undefined);
+      if (st.isDirectory()) stack.push(p);
+    }
+  }
 }

@@ -143,7 +143,7 @@ export function mergeDocs(base: unknown, over: unknown, key = ''): unknown {
 
 export async function loadCompose(files: string[], opts: LoadOptions = {}): Promise<ComposeProject> {
   if (files.length === 0) throw invalidInput('no compose file given', { hint: 'pass --compose docker-compose.yml (repeat it to merge overrides)' });
-  const { default: yaml } = await import('js-yaml');
+  const { parseYamlText, readInputFile } = await import('../input.js');
   const abs = files.map((f) => resolve(f));
   const dir = dirname(abs[0]!);
   const env = opts.env ?? process.env;
@@ -154,20 +154,8 @@ export async function loadCompose(files: string[], opts: LoadOptions = {}): Prom
   const unset = new Set<string>();
   let merged: unknown = {};
   for (const f of abs) {
-    let text: string;
-    try {
-      text = await readFile(f, 'utf8');
-    } catch (e) {
-      throw invalidInput(`cannot read compose file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { where: f, hint: 'check the path given to --compose' });
-    }
-    let doc: unknown;
-    try {
-      doc = yaml.load(text, { filename: f });
-    } catch (e) {
-      const err = e as { mark?: { line: number; column: number }; reason?: string; message: string };
-      const where = err.mark ? `${f}:${err.mark.line + 1}:${err.mark.column + 1}` : f;
-      throw invalidInput(`not valid YAML: ${err.reason ?? err.message.split('\n')[0]}`, { where, hint: 'fix the YAML syntax (docker compose config shows the same error)' });
-    }
+    const text = await readInputFile(f, '--compose');
+    let doc = parseYamlText(text, f);
     if (doc === null || doc === undefined) doc = {};
     if (!isMap(doc)) throw invalidInput('a compose file must be a mapping with a services key', { where: f });
     if (doc.services !== undefined && !isMap(doc.services)) throw invalidInput('services must be a mapping of name → service', { where: `${f}: services` });

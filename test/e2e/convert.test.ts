@@ -102,7 +102,7 @@ describe('mcp migration convert', () => {
     const out = join(dir, 'k8s');
     const r = await mcp(['migration', 'convert', '--compose', join(dir, 'docker-compose.yml'), '--out', out], { home: tempDir() });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/^mcp: error: .*docker-compose\.yml:\d+:\d+: not valid YAML/m);
+    expect(r.stderr).toMatch(/^mcp: error: .*docker-compose\.yml:\d+:\d+: malformed YAML/m);
     expect(existsSync(out)).toBe(false);
     const req = project('services:\n  web:\n    image: nginx:${TAG:?set TAG}\n');
     const r2 = await mcp(['migration', 'convert', '--compose', join(req, 'docker-compose.yml'), '--out', join(req, 'k8s')], { home: tempDir(), env: { TAG: undefined } });

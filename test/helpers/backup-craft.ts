@@ -64,8 +64,12 @@ export function craftBackup(home: string, id: string, entries: CraftEntry[], opt
   return { archive: join(home, 'backups', file) };
 }
 
-/** Everything under a directory (paths, types, content hashes, link targets), to prove nothing was written. */
-export function treeOf(root: string, skip: (rel: string) => boolean = () => false): Record<string, string> {
+/**
+ * Everything under a directory (paths, types, modes, content hashes, link targets), to prove nothing was written.
+ * With `modes: false` the modes are left out: a restore gives back the content, owner-only (docs/home.md).
+ */
+export function treeOf(root: string, skip: (rel: string) => boolean = () => false, opts: { modes?: boolean } = {}): Record<string, string> {
+  const m = (mode: number) => (opts.modes === false ? '' : (mode & 0o777).toString(8));
   const out: Record<string, string> = {};
   const walk = (dir: string, rel: string) => {
     for (const n of readdirSync(dir).sort()) {
@@ -75,9 +79,9 @@ export function treeOf(root: string, skip: (rel: string) => boolean = () => fals
       const st = lstatSync(a);
       if (st.isSymbolicLink()) out[r] = `link:${readlinkSync(a)}`;
       else if (st.isDirectory()) {
-        out[r] = `dir:${(st.mode & 0o777).toString(8)}`;
+        out[r] = `dir:${m(st.mode)}`;
         walk(a, r);
-      } else out[r] = `file:${(st.mode & 0o777).toString(8)}:${sha(readFileSync(a))}`;
+      } else out[r] = `file:${m(st.mode)}:${sha(readFileSync(a))}`;
     }
   };
   walk(root, '');
@@ -128,4 +132,20 @@ export async function reforgeBackup(home: string, id: string, mutate: (files: Ma
   writeFileSync(join(home, 'backups', sidecar.archive.file), gz);
   const { entries: me, ...rest } = manifest;
   writeFileSync(sidecarPath, JSON.stringify({ ...sidecar, ...rest, entries: me, archive: { ...sidecar.archive, size: gz.length, sha256: sha(gz) } }));
+}
+
+/** Entries under `root` that anyone but their owner may read, write or enter. */
+export function notOwnerOnly(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const n of readdirSync(dir)) {
+      const a = join(dir, n);
+      const st = lstatSync(a);
+      if (st.isSymbolicLink()) continue;
+      if (st.mode & 0o077) out.push(`${(st.mode & 0o777).toString(8)} ${a}`);
+      if (st.isDirectory()) walk(a);
+    }
+  };
+  walk(root);
+  return out;
 }

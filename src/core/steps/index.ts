@@ -413,8 +413,9 @@ const configConvert: StepKind = {
     let file: string | undefined;
     for (const f of src) if (await readFile(f).then(() => true, () => false)) file = f;
     if (!file) throw new Error(`${str(p.source)} holds no platform.yaml or platform.json`);
-    const text = await readFile(file, 'utf8');
-    const doc = file.endsWith('.json') ? JSON.parse(text) : (await import('js-yaml')).default.load(text);
+    const { readInputFile, parseJsonText, parseYamlText } = await import('../../input.js');
+    const text = await readInputFile(file);
+    const doc = (file.endsWith('.json') ? parseJsonText(text, file) : parseYamlText(text, file)) as Record<string, any>;
     const targets = [join(str(p.target), 'platform.json'), join(str(p.target), 'platform.yaml')];
     await saveState(ctx.dir, 'target', targets);
     const out = await config.transformConfig(doc, String(doc.version), str(p.to));
