@@ -4,7 +4,7 @@
 // expands), no alias that refers to a node containing it. Every refusal is exit 2 naming file:line:column.
 import { open } from 'node:fs/promises';
 import * as Y from 'yaml';
-import { invalidInput } from './cli/errors.js';
+import { invalidInput } from './errors.js';
 
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 export const MAX_DEPTH = 100;

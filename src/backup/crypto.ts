@@ -6,7 +6,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt, timingSafeEqual, type DecipherGCM } from 'node:crypto';
 
 import { Transform, type TransformCallback } from 'node:stream';
-import { integrityError, invalidInput, usageError } from '../cli/errors.js';
+import { integrityError, invalidInput, usageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 
 const MAGIC = Buffer.from('MCPBKENC');

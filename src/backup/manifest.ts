@@ -1,7 +1,7 @@
 // The backup manifest: what an archive holds, with the size and SHA-256 of every entry. It is the last
 // entry of the archive (`manifest.json`) and, with the archive's own size and SHA-256, the sidecar
 // `<id>.manifest.json` beside it (so `backup list` never has to decompress anything).
-import { integrityError } from '../cli/errors.js';
+import { integrityError } from '../errors.js';
 
 export const MANIFEST_FORMAT = 'mcp-backup';
 export const MANIFEST_FORMAT_VERSION = 1;

@@ -2,7 +2,7 @@
 // server supports it; restore replaces every dumped collection inside one transaction (replica sets),
 // with the indexes recreated first.
 import type { MongoDatabase } from '../db/types.js';
-import { failedError, integrityError } from '../cli/errors.js';
+import { failedError, integrityError } from '../errors.js';
 import type { DatabaseDump, TableDump } from './manifest.js';
 import type { ChunkSink, ChunkSource } from './sql-dump.js';
 

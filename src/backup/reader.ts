@@ -11,7 +11,7 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { CliError, failedError, integrityError, isCliError } from '../cli/errors.js';
+import { McpError, failedError, integrityError, isMcpError } from '../errors.js';
 import { decryptStream, isEncryptedHeader, requirePassphrase } from './crypto.js';
 import { entriesKey, MANIFEST_ENTRY, parseManifest, type Entry, type Manifest, type Sidecar } from './manifest.js';
 import { checkLinkTarget, safeEntryPath } from './safety.js';
@@ -194,7 +194,7 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
       parsed.then(() => chain).then(() => cb(failure as Error | undefined), (e) => cb(e));
     },
   });
-  const abort = () => fail(new CliError(130, 'interrupted', 'interrupted'));
+  const abort = () => fail(new McpError('interrupted', 'interrupted', 'interrupted'));
   opts.signal?.addEventListener('abort', abort, { once: true });
 
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
@@ -249,8 +249,8 @@ function compare(manifest: Manifest, seen: Map<string, Entry>, where: string): v
   for (const p of seen.keys()) if (!listed.has(p)) throw integrityError('in the archive but not in its manifest', { where: `${where}: ${p}` });
 }
 
-function toIntegrity(e: unknown, where: string): CliError {
-  if (isCliError(e)) return e;
+function toIntegrity(e: unknown, where: string): McpError {
+  if (isMcpError(e)) return e;
   const err = e as NodeJS.ErrnoException;
   if (err?.code?.startsWith?.('Z_') || /unexpected end of file|incorrect header check|invalid|checksum/i.test(err?.message ?? '')) {
     return integrityError(`the archive is corrupted or truncated (gzip: ${err.message})`, { where, hint: 'restore from another backup' });

@@ -12,7 +12,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists, writeFileAtomic } from '../fsutil.js';
-import { integrityError } from '../cli/errors.js';
+import { integrityError } from '../errors.js';
 import type { Part } from './manifest.js';
 
 export const RESTORE_JOURNAL = 'restore-journal.json';

@@ -1,6 +1,6 @@
 // What an archive may contain. Checked for every entry before a single byte of it is written anywhere.
 import { posix } from 'node:path';
-import { integrityError } from '../cli/errors.js';
+import { integrityError } from '../errors.js';
 import { DB_ROOT, MANIFEST_ENTRY, PART_ROOT } from './manifest.js';
 
 const ROOTS = [...Object.values(PART_ROOT), DB_ROOT];

@@ -6,7 +6,7 @@
 // adds constraints and indexes, sets sequences and checks every row count before COMMIT.
 import { Writable } from 'node:stream';
 import type { SqlDatabase, SqlSession } from '../db/types.js';
-import { failedError, integrityError } from '../cli/errors.js';
+import { failedError, integrityError } from '../errors.js';
 import type { DatabaseDump, TableDump } from './manifest.js';
 
 export interface ChunkSink {

@@ -6,7 +6,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists, writeFileAtomic } from '../fsutil.js';
-import { integrityError, invalidInput, preconditionError } from '../cli/errors.js';
+import { integrityError, invalidInput, preconditionError } from '../errors.js';
 import type { Part, Sidecar } from './manifest.js';
 
 export interface StoredBackup {

@@ -9,7 +9,7 @@ import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zc, type ZlibOptions } from 'node:zlib';
 import { Header, Pax } from 'tar';
-import { failedError } from '../cli/errors.js';
+import { failedError } from '../errors.js';
 import { encryptStream } from './crypto.js';
 import { checkLinkTarget } from './safety.js';
 import { MANIFEST_ENTRY, type Entry, type Manifest } from './manifest.js';

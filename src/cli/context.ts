@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { logsDir, resolveHome } from '../home.js';
 import { createLogger, type Logger } from '../log.js';
 import { Output } from './output.js';
-import { usageError } from './errors.js';
+import { usageError } from '../errors.js';
 
 export interface GlobalOptions {
   home?: string;

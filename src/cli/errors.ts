@@ -1,5 +1,6 @@
-// One error type for everything a user can get wrong or the world can refuse.
-// The single catch lives in bin/ (via runCli); handlers throw, they never exit.
+// Exit codes: the one place an error's kind (src/errors.ts) becomes the number a script sees. The single catch
+// lives in bin/ (via runCli); handlers throw, they never exit.
+import { McpError, type ErrorKind } from '../errors.js';
 
 export const ExitCode = {
   OK: 0,
@@ -22,44 +23,16 @@ export const EXIT_CODE_DOCS: ReadonlyArray<{ code: number; name: string; meaning
   { code: 130, name: 'interrupted', meaning: 'interrupted (SIGINT/SIGTERM); state is left resumable (see `mcp migration resume`)' },
 ];
 
-export interface CliErrorOptions {
-  hint?: string;
-  /** file:line:column or a field path, shown before the message */
-  where?: string;
-  details?: unknown;
-  /** details are meant for the user: printed (redacted) as `error.details` with --json */
-  exposeDetails?: boolean;
-  cause?: unknown;
-}
+const BY_KIND: Record<ErrorKind, number> = {
+  failed: ExitCode.FAILED,
+  usage: ExitCode.USAGE,
+  invalid_input: ExitCode.USAGE,
+  precondition: ExitCode.PRECONDITION,
+  busy: ExitCode.BUSY,
+  integrity: ExitCode.INTEGRITY,
+  interrupted: ExitCode.INTERRUPTED,
+};
 
-export class CliError extends Error {
-  readonly code: string;
-  readonly exitCode: number;
-  readonly hint?: string;
-  readonly where?: string;
-  readonly details?: unknown;
-  readonly exposeDetails: boolean;
-
-  constructor(exitCode: number, code: string, message: string, opts: CliErrorOptions = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-    this.code = code;
-    this.hint = opts.hint;
-    this.where = opts.where;
-    this.details = opts.details;
-    this.exposeDetails = opts.exposeDetails ?? false;
-  }
-}
-
-export const usageError = (message: string, opts?: CliErrorOptions) => new CliError(ExitCode.USAGE, 'usage', message, opts);
-export const invalidInput = (message: string, opts?: CliErrorOptions) => new CliError(ExitCode.USAGE, 'invalid_input', message, opts);
-export const preconditionError = (message: string, opts?: CliErrorOptions) =>
-  new CliError(ExitCode.PRECONDITION, 'precondition', message, opts);
-export const busyError = (message: string, opts?: CliErrorOptions) => new CliError(ExitCode.BUSY, 'busy', message, opts);
-export const integrityError = (message: string, opts?: CliErrorOptions) => new CliError(ExitCode.INTEGRITY, 'integrity', message, opts);
-export const failedError = (message: string, opts?: CliErrorOptions) => new CliError(ExitCode.FAILED, 'failed', message, opts);
-
-export function isCliError(e: unknown): e is CliError {
-  return e instanceof CliError;
-}
+export const exitCodeOfKind = (kind: ErrorKind): number => BY_KIND[kind];
+/** The exit code of any thrown value: an McpError's kind, else 1 (failed). */
+export const exitCodeOf = (e: unknown): number => (e instanceof McpError ? BY_KIND[e.kind] : ExitCode.FAILED);

@@ -1,7 +1,8 @@
 // The commander tree, shared by `mcp` and `mcp-migrate`. Command modules are thin: they declare
 // flags and examples, and load their handler lazily so `mcp --version` and `--help` stay fast.
 import { Command, CommanderError, Option } from 'commander';
-import { CliError, ExitCode, isCliError, usageError } from './errors.js';
+import { McpError, isMcpError, usageError } from '../errors.js';
+import { ExitCode, exitCodeOf } from './errors.js';
 import { createCtx, type Ctx, type Streams } from './context.js';
 import type { CommandResult } from './output.js';
 import { redact, redactArgv, redactText } from '../redact.js';
@@ -101,20 +102,20 @@ export function handle<O>(cmd: Command, app: App, load: () => Promise<Handler<O>
       }
     } catch (e) {
       const err = toCliError(e);
-      ctx.log.log('error', 'command.error', { exitCode: err.exitCode, code: err.code, message: err.message, where: err.where, ms: Date.now() - started });
+      ctx.log.log('error', 'command.error', { exitCode: exitCodeOf(err), code: err.code, message: err.message, where: err.where, ms: Date.now() - started });
       // every command ends in the log, failed ones too (a script greps for its end)
-      ctx.log.log('warn', 'command.end', { exitCode: err.exitCode, ms: Date.now() - started });
-      narration?.line('error', `${what} failed (exit ${err.exitCode}): ${err.where ? `${err.where}: ` : ''}${err.message}`);
+      ctx.log.log('warn', 'command.end', { exitCode: exitCodeOf(err), ms: Date.now() - started });
+      narration?.line('error', `${what} failed (exit ${exitCodeOf(err)}): ${err.where ? `${err.where}: ` : ''}${err.message}`);
       throw e;
     }
   });
 }
 
-export function toCliError(e: unknown): CliError {
-  if (isCliError(e)) return e;
+export function toCliError(e: unknown): McpError {
+  if (isMcpError(e)) return e;
   if (e instanceof CommanderError) return usageError(e.message.replace(/^error: /, ''));
   const err = e as Error;
-  return new CliError(ExitCode.FAILED, 'internal', err?.message ?? String(e), { cause: e });
+  return new McpError('failed', 'internal', err?.message ?? String(e), { cause: e });
 }
 
 export function createProgram(app: App, description: string, registers: Register[]): Command {
@@ -182,10 +183,10 @@ export async function runCli(app: App, program: Command): Promise<number> {
       if (stack) app.streams.stderr.write(redactText(stack) + '\n');
     }
     if (json) {
-      const doc = { error: { code: err.code, message: redactText(err.message), where: err.where, hint: hint && redactText(hint), exitCode: err.exitCode, details: err.exposeDetails ? redact(err.details) : undefined } };
+      const doc = { error: { code: err.code, message: redactText(err.message), where: err.where, hint: hint && redactText(hint), exitCode: exitCodeOf(err), details: err.exposeDetails ? redact(err.details) : undefined } };
       app.streams.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     }
-    return err.exitCode;
+    return exitCodeOf(err);
   }
 }
 

@@ -1,7 +1,7 @@
 // Environment overlays for `--env development|staging|production` on export and import: the built-in
 // rules (environment name, TLS on outside development, resource limits in production), then the
 // config's own `environments.<name>` partial config merged on top (objects merge, arrays and values replace).
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import { ENVIRONMENTS } from './schemas/common.js';
 import { generationOf } from './validate.js';
 

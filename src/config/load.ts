@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { layout } from '../home.js';
 import { writeFileAtomic } from '../fsutil.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import type { KnownVersion } from '../core/versions.js';
 import { configPath, readStoredConfig } from './store.js';
 import { assertValid, versionOfDoc } from './validate.js';

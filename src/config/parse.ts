@@ -2,7 +2,7 @@
 // into config-v4.json). Errors carry file:line:column.
 import yaml from 'js-yaml';
 import { parseYamlText, tooDeepAt, lineColOf, MAX_DEPTH } from '../input.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 export type TextFormat = 'json' | 'yaml';
 

@@ -1,6 +1,6 @@
 // Upgrade paths: the guide's compatibility table (validate-migration.py's migration_paths) plus the
 // last minor of each generation to the next major (4.2 → 5.0, 5.2 → 6.0), so 4.2 → 5.0 → 6.0 chains.
-import { preconditionError } from '../cli/errors.js';
+import { preconditionError } from '../errors.js';
 import { KNOWN_VERSIONS, parseVersion, resolveKnown, type KnownVersion } from '../core/versions.js';
 
 /** The guide's table, verbatim. */

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists } from '../fsutil.js';
-import { invalidInput, preconditionError } from '../cli/errors.js';
+import { invalidInput, preconditionError } from '../errors.js';
 import { parseConfigText } from './parse.js';
 import { readInputFile } from '../input.js';
 

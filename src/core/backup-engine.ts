@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { cp, lstat, mkdir, open, readFile, readlink, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Ctx } from '../cli/context.js';
-import { busyError, CliError, ExitCode, integrityError, isCliError, preconditionError } from '../cli/errors.js';
+import { busyError, McpError, integrityError, isMcpError, preconditionError } from '../errors.js';
 import { ensureLayout, layout } from '../home.js';
 import { exists } from '../fsutil.js';
 import { packageVersion } from '../paths.js';
@@ -37,7 +37,7 @@ async function maybeConfig(home: string): Promise<StoredConfig | undefined> {
   try {
     return await readStoredConfig(home);
   } catch (e) {
-    if (isCliError(e) && e.exitCode === ExitCode.PRECONDITION) return undefined;
+    if (isMcpError(e) && e.kind === 'precondition') return undefined;
     throw e;
   }
 }
@@ -400,7 +400,7 @@ async function finishRestore(home: string, j: RestoreJournal): Promise<void> {
   await removeJournal(home);
 }
 
-function incompleteRestore(j: RestoreJournal, home: string): CliError {
+function incompleteRestore(j: RestoreJournal, home: string): McpError {
   return busyError(`a restore of backup ${j.backup} (${j.command}, pid ${j.pid} on ${j.host}, since ${j.startedAt}) is incomplete: it stopped while ${describePhase(j.phase)}`, {
     hint: 'mcp backup restore --resume finishes it or puts the home back as it was (the journal says which); commands that change the home refuse until then',
     details: { restore: j.id, backup: j.backup, phase: j.phase, journal: journalPath(home) },

@@ -2,7 +2,7 @@
 // one, and rendering transforms' notes for humans.
 import { readInputFile } from '../input.js';
 import { resolve } from 'node:path';
-import { isCliError, ExitCode } from '../cli/errors.js';
+import { isMcpError } from '../errors.js';
 import { loadConfig, parseConfigText, registerConfigSecrets, transformConfig, findPath, type LoadedConfig, type TextFormat, type HopNote, type HopReport } from '../config/index.js';
 import type { KnownVersion } from './versions.js';
 
@@ -26,7 +26,7 @@ export async function homeConfigIfAny(home: string): Promise<LoadedConfig | unde
   try {
     return await loadConfig(home);
   } catch (e) {
-    if (isCliError(e) && e.exitCode === ExitCode.PRECONDITION) return undefined;
+    if (isMcpError(e) && e.kind === 'precondition') return undefined;
     throw e;
   }
 }

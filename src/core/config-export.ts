@@ -1,6 +1,6 @@
 // `mcp config export [--format v4|json|yaml] [--env NAME] [--include-secrets]` → stdout (for `> file`).
 import type { Handler } from '../cli/program.js';
-import { invalidInput, preconditionError, usageError } from '../cli/errors.js';
+import { invalidInput, preconditionError, usageError } from '../errors.js';
 import { applyEnvOverlay, assertValid, loadConfig, maskSecrets, serialize } from '../config/index.js';
 
 interface Opts {

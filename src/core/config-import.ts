@@ -1,7 +1,7 @@
 // `mcp config import --file F [--env NAME] [--dry-run]`: validate, fill secret placeholders from the
 // current config, keep the current one under config/history/, write atomically.
 import type { Handler } from '../cli/program.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import { ensureLayout } from '../home.js';
 import { applyEnvOverlay, assertValid, fillPlaceholders, placeholderPaths, versionOfDoc, writeConfig, fileFor } from '../config/index.js';
 import { readConfigFile, homeConfigIfAny, homeConfigAt } from './config-common.js';

@@ -1,7 +1,7 @@
 // `mcp migrate --from 4.x --to 5.x --config config-v4.json --output config-v5.json`
 import { extname, resolve } from 'node:path';
 import type { Handler } from '../cli/program.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { fillPlaceholders, placeholderPaths, serialize, transformConfig, readStoredConfig } from '../config/index.js';
 import { readConfigFile, homeConfigIfAny, homeConfigAt, notesText } from './config-common.js';

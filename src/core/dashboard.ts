@@ -2,7 +2,8 @@
 // The URL with the token in its fragment and, when generated here, the token go to stderr once;
 // stdout stays empty unless --json (one line: url without token, host, port).
 import type { Handler } from '../cli/program.js';
-import { ExitCode, usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { generateToken } from '../dashboard/token.js';
 import { startDashboard } from '../dashboard/server.js';
 

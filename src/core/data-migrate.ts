@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Handler } from '../cli/program.js';
-import { ExitCode, usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { layout } from '../home.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { migrateData, planMigration, type MigrateResult } from '../data/migrate.js';

@@ -9,7 +9,8 @@ import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Ctx } from '../cli/context.js';
 import type { Handler } from '../cli/program.js';
-import { ExitCode, integrityError, invalidInput, preconditionError, usageError } from '../cli/errors.js';
+import { integrityError, invalidInput, preconditionError, usageError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { exists } from '../fsutil.js';
 import { isSql, type SqlSession } from '../db/types.js';
 import { openHomeDatabase } from './backup-engine.js';

@@ -1,7 +1,7 @@
 // What the `mcp db` handlers share: open the database the home points at (lock timeout and progress wired
 // to the context), find the migration files, validate version flags.
 import type { Ctx } from '../cli/context.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import { openDatabase } from '../db/open.js';
 import type { Database } from '../db/types.js';
 import { parseVersion } from './versions.js';

@@ -1,6 +1,6 @@
 // `mcp db repair`, `mcp db baseline`, `mcp db reindex`: explicit, tracked maintenance — never a silent "force".
 import type { Handler } from '../cli/program.js';
-import { usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
 import { engineOpts, openForCommand, sqlMigrationsFor, versionFlag, type DbOpts } from './db-common.js';
 import { sqlBaseline, sqlReindex, sqlRepair } from '../db/sql-engine.js';
 import { TRACKING_TABLE, V4_TABLES, V6_TABLES } from '../db/layouts.js';

@@ -1,7 +1,7 @@
 // `mcp db migrate` and `mcp db rollback`: both reversible (down migrations, tracked progress), so they run
 // without --yes and without a terminal, as the guide's upgrade script does.
 import type { Handler } from '../cli/program.js';
-import { usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
 import { engineOpts, openForCommand, versionFlag, type DbOpts } from './db-common.js';
 import type { PlanItem, RunReport } from '../db/sql-engine.js';
 import { migrateTo, rollbackTo } from '../db/migrate.js';

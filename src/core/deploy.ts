@@ -6,7 +6,7 @@ import { parseJsonText, parseYamlText, readInputFile } from '../input.js';
 
 import { join, resolve } from 'node:path';
 import type { Handler } from '../cli/program.js';
-import { invalidInput, preconditionError, usageError } from '../cli/errors.js';
+import { invalidInput, preconditionError, usageError } from '../errors.js';
 import { layout } from '../home.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { run } from '../runtime/exec.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Handler } from '../cli/program.js';
 import { ensureLayout, layout } from '../home.js';
 import { exists, writeFileAtomic } from '../fsutil.js';
-import { preconditionError, usageError } from '../cli/errors.js';
+import { preconditionError, usageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { loadModule } from './steps/modules.js';
 import { recordVersion } from './version-history.js';

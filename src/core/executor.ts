@@ -10,7 +10,8 @@ import { setMaxListeners } from 'node:events';
 import { allSteps, formatDuration, type Phase, type Plan, type Step } from './plan.js';
 import { Journal, acquireLock, clearControl, readControl, replay, newRunId, runDir, type RunState, type StepStatus, type Measurement } from './journal.js';
 import type { StepContext, StepKind } from './steps/types.js';
-import { preconditionError, CliError, ExitCode } from '../cli/errors.js';
+import { preconditionError, McpError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { evaluateCanary, type CanaryEvaluation } from './canary.js';
 
 export type Registry = ReadonlyMap<string, StepKind>;
@@ -100,7 +101,7 @@ export async function checkPlan(plan: Plan, registry: Registry, home: string, en
   return out;
 }
 
-export function refusalError(refusals: Refusal[]): CliError {
+export function refusalError(refusals: Refusal[]): McpError {
   const lines = refusals.map((r) => `  ${r.source ? r.source + ': ' : ''}step ${r.step} (${r.kind}): ${r.reason}`);
   return preconditionError(`the plan cannot run here; ${refusals.length} step(s) refused:\n${lines.join('\n')}`, {
     hint: 'nothing was changed; see docs/plans.md for the step kinds and what each needs',
@@ -393,7 +394,7 @@ async function runPhase(id: string, journal: Journal, opts: ExecOptions, plan: P
         return;
       }
       const msg = reason instanceof Stop ? reason.message : e instanceof Error ? e.message : String(e);
-      journal.append('step.fail', { step: step.id, durationMs: Date.now() - t, error: msg, code: (e as CliError)?.code });
+      journal.append('step.fail', { step: step.id, durationMs: Date.now() - t, error: msg, code: (e as McpError)?.code });
       opts.onEvent?.({ type: 'step.fail', runId: id, phase: phase.name, step: step.id, title: step.title, kind: step.kind, durationMs: Date.now() - t, error: msg });
       stop ??= new Stop('failed', `step ${step.id} (${step.title}) failed: ${msg}`, { step: step.id, phase: phase.name });
       if (!phaseCtl.signal.aborted) phaseCtl.abort(stop);

@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import type { Handler } from '../cli/program.js';
 import { ensureLayout, layout } from '../home.js';
 import { writeFileAtomic, exists } from '../fsutil.js';
-import { preconditionError, invalidInput } from '../cli/errors.js';
+import { preconditionError, invalidInput } from '../errors.js';
 import { resolveKnown } from './versions.js';
 import { configFileName, emptyConfigText } from '../config/empty.js';
 

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { layout } from '../home.js';
-import { busyError } from '../cli/errors.js';
+import { busyError } from '../errors.js';
 import { redact } from '../redact.js';
 import { PlanSchema, type Plan } from './plan.js';
 

@@ -2,7 +2,8 @@
 import { statfs } from 'node:fs/promises';
 import type { Handler } from '../cli/program.js';
 import type { Ctx } from '../cli/context.js';
-import { ExitCode, isCliError } from '../cli/errors.js';
+import { isMcpError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { which } from '../runtime/exec.js';
 import { exists } from '../fsutil.js';
 import { findPath, loadConfig, resolveTarget, type LoadedConfig } from '../config/index.js';
@@ -45,7 +46,7 @@ export async function databaseRequirement(ctx: Ctx, config: unknown): Promise<Re
     }
     return { name: 'database', status: 'pass', detail: `${t.kind} ${db.display} reachable` };
   } catch (e) {
-    const msg = isCliError(e) || e instanceof Error ? (e as Error).message : String(e);
+    const msg = isMcpError(e) || e instanceof Error ? (e as Error).message : String(e);
     return { name: 'database', status: 'fail', detail: redactText(msg).split('\n')[0]! };
   }
 }
@@ -57,7 +58,7 @@ export async function requirements(ctx: Ctx, targetRaw: string): Promise<{ targe
     loaded = await loadConfig(ctx.home);
     checks.push({ name: 'config', status: 'pass', detail: `${loaded.path}: valid ${loaded.version}` });
   } catch (e) {
-    checks.push({ name: 'config', status: 'fail', detail: `${isCliError(e) && e.where ? `${e.where}: ` : ''}${(e as Error).message}` });
+    checks.push({ name: 'config', status: 'fail', detail: `${isMcpError(e) && e.where ? `${e.where}: ` : ''}${(e as Error).message}` });
   }
   let target: string = targetRaw;
   if (loaded) {

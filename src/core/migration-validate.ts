@@ -1,6 +1,7 @@
 // `mcp migration validate --source 5.x`: is this installation a sound source for a migration?
 import type { Handler } from '../cli/program.js';
-import { ExitCode, isCliError } from '../cli/errors.js';
+import { isMcpError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { exists } from '../fsutil.js';
 import { layout } from '../home.js';
 import { EDGES, loadConfig, readStoredConfig, validateConfig } from '../config/index.js';
@@ -25,7 +26,7 @@ export const migrationValidateHandler: Handler<{ source: string }> = async (ctx,
   try {
     loaded = v.ok ? await loadConfig(ctx.home) : undefined;
   } catch (e) {
-    if (!isCliError(e)) throw e;
+    if (!isMcpError(e)) throw e;
   }
   const minor = `${have.major}.${have.minor ?? 0}` as keyof typeof EDGES;
   const next = EDGES[minor] ?? [];

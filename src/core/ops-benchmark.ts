@@ -1,7 +1,8 @@
 // `mcp benchmark [--service NAME] [--requests N] [--save NAME] [--compare-with NAME]`.
 import type { Handler } from '../cli/program.js';
 import type { Ctx } from '../cli/context.js';
-import { ExitCode, integrityError, invalidInput, preconditionError } from '../cli/errors.js';
+import { integrityError, invalidInput, preconditionError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import {
   TOLERANCE,
   benchmarkTargets,

@@ -2,7 +2,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Handler } from '../cli/program.js';
-import { invalidInput, preconditionError, usageError } from '../cli/errors.js';
+import { invalidInput, preconditionError, usageError } from '../errors.js';
 import { layout } from '../home.js';
 import { redactText } from '../redact.js';
 import { cacheTarget, clearPattern, connectRedis, patternFor, type ClearResult } from '../ops/cache.js';

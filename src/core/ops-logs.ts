@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Handler } from '../cli/program.js';
 import type { Ctx } from '../cli/context.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { redact } from '../redact.js';
 import { followFile, formatEntry, isViewerNoise, logFiles, matches, mergeByTime, parseLevel, parseLine, readLogFile, LEVELS, type LogEntry, type LogFilter } from '../ops/logs.js';

@@ -2,7 +2,7 @@
 // health checks (`mcp health` records each result in the log), command durations, migration runs and
 // their step durations and canary measurements (from the executor's journals), benchmarks — plus each service's Prometheus-text metrics endpoint, read live.
 import type { Handler } from '../cli/program.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import { logFiles, readLogFile, type LogEntry } from '../ops/logs.js';
 import { percentile } from '../ops/benchmark.js';
 import { parseDuration } from '../ops/time.js';

@@ -4,7 +4,8 @@
 import { join, resolve } from 'node:path';
 import type { Ctx } from '../cli/context.js';
 import type { Handler } from '../cli/program.js';
-import { ExitCode, usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { layout } from '../home.js';
 import { packageVersion } from '../paths.js';

@@ -3,7 +3,7 @@
 // with per-step estimates for this installation (src/core/estimate.ts). Markdown on stdout or --output.
 import { resolve } from 'node:path';
 import type { Handler } from '../cli/program.js';
-import { usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { readStoredConfig } from '../config/store.js';
 import { parseSize } from '../ops/disk.js';

@@ -3,7 +3,8 @@
 // verification, logs, benchmark) run in-process as one report with one exit code.
 import type { Handler } from '../cli/program.js';
 import type { Ctx } from '../cli/context.js';
-import { ExitCode, invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { readStoredConfig } from '../config/store.js';
 import { invoke, failureLine, type Invocation } from '../ops/invoke.js';
 import { logFiles, readLogFile } from '../ops/logs.js';

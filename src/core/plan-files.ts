@@ -9,7 +9,7 @@ import * as Y from 'yaml';
 import { parseStructuredText, readInputFile } from '../input.js';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { invalidInput, preconditionError } from '../cli/errors.js';
+import { invalidInput, preconditionError } from '../errors.js';
 import { makePlan, parseDuration, PlanSchema, PLAN_API_VERSION, type Plan, type PlanInput, type Condition } from './plan.js';
 import { parseCondition } from './canary.js';
 import { PLAN_FORMAT_SCHEMAS } from './plan-formats.js';

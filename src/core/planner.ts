@@ -8,7 +8,7 @@ import { makePlan, sha256, PLAN_API_VERSION, type Plan, type Fingerprint, type P
 import { resolveKnown, majorOf, parseVersion } from './versions.js';
 import { configPath, readStoredConfig } from '../config/store.js';
 import { layout } from '../home.js';
-import { invalidInput, preconditionError, integrityError } from '../cli/errors.js';
+import { invalidInput, preconditionError, integrityError } from '../errors.js';
 import { readHistory } from './version-history.js';
 
 type StepIn = PlanInput['phases'][number]['steps'][number];

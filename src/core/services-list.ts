@@ -1,7 +1,7 @@
 // `mcp services list [--format table|json|names]`: the configured services, without asking the runtime,
 // so the guide's `for service in $(mcp services list --format names)` works wherever the config is.
 import type { Handler } from '../cli/program.js';
-import { usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
 import { redact } from '../redact.js';
 import { loadPlatform } from '../runtime/index.js';
 import { effectiveCheck } from '../health/checks.js';

@@ -6,7 +6,8 @@ import type { Handler } from '../cli/program.js';
 import { readStoredConfig } from '../config/store.js';
 import { parseVersion } from './versions.js';
 import { loadModule } from './steps/modules.js';
-import { ExitCode, usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
+import { ExitCode } from '../cli/errors.js';
 import { describeContent, type ContentReport } from '../db/content.js';
 
 export interface VerifyCheck {

@@ -6,7 +6,7 @@ import { join, basename } from 'node:path';
 import { layout } from '../home.js';
 import { writeFileAtomic, exists } from '../fsutil.js';
 import { configPath, readStoredConfig } from '../config/store.js';
-import { preconditionError } from '../cli/errors.js';
+import { preconditionError } from '../errors.js';
 import { resolveKnown } from './versions.js';
 
 export interface VersionEntry {

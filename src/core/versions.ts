@@ -1,5 +1,5 @@
 // Platform versions as the guide writes them: `4.x`, `5.0`, `6.0.0`.
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 export const KNOWN_VERSIONS = ['4.0', '4.1', '4.2', '5.0', '5.1', '5.2', '6.0'] as const;
 export type KnownVersion = (typeof KNOWN_VERSIONS)[number];

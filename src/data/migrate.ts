@@ -9,7 +9,7 @@ import { chmod, lstat, mkdir, readlink, realpath, rename, rm, stat, symlink } fr
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../runtime/exec.js';
-import { preconditionError, usageError } from '../cli/errors.js';
+import { preconditionError, usageError } from '../errors.js';
 import { compareTrees, excludeMatcher, walk, type CompareResult } from './tree.js';
 
 export const DEFAULT_EXCLUDES = ['*.tmp', '*.log'];

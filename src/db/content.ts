@@ -5,7 +5,7 @@
 // database (a hash join on the digests: no rows travel to the client), so a difference names the table, the
 // id and the field, and how many records differ. Row counts come out of the same pass.
 import type { SqlDatabase, SqlSession } from './types.js';
-import { preconditionError } from '../cli/errors.js';
+import { preconditionError } from '../errors.js';
 
 export const BASELINE_TABLE = 'mcp_content_baseline';
 

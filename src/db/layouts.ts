@@ -6,8 +6,8 @@
 // seedV4Example fills the v4 layout with an example installation (mcp init --example, tests, bench).
 import { pkgPath } from '../paths.js';
 import { loadSqlMigrations } from './sqlfile.js';
-import type { SqlDatabase, SqlSession } from './types.js';
-import { invalidInput } from '../cli/errors.js';
+import type { LegacyTable, SqlDatabase, SqlSession } from './types.js';
+import { invalidInput } from '../errors.js';
 import { expandTemplate } from './sqlfile.js';
 
 export const POSTGRES_MIGRATIONS_DIR = pkgPath('migrations', 'postgres');
@@ -25,12 +25,7 @@ export const LAYOUT_RANK: Record<string, number> = { none: 0, v4: 1, guide: 1, v
 
 export const DEFAULT_LEGACY_TABLE = 'platform_data';
 
-export interface LegacyTable {
-  /** as configured: `platform_data`, `mcp_data`, `legacy.platform_data` */
-  raw: string;
-  schema?: string;
-  name: string;
-}
+export type { LegacyTable };
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 

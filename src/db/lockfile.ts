@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { busyError } from '../cli/errors.js';
+import { busyError } from '../errors.js';
 
 export interface LockHolder {
   pid: number;

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
 import type { MongoDatabase } from './types.js';
-import { busyError, CliError, ExitCode, failedError, invalidInput, preconditionError } from '../cli/errors.js';
+import { busyError, McpError, failedError, invalidInput, preconditionError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { pkgPath } from '../paths.js';
 import { CHECKSUM_ALGORITHM, checksumOf, DEFAULT_VARIANT, orderOf, withinTarget, type SqlMigration, type Step } from './sqlfile.js';
@@ -228,7 +228,7 @@ async function runMongoPlan(d: MongoDatabase, migs: MongoMigration[], items: Pla
         try {
           return await runBatched(cursor, transform, size, {
             async write(ops, last) {
-              if (opts.signal?.aborted) throw new CliError(ExitCode.INTERRUPTED, 'interrupted', `interrupted in ${m.file}; run the command again to resume after the last batch`);
+              if (opts.signal?.aborted) throw new McpError('interrupted', 'interrupted', `interrupted in ${m.file}; run the command again to resume after the last batch`);
               await coll.bulkWrite(ops, { ordered: false });
               rows += ops.length;
               await track.updateOne({ _id: id } as Filter<TrackDoc>, { $set: { [`progress.${key}`]: last }, $inc: { 'progress.rows': ops.length } } as Document);
@@ -251,7 +251,7 @@ async function runMongoPlan(d: MongoDatabase, migs: MongoMigration[], items: Pla
     } catch (e) {
       const msg = redactText((e as Error).message ?? String(e));
       await track.updateOne({ _id: id } as Filter<TrackDoc>, { $set: { status: 'failed', error: msg.slice(0, 4000), durationMs: Date.now() - started } } as Document).catch(() => undefined);
-      if (e instanceof CliError) throw e;
+      if (e instanceof McpError) throw e;
       throw failedError(`${m.file} failed while ${up ? 'applying' : 'rolling back'}: ${msg}`, { where: m.path, hint: up ? 'fix the cause and run mcp db migrate again: it resumes after the last written batch' : 'fix the cause and run the rollback again' });
     }
   }

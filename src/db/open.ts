@@ -8,7 +8,7 @@ import type { LegacyTable } from './layouts.js';
 import { resolveTarget, type DbTarget } from './url.js';
 import { acquireLockFile, describeHolder, type LockHolder } from './lockfile.js';
 import { readStoredConfig } from '../config/store.js';
-import { CliError, ExitCode, isCliError, preconditionError } from '../cli/errors.js';
+import { McpError, isMcpError, preconditionError } from '../errors.js';
 import { redactText } from '../redact.js';
 
 export interface OpenOptions {
@@ -37,7 +37,7 @@ export async function targetOf(opts: Pick<OpenOptions, 'home' | 'env' | 'config'
       config = (await readStoredConfig(opts.home)).doc;
     } catch (e) {
       // no config yet: the embedded default; an unreadable config is the user's to fix
-      if (!(isCliError(e) && e.exitCode === ExitCode.PRECONDITION)) throw e;
+      if (!(isMcpError(e) && e.kind === 'precondition')) throw e;
     }
   }
   return resolveTarget(opts.home, opts.env, config);
@@ -59,7 +59,7 @@ export async function configuredLegacyTable(opts: Pick<OpenOptions, 'home' | 'co
     try {
       config = (await readStoredConfig(opts.home)).doc;
     } catch (e) {
-      if (!(isCliError(e) && e.exitCode === ExitCode.PRECONDITION)) throw e;
+      if (!(isMcpError(e) && e.kind === 'precondition')) throw e;
     }
   }
   const { legacyTableOf } = await import('./layouts.js');
@@ -101,9 +101,9 @@ export async function openTarget(t: DbTarget, opts: OpenOptions): Promise<Databa
     const { openMongo } = await import('./mongo.js');
     return (await openMongo(t.url!, t.display)) as MongoDatabase;
   } catch (e) {
-    if (isCliError(e)) throw e;
+    if (isMcpError(e)) throw e;
     const msg = redactText((e as Error).message ?? String(e)).split('\n')[0];
-    throw new CliError(ExitCode.PRECONDITION, 'db_unreachable', `cannot open ${t.display}: ${msg}`, {
+    throw new McpError('precondition', 'db_unreachable', `cannot open ${t.display}: ${msg}`, {
       hint: t.kind === 'pglite'
         ? 'check the directory is readable and was written by PGlite; restore it from a backup if it is damaged'
         : `check the server is running and the URL (from ${t.source === 'env' ? 'MCP_DATABASE_URL' : t.source === 'config' ? 'database.url in the config' : 'the default'}) is right`,

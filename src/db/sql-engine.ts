@@ -3,7 +3,7 @@
 // by step with its progress in the tracking table, prove the content unchanged, and leave a precise status
 // when something fails. Dry-run is the same planner; it just prints the steps instead of running them.
 import { hostname, userInfo } from 'node:os';
-import { busyError, CliError, ExitCode, failedError, preconditionError } from '../cli/errors.js';
+import { busyError, McpError, failedError, preconditionError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { packageVersion } from '../paths.js';
 import type { DedicatedSession, SqlDatabase, SqlSession } from './types.js';
@@ -284,7 +284,7 @@ async function runSteps(db: SqlDatabase, m: SqlMigration, row: TrackingRow, step
   let rows = Number(row.rows_done ?? 0);
   const setStep = (s: SqlSession, i: number) => s.query(`UPDATE migrations SET step = $2, batch_cursor = NULL, updated_at = now() WHERE id = $1`, [row.id, i]);
   for (let i = from; i < steps.length; i++) {
-    if (opts.signal?.aborted) throw new CliError(ExitCode.INTERRUPTED, 'interrupted', `interrupted before step ${i + 1} of ${m.file}; run the command again to resume`);
+    if (opts.signal?.aborted) throw new McpError('interrupted', 'interrupted', `interrupted before step ${i + 1} of ${m.file}; run the command again to resume`);
     env.lock.check();
     const step = steps[i]!;
     if (step.kind === 'check') {
@@ -332,7 +332,7 @@ async function runSteps(db: SqlDatabase, m: SqlMigration, row: TrackingRow, step
       const sql = expandTemplate(st.sql, vars);
       let cursor: string | null = i === from ? (row.batch_cursor ?? null) : null;
       for (;;) {
-        if (opts.signal?.aborted) throw new CliError(ExitCode.INTERRUPTED, 'interrupted', `interrupted in ${m.file} after key ${cursor}; run the command again to resume from there`);
+        if (opts.signal?.aborted) throw new McpError('interrupted', 'interrupted', `interrupted in ${m.file} after key ${cursor}; run the command again to resume from there`);
         env.lock.check();
         let n = 0;
         try {
@@ -361,7 +361,7 @@ async function runSteps(db: SqlDatabase, m: SqlMigration, row: TrackingRow, step
 
 /** Record the failure on the tracking row; a lost connection gets a few tries on a new one (the pool reconnects). */
 async function recordFailure(db: SqlDatabase, row: TrackingRow, e: unknown, started: number): Promise<void> {
-  const msg = redactText(e instanceof CliError && e.exitCode === ExitCode.INTERRUPTED ? 'interrupted' : ((e as Error).message ?? String(e)));
+  const msg = redactText(e instanceof McpError && e.kind === 'interrupted' ? 'interrupted' : ((e as Error).message ?? String(e)));
   const stmt = e instanceof StepFailure ? stripLeadingComments(e.statement) : null;
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
@@ -373,10 +373,10 @@ async function recordFailure(db: SqlDatabase, row: TrackingRow, e: unknown, star
   }
 }
 
-function failure(m: SqlMigration, e: unknown, verb: string, step: number): CliError {
-  if (e instanceof CliError) return e;
+function failure(m: SqlMigration, e: unknown, verb: string, step: number): McpError {
+  if (e instanceof McpError) return e;
   if (e instanceof Refusal) {
-    return new CliError(ExitCode.PRECONDITION, e.details ? 'verification' : 'precondition', e.message, { hint: e.hint, details: e.details ?? (e.problems.length ? { problems: e.problems } : undefined), exposeDetails: true });
+    return new McpError('precondition', e.details ? 'verification' : 'precondition', e.message, { hint: e.hint, details: e.details ?? (e.problems.length ? { problems: e.problems } : undefined), exposeDetails: true });
   }
   const f = e instanceof StepFailure ? e : undefined;
   const cause = redactText((e as Error).message);
@@ -530,7 +530,7 @@ async function runPlanned(db: SqlDatabase, migs: SqlMigration[], opts: EngineOpt
     const after = await stateOf(db, migs, opts);
     const content = await compareContent(db, currentRecords(migs, after.t, after.ctx));
     if (content && !content.ok) {
-      throw new CliError(ExitCode.PRECONDITION, 'verification', `the migrations ran, but the records differ from before: ${describeContent(content)}`, {
+      throw new McpError('precondition', 'verification', `the migrations ran, but the records differ from before: ${describeContent(content)}`, {
         hint: 'the database is at the new version with different content: undo it with mcp db rollback --to <the version before>, or restore the backup taken before',
         details: { content },
         exposeDetails: true,

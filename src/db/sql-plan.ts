@@ -2,7 +2,7 @@
 // baseline would do against a tracking table and the layout the database really holds, and the context a
 // platform migration is expanded with (its variant and the v4 table's name). sql-engine.ts runs the plans;
 // the MongoDB engine shares the status and the plans (without layouts).
-import { integrityError, preconditionError } from '../cli/errors.js';
+import { integrityError, preconditionError } from '../errors.js';
 import { isRealChecksum, variantOf, withinTarget, expandTemplate, DEFAULT_VARIANT, type SqlMigration, type Step, type TemplateVars } from './sqlfile.js';
 import { isApplied, latestRows, type TrackingInfo, type TrackingRow } from './tracking.js';
 import { LAYOUT_RANK, legacyVars, parseLegacyTable, type LayoutReport, type LegacyTable } from './layouts.js';

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 export const CHECKSUM_ALGORITHM = 'sha256/normalized-v1';
 

@@ -37,7 +37,7 @@ export interface SqlDatabase extends SqlSession {
   /** where it is, safe to print (no password) */
   readonly display: string;
   /** the v4 table the home's config names (database.table / legacyTable), set by openDatabase */
-  legacyTable?: import('./layouts.js').LegacyTable;
+  legacyTable?: LegacyTable;
   /** One transaction on one session: BEGIN … COMMIT, ROLLBACK when fn throws. */
   transaction<T>(fn: (s: SqlSession) => Promise<T>, opts?: { isolation?: Isolation; readOnly?: boolean }): Promise<T>;
   /**
@@ -56,5 +56,13 @@ export interface MongoDatabase {
 }
 
 export type Database = SqlDatabase | MongoDatabase;
+
+/** The v4 single table, as the config names it (src/db/layouts.ts parseLegacyTable). */
+export interface LegacyTable {
+  /** as configured: `platform_data`, `mcp_data`, `legacy.platform_data` */
+  raw: string;
+  schema?: string;
+  name: string;
+}
 
 export const isSql = (d: Database): d is SqlDatabase => d.kind !== 'mongo';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { registerSecret } from '../redact.js';
-import { invalidInput, preconditionError } from '../cli/errors.js';
+import { invalidInput, preconditionError } from '../errors.js';
 
 export type DbKind = 'postgres' | 'pglite' | 'mongo';
 

@@ -2,7 +2,7 @@
 // (initialize + tools/list over Streamable HTTP or stdio, with the official SDK, loaded lazily).
 import { connect } from 'node:net';
 import { run, which } from '../runtime/exec.js';
-import { isCliError } from '../cli/errors.js';
+import { isMcpError } from '../errors.js';
 import { publishedPort, type HealthCheckSpec, type ServiceSpec } from '../runtime/services.js';
 import { withTimeout } from '../timeout.js';
 
@@ -132,7 +132,7 @@ export async function checkService(s: ServiceSpec, opts: CheckOptions): Promise<
     }
   } catch (e) {
     const err = e as Error;
-    if (isCliError(e) && e.exitCode === 3 && e.code === 'precondition') {
+    if (isMcpError(e) && e.kind === 'precondition' && e.code === 'precondition') {
       // a missing tool for a command check: unhealthy, with the install hint as the detail
       return { name: s.name, check: hc.type, target, healthy: false, ms: ms(), detail: `${e.message}${e.hint ? ` (${e.hint})` : ''}` };
     }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { exists } from '../fsutil.js';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 export type Doc = Record<string, any>;
 

@@ -10,7 +10,7 @@
 import { readdir, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, type RunOptions } from '../runtime/exec.js';
-import { failedError, preconditionError } from '../cli/errors.js';
+import { failedError, preconditionError } from '../errors.js';
 import type { DataMove, K8sObject } from './convert.js';
 import { dnsName, MANAGED_BY } from './convert.js';
 

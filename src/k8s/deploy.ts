@@ -7,7 +7,7 @@
 // the error names what failed and what was undone, object by object (details.rolledBack in --json).
 // The same planner gives the --dry-run listing: plan() builds the steps, execute() runs them.
 import { run, tail, type RunOptions } from '../runtime/exec.js';
-import { CliError, ExitCode, failedError, isCliError, preconditionError } from '../cli/errors.js';
+import { McpError, failedError, isMcpError, preconditionError } from '../errors.js';
 import { redactText, registerSecret } from '../redact.js';
 import type { DataMove, K8sObject } from './convert.js';
 import { argoRollout, hasArgoRollouts, ratioCanary, type CanarySpec } from './canary.js';
@@ -122,7 +122,7 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
     if (r.exitCode !== 0) {
       // with a Secret in the batch, kubectl's error can quote its data under any key: say only its last line
       const text = list.some((o) => o.kind === 'Secret') ? lastLine(r.stderr || r.stdout) : tail(r.stderr || r.stdout, 500);
-      throw new CliError(ExitCode.FAILED, 'apply_failed', `kubectl apply of ${list.map(refOf).join(', ')} failed (exit ${r.exitCode}): ${redactText(text)}`);
+      throw new McpError('failed', 'apply_failed', `kubectl apply of ${list.map(refOf).join(', ')} failed (exit ${r.exitCode}): ${redactText(text)}`);
     }
     return lines;
   };
@@ -177,7 +177,7 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
       const st = await run('kubectl', [...k, 'rollout', 'status', ...ns, `deployment/${rolloutName}`, `--timeout=${opts.timeoutSeconds}s`], { ...ro, allowFailure: true, timeoutMs: (opts.timeoutSeconds + 30) * 1000 });
       if (st.exitCode !== 0) {
         const why = (st.stderr || st.stdout).trim().split('\n').pop() ?? `exit ${st.exitCode}`;
-        throw new CliError(ExitCode.FAILED, 'rollout_failed', `rollout of deployment/${rolloutName} failed (${why})`, {
+        throw new McpError('failed', 'rollout_failed', `rollout of deployment/${rolloutName} failed (${why})`, {
           hint: `see why with: kubectl -n ${opts.namespace} describe deployment/${rolloutName}; kubectl -n ${opts.namespace} get events --sort-by=.lastTimestamp`,
           details: { failed: rolloutName },
         });
@@ -190,9 +190,9 @@ export async function execute(objects: K8sObject[], opts: DeployOptions): Promis
     const toUndo = changes.filter((c) => c.action !== 'unchanged').length;
     if (toUndo) say(`undoing ${toUndo} change(s) of this deploy…`);
     const undone = await undoChanges(changes, { kubectl: k, namespace: opts.namespace, ro: { echo: opts.echo, env: opts.env, timeoutMs: 120_000 }, priors, claimsWithData, namespaceCreated: result.namespaceCreated, progress: (line) => say(`  ${line}`) });
-    const err = isCliError(e) ? e : new CliError(ExitCode.FAILED, 'deploy_failed', (e as Error)?.message ?? String(e), { cause: e });
+    const err = isMcpError(e) ? e : new McpError('failed', 'deploy_failed', (e as Error)?.message ?? String(e), { cause: e });
     const listed = undone.length ? undone.join(', ') : 'nothing had changed';
-    throw new CliError(err.exitCode, err.code, `${err.message}; rolled back: ${listed}`, {
+    throw new McpError(err.kind, err.code, `${err.message}; rolled back: ${listed}`, {
       hint: err.hint,
       where: err.where,
       cause: err.cause ?? e,

@@ -3,7 +3,7 @@
 //   services[]: name, image, ports ["3001:3000"], environment {K: V}, volumes ["./data/x:/data"],
 //   healthCheck {type http|tcp|command|mcp, path, port, command, timeout}, dependsOn [names],
 //   instances | deployment.replicas, maxCpu/maxMemory | deployment.resources {requests, limits}
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 import type { ComposeProject, Doc } from './compose.js';
 import { durationSeconds } from './compose.js';
 import type { ReportEntry } from './convert.js';

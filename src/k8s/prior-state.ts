@@ -11,7 +11,7 @@
 // The saved objects live in memory only: a Secret's prior data must never reach a disk, a log or an
 // output, and the deploy command has no step directory to resume from (docs/kubernetes.md).
 import { run, type RunOptions } from '../runtime/exec.js';
-import { preconditionError } from '../cli/errors.js';
+import { preconditionError } from '../errors.js';
 import { redactText } from '../redact.js';
 import type { K8sObject } from './convert.js';
 

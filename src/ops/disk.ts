@@ -1,7 +1,7 @@
 // Free space on the filesystems a migration writes to: the home (backups, state) and the mounts the
 // guide's checklist looks at (`df -h | grep -E "/$|/var|/opt"`), each filesystem once.
 import { stat, statfs } from 'node:fs/promises';
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 export interface DiskReport {
   path: string;

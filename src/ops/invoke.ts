@@ -5,7 +5,8 @@ import { PassThrough } from 'node:stream';
 import type { Ctx } from '../cli/context.js';
 import type { Handler } from '../cli/program.js';
 import { Output } from '../cli/output.js';
-import { ExitCode, isCliError, usageError } from '../cli/errors.js';
+import { isMcpError, usageError } from '../errors.js';
+import { ExitCode, exitCodeOf } from '../cli/errors.js';
 import { redactText } from '../redact.js';
 
 export interface Invocation<D = any> {
@@ -48,8 +49,8 @@ export async function invoke<O, D = any>(ctx: Ctx, command: string, load: () => 
     return { command, ok: exitCode === 0, exitCode, data: r?.data as D, raw: r?.raw, text, ms: Math.round(performance.now() - started) };
   } catch (e) {
     const ms = Math.round(performance.now() - started);
-    if (isCliError(e)) {
-      return { command, ok: false, exitCode: e.exitCode, error: { code: e.code, message: redactText(e.message), hint: e.hint && redactText(e.hint), where: e.where }, ms };
+    if (isMcpError(e)) {
+      return { command, ok: false, exitCode: exitCodeOf(e), error: { code: e.code, message: redactText(e.message), hint: e.hint && redactText(e.hint), where: e.where }, ms };
     }
     return { command, ok: false, exitCode: ExitCode.FAILED, error: { code: 'internal', message: redactText((e as Error)?.message ?? String(e)) }, ms };
   }

@@ -1,7 +1,7 @@
 // The guide's "Migration Schedule Template", filled in from a plan: the timeline before T-0, the
 // maintenance window, expected and maximum downtime from the steps' estimates, rollback decision points
 // from the plan's rollback points (T+ offsets), and the success criteria.
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 export interface ScheduleStep {
   id: string;

@@ -1,6 +1,6 @@
 // Times as the guide writes them: durations (`1h`, `10m`, `30s`, `2d`, `1h30m`) and instants
 // (ISO 8601: `2025-07-24T00:00:00Z`, `2025-07-24`, or a duration meaning "that long ago").
-import { invalidInput } from '../cli/errors.js';
+import { invalidInput } from '../errors.js';
 
 import { durationMs } from '../duration.js';
 

@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { run } from './exec.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { layout } from '../home.js';
-import { failedError } from '../cli/errors.js';
+import { failedError } from '../errors.js';
 import { redactArgv } from '../redact.js';
 import type { PlatformServices, ServiceSpec } from './services.js';
 import type { ActionResult, Runtime, RuntimeEnv, ServiceState, ServiceStateName } from './types.js';

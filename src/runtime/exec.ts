@@ -1,7 +1,7 @@
 // The one wrapper for child processes: argv arrays only (no shell), a timeout, a bounded stderr tail
 // in errors, redacted argv echoed with --verbose, and a clear exit-3 error when the tool is missing.
 import { execa } from 'execa';
-import { CliError, ExitCode, preconditionError } from '../cli/errors.js';
+import { McpError, preconditionError } from '../errors.js';
 import { redactArgv, redactText } from '../redact.js';
 
 export interface RunOptions {
@@ -53,7 +53,7 @@ export async function run(bin: string, args: readonly string[], opts: RunOptions
       forceKillAfterDelay: 2000,
     });
   } catch (e) {
-    throw new CliError(ExitCode.FAILED, 'exec', `could not run ${bin}: ${(e as Error).message}`);
+    throw new McpError('failed', 'exec', `could not run ${bin}: ${(e as Error).message}`);
   }
   const notFound = (r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String((r as { originalMessage?: string }).originalMessage ?? ''));
   if (notFound) {
@@ -66,16 +66,16 @@ export async function run(bin: string, args: readonly string[], opts: RunOptions
     timedOut: Boolean(r.timedOut),
   };
   if (r.timedOut) {
-    throw new CliError(ExitCode.FAILED, 'exec_timeout', `${shown} timed out after ${opts.timeoutMs} ms`, {
+    throw new McpError('failed', 'exec_timeout', `${shown} timed out after ${opts.timeoutMs} ms`, {
       details: { stderr: redactText(tail(result.stderr)) },
     });
   }
   if (r.isCanceled) {
-    throw new CliError(ExitCode.INTERRUPTED, 'interrupted', `${shown} was interrupted`);
+    throw new McpError('interrupted', 'interrupted', `${shown} was interrupted`);
   }
   if (result.exitCode !== 0 && !opts.allowFailure) {
     const t = redactText(tail(result.stderr || result.stdout));
-    throw new CliError(ExitCode.FAILED, 'exec_failed', `${shown} exited with ${result.exitCode}${t ? `: ${t}` : ''}`);
+    throw new McpError('failed', 'exec_failed', `${shown} exited with ${result.exitCode}${t ? `: ${t}` : ''}`);
   }
   return result;
 }

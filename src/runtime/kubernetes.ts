@@ -4,7 +4,7 @@
 import { isAbsolute, join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { run } from './exec.js';
-import { failedError } from '../cli/errors.js';
+import { failedError } from '../errors.js';
 import { redactArgv } from '../redact.js';
 import { dependencyOrder, type PlatformServices, type ServiceSpec } from './services.js';
 import type { ActionResult, Runtime, RuntimeEnv, ServiceState } from './types.js';

@@ -1,6 +1,6 @@
 // The services of an installation, read defensively from the stored config (v4 YAML mapping or list,
 // v5/v6 list), normalized to one shape for the runtimes and the health checks.
-import { usageError } from '../cli/errors.js';
+import { usageError } from '../errors.js';
 import { majorOf } from '../core/versions.js';
 import { durationMs } from '../duration.js';
 

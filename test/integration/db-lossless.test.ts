@@ -4,6 +4,7 @@
 // the record and the field that changed. Layouts are recognised by their tables: the guide's services-only
 // database is migrated from where it is, anything else is refused before a thing is written.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import fc from 'fast-check';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
 import { tempDir } from '../helpers/cli.js';
@@ -174,7 +175,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
         { kind: 'service', name: 'a-b', data: {}, created_at: '2020-01-01 00:00:00', updated_at: '2020-01-01 00:00:00' },
       ]);
       const err = await sqlMigrate(db, migs, { ...quiet, target: '5.0' }).catch((e) => e);
-      expect(err.exitCode).toBe(3);
+      expect(exitCodeOf(err)).toBe(3);
       expect(err.message).toContain("user rows 1, 2 share the name 'bob'");
       expect(err.message).toContain("services 'a_b', 'a-b' all become 'a-b'");
       expect(err.hint).toContain('nothing was changed');
@@ -185,7 +186,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await fresh(db);
       await db.exec(`CREATE TABLE platform_data (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, data JSON NOT NULL, tenant TEXT, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)`);
       const e2 = await sqlMigrate(db, migs, { ...quiet, target: '5.0' }).catch((e) => e);
-      expect(e2.exitCode).toBe(3);
+      expect(exitCodeOf(e2)).toBe(3);
       expect(e2.message).toMatch(/platform_data\.data is json, the v4 layout has jsonb/);
       expect(e2.message).toContain('a column tenant');
       expect((await db.query(`SELECT to_regclass('migrations') AS m`)).rows[0]).toEqual({ m: null });
@@ -231,7 +232,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       db = await open();
       await insertV4(db, 'platform_data', [{ kind: 'user', name: 'u', data: {}, created_at: '2020-01-01 00:00:00', updated_at: '2020-01-01 00:00:00' }]);
       const e = await sqlBaseline(db, migs, { ...quiet, version: '5.0' }).catch((x) => x);
-      expect(e.exitCode).toBe(3);
+      expect(exitCodeOf(e)).toBe(3);
       expect(e.message).toContain('5.0.0_1__multi_table_layout.sql is not in the database');
       const ok = await sqlBaseline(db, migs, { ...quiet, version: '4.2' });
       expect(ok.items.map((i) => i.name)).toEqual(['single_table_layout']);
@@ -239,7 +240,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await sqlMigrate(db, migs, { ...quiet, target: '5.0' });
       await db.exec(`UPDATE migrations SET status = 'baselined' WHERE name = 'multi_table_layout'`);
       const r = await sqlRollback(db, migs, { ...quiet, to: '4.2' }).catch((x) => x);
-      expect(r.exitCode).toBe(3);
+      expect(exitCodeOf(r)).toBe(3);
       expect(r.message).toMatch(/5\.0\.0_1__multi_table_layout\.sql was baselined/);
       expect((await inspectLayout(db)).layout).toBe('v5');
     });
@@ -251,7 +252,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       // someone dropped the v6 tables by hand
       await db.exec(`DROP TABLE auth_providers; DROP TABLE config_documents;`);
       const e = await sqlRollback(db, migs, { ...quiet, to: '4.2' }).catch((x) => x);
-      expect(e.exitCode).toBe(3);
+      expect(exitCodeOf(e)).toBe(3);
       expect(e.message).toContain('the tracking table says 6.0.0_1__v6_auth_and_deployments.sql is applied');
       const st = await sqlStatus(db, migs);
       expect(st.migrations.every((m) => m.state === 'applied')).toBe(true);

@@ -2,6 +2,7 @@
 // adoption of the guide's hand-made table, drift, out-of-order, failures that resume, CONCURRENTLY outside a
 // transaction with its validity checked.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeOf, failure } from '../helpers/errors.js';
 import { cpSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
@@ -91,7 +92,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       // all the way down, then nothing
       // all the way down is refused while the v4 table holds rows (it would drop them); empty, it goes
       const down = await sqlRollback(db, migs, { ...opts, to: '3' }).catch((e) => e);
-      expect(down.exitCode).toBe(3);
+      expect(exitCodeOf(down)).toBe(3);
       expect(down.message).toContain('holds 1200 rows: rolling back before 4.0 would drop them');
       await sqlRollback(db, migs, { ...opts, to: '4.2' });
       await db.exec('DELETE FROM platform_data');
@@ -136,7 +137,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       appendFileSync(join(dir, '1.0.0_1__a.sql'), '-- a comment\n');
       writeFileSync(join(dir, '1.0.0_3__c.sql'), '-- migrate:up\nCREATE TABLE c (id int);\n');
       const err = await sqlMigrate(db, await loadSqlMigrations(dir), opts).catch((e) => e);
-      expect(err.exitCode).toBe(5);
+      expect(exitCodeOf(err)).toBe(5);
       expect(err.message).toContain('1.0.0_1__a.sql');
       expect(await tables(db)).not.toContain('c');
       expect((await sqlStatus(db, await loadSqlMigrations(dir))).drifted).toEqual(['1.0.0_1__a.sql']);
@@ -153,7 +154,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await sqlMigrate(db, await loadSqlMigrations(dir), opts);
       writeFileSync(join(dir, '2.0.0_1__b.sql'), '-- migrate:up\nCREATE TABLE b (id int);\n');
       const err = await sqlMigrate(db, await loadSqlMigrations(dir), opts).catch((e) => e);
-      expect(err.exitCode).toBe(3);
+      expect(exitCodeOf(err)).toBe(3);
       expect(err.message).toContain('2.0.0_1__b.sql');
       expect(err.hint).toContain('--allow-out-of-order');
       const ok = await sqlMigrate(db, await loadSqlMigrations(dir), { ...opts, allowOutOfOrder: true });
@@ -178,7 +179,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       );
       const migs = await loadSqlMigrations(dir);
       const err = await sqlMigrate(db, migs, opts).catch((e) => e);
-      expect(err.exitCode).toBe(1);
+      expect(exitCodeOf(err)).toBe(1);
       expect(err.message).toMatch(/1\.0\.0_2__copy\.sql failed while applying: division by zero/);
       expect(err.where).toMatch(/1\.0\.0_2__copy\.sql:5$/);
       const st = (await sqlStatus(db, migs)).migrations[1]!;
@@ -202,7 +203,7 @@ for (const kind of ['postgres', 'pglite'] as const) {
       const migs = await loadSqlMigrations(dir);
       expect(migs[1]!.up.map((s) => s.kind)).toEqual(['tx', 'notx']);
       const err = await sqlMigrate(db, migs, opts).catch((e) => e);
-      expect(err.exitCode).toBe(1);
+      expect(exitCodeOf(err)).toBe(1);
       expect(err.message).toMatch(/1\.0\.0_2__idx\.sql/);
       const st = (await sqlStatus(db, migs)).migrations[1]!;
       expect(st).toMatchObject({ state: 'failed', stepsDone: 1 });
@@ -234,6 +235,6 @@ describe('migration files', () => {
     mkdirSync(join(d, 'x'));
     cpSync(POSTGRES_MIGRATIONS_DIR, join(d, 'x'), { recursive: true });
     writeFileSync(join(d, 'x', 'bad-name.sql'), 'select 1');
-    await expect(loadSqlMigrations(join(d, 'x'))).rejects.toMatchObject({ exitCode: 2 });
+    expect(await failure(loadSqlMigrations(join(d, 'x')))).toMatchObject({ exitCode: 2 });
   });
 });

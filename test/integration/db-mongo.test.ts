@@ -1,5 +1,6 @@
 // The MongoDB adapter and engine against a real server, when MCP_TEST_MONGO_URL names one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import { randomBytes } from 'node:crypto';
 import { tempDir } from '../helpers/cli.js';
 import { openDatabase } from '../../src/db/open.js';
@@ -47,7 +48,7 @@ describe.skipIf(!URL_)('MongoDB migrations', () => {
     const held = await acquireMongoLock(d.db, { ...opts, command: 'mcp db migrate' });
     try {
       const err = await acquireMongoLock(d.db, { ...opts, lockTimeoutMs: 300 }).catch((e) => e);
-      expect(err.exitCode).toBe(4);
+      expect(exitCodeOf(err)).toBe(4);
       expect(err.message).toContain(`pid ${process.pid}`);
     } finally {
       await held.release();

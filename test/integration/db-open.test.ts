@@ -1,5 +1,6 @@
 // openDatabase against real PostgreSQL and the embedded default; the example v4 data; COPY streaming.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../helpers/errors.js';
 import { PassThrough } from 'node:stream';
 import { createTestDb, type TestDb } from '../helpers/pg.js';
 import { tempDir } from '../helpers/cli.js';
@@ -76,7 +77,7 @@ describe('openDatabase on embedded PGlite (the default)', { timeout: 180_000 }, 
       expect(db.kind).toBe('pglite');
       expect(db.display).toBe(`pglite:${home}/state/pglite`);
       await exercise(db);
-      await expect(openDatabase({ home, env: {}, lockTimeoutMs: 100 })).rejects.toMatchObject({ exitCode: 4 });
+      expect(await failure(openDatabase({ home, env: {}, lockTimeoutMs: 100 }))).toMatchObject({ exitCode: 4 });
     } finally {
       await db.close();
     }

@@ -1,6 +1,7 @@
 // The filesystem migration with the real rsync: copy, excludes, permissions, links, checksum
 // verification that lists every difference, resuming after an interruption.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
@@ -132,7 +133,7 @@ describe('data migrate with rsync', () => {
     expect(readlinkSync(join(base, 'data'))).toBe(target);
     mkdirSync(join(base, 'realdir'));
     const err = await migrateData(opts(root, target, { link: join(base, 'realdir') })).catch((e) => e);
-    expect(err.exitCode).toBe(3);
+    expect(exitCodeOf(err)).toBe(3);
     expect(err.message).toMatch(/is not a symbolic link/);
   });
 
@@ -147,7 +148,7 @@ describe('data migrate with rsync', () => {
   it('refuses a target inside the source', async () => {
     const { root } = sourceTree();
     const err = await migrateData(opts(root, join(root, 'copy'))).catch((e) => e);
-    expect(err.exitCode).toBe(2);
+    expect(exitCodeOf(err)).toBe(2);
     expect(err.message).toMatch(/inside --source/);
   });
 });

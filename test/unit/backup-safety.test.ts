@@ -1,5 +1,6 @@
 // Entry paths and link targets an archive may hold; COPY text escaping; the encryption stream.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf, failure } from '../helpers/errors.js';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,7 +15,7 @@ const code = (f: () => unknown) => {
     f();
     return 0;
   } catch (e) {
-    return (e as { exitCode?: number }).exitCode;
+    return exitCodeOf(e);
   }
 };
 
@@ -58,11 +59,11 @@ describe('AES-256-GCM archive encryption', () => {
     const sealed = await collect(Readable.from([plain.subarray(0, 70_000), plain.subarray(70_000)]).pipe(await encryptStream('correct horse battery')));
     expect(sealed.includes(Buffer.from('xxxxxxxx'))).toBe(false);
     expect((await collect(Readable.from([sealed]).pipe(decryptStream('correct horse battery', 'a')))).equals(plain)).toBe(true);
-    await expect(collect(Readable.from([sealed]).pipe(decryptStream('wrong horse battery', 'a')))).rejects.toMatchObject({ exitCode: 5, message: /wrong passphrase/ });
+    expect(await failure(collect(Readable.from([sealed]).pipe(decryptStream('wrong horse battery', 'a'))))).toMatchObject({ exitCode: 5, message: /wrong passphrase/ });
     const flipped = Buffer.from(sealed);
     flipped[flipped.length - 100]! ^= 1;
-    await expect(collect(Readable.from([flipped]).pipe(decryptStream('correct horse battery', 'a')))).rejects.toMatchObject({ exitCode: 5 });
-    await expect(collect(Readable.from([sealed.subarray(0, sealed.length - 10)]).pipe(decryptStream('correct horse battery', 'a')))).rejects.toMatchObject({ exitCode: 5 });
+    expect(await failure(collect(Readable.from([flipped]).pipe(decryptStream('correct horse battery', 'a'))))).toMatchObject({ exitCode: 5 });
+    expect(await failure(collect(Readable.from([sealed.subarray(0, sealed.length - 10)]).pipe(decryptStream('correct horse battery', 'a'))))).toMatchObject({ exitCode: 5 });
   });
 });
 

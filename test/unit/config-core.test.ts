@@ -1,5 +1,6 @@
 // Paths, parsing positions, secrets placeholders, environment overlays, load/write of a home's config.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf, failure } from '../helpers/errors.js';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +8,18 @@ import {
   findPath, requirePath, resolveTarget, resolveSource, versionDifference, parseConfigText, maskSecrets, fillPlaceholders, placeholderPaths,
   applyEnvOverlay, loadConfig, writeConfig, transformConfig, listHistory, GUIDE_MIGRATION_PATHS,
 } from '../../src/config/index.js';
-import { CliError } from '../../src/cli/errors.js';
+import { McpError } from '../../src/errors.js';
 import { redactText } from '../../src/redact.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const fixture = (n: string) => readFileSync(join(ROOT, 'test/fixtures/config', n), 'utf8');
 const v4 = () => parseConfigText(fixture('v4.yaml'), 'v4.yaml').doc;
 
-function thrown(fn: () => unknown): CliError {
+function thrown(fn: () => unknown): McpError {
   try {
     fn();
   } catch (e) {
-    return e as CliError;
+    return e as McpError;
   }
   throw new Error('did not throw');
 }
@@ -42,7 +43,7 @@ describe('upgrade paths', () => {
   });
   it('no path: exit 3 naming the nearest valid path', () => {
     const e = thrown(() => requirePath('5.0', '4.2'));
-    expect(e.exitCode).toBe(3);
+    expect(exitCodeOf(e)).toBe(3);
     expect(e.message).toBe('no migration path from 5.0 to 4.2');
     expect(e.hint).toMatch(/nearest valid path: 5\.0 → 5\.1/);
     expect(thrown(() => requirePath('6.0', '5.0')).hint).toMatch(/newest/);
@@ -57,18 +58,18 @@ describe('parsing', () => {
   });
   it('malformed JSON: file:line:column', () => {
     const e = thrown(() => parseConfigText('{\n  "version": "5.0",\n  "services": [,]\n}\n', 'c.json'));
-    expect(e.exitCode).toBe(2);
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.where).toBe('c.json:3:16');
   });
   it('malformed YAML: file:line:column', () => {
     const e = thrown(() => parseConfigText('version: "4.2"\nservices:\n  - name: a\n   image: b\n', 'c.yaml'));
-    expect(e.exitCode).toBe(2);
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.where).toMatch(/^c\.yaml:4:\d+$/);
   });
   it('schema violation in a transform: the field path, exit 2', () => {
     const doc = { ...v4(), services: [{ name: 'filesystem-mcp', type: 'mcp', image: 'x' }] };
     const e = thrown(() => transformConfig(doc, '4.x', '5.x', { where: 'config-v4.json' }));
-    expect(e.exitCode).toBe(2);
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.where).toBe('config-v4.json: services[0].name');
   });
 });
@@ -132,7 +133,7 @@ describe('environment overlays', () => {
     expect((applyEnvOverlay(v5, 'development').doc as any).api.host).toBe('localhost');
   });
   it('refuses an unknown environment with exit 2', () => {
-    expect(thrown(() => applyEnvOverlay(v4(), 'qa')).exitCode).toBe(2);
+    expect(exitCodeOf(thrown(() => applyEnvOverlay(v4(), 'qa')))).toBe(2);
   });
 });
 
@@ -172,8 +173,8 @@ describe('loadConfig / writeConfig', () => {
     const h = home();
     writeFileSync(join(h, 'config/platform.json'), fixture('v5.json'));
     const before = readFileSync(join(h, 'config/platform.json'), 'utf8');
-    await expect(writeConfig(h, { version: '5.0', environment: 'x', services: [] })).rejects.toMatchObject({ exitCode: 2, where: 'config: environment' });
-    await expect(writeConfig(h, maskSecrets(JSON.parse(before)))).rejects.toMatchObject({ exitCode: 2 });
+    expect(await failure(writeConfig(h, { version: '5.0', environment: 'x', services: [] }))).toMatchObject({ exitCode: 2, where: 'config: environment' });
+    expect(await failure(writeConfig(h, maskSecrets(JSON.parse(before))))).toMatchObject({ exitCode: 2 });
     expect(readFileSync(join(h, 'config/platform.json'), 'utf8')).toBe(before);
     expect(existsSync(join(h, 'config/history'))).toBe(false);
   });

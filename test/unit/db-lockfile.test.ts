@@ -1,5 +1,6 @@
 // The cross-process lock file that keeps a PGlite data directory to one process.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf, failure } from '../helpers/errors.js';
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe('lock file', () => {
       const t0 = Date.now();
       const err = await acquireLockFile(path, { timeoutMs: 400, what: 'the embedded database' }).catch((e) => e);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
-      expect(err.exitCode).toBe(4);
+      expect(exitCodeOf(err)).toBe(4);
       expect(err.message).toContain(`pid ${child.pid}`);
       expect(err.message).toContain('mcp db migrate');
     } finally {
@@ -43,7 +44,7 @@ describe('lock file', () => {
     const a = await acquireLockFile(path, { timeoutMs: 0 });
     const waiting = acquireLockFile(path, { timeoutMs: 5000 });
     // same process: refused at once, not a deadlock
-    await expect(waiting).rejects.toMatchObject({ exitCode: 4 });
+    expect(await failure(waiting)).toMatchObject({ exitCode: 4 });
     await a.release();
     const b = await acquireLockFile(path, { timeoutMs: 0 });
     await b.release();

@@ -1,5 +1,6 @@
 // Where the database is, and that a password never reaches what we print.
 import { describe, expect, it } from 'vitest';
+import { failureOf } from '../helpers/errors.js';
 import { displayUrl, resolveTarget } from '../../src/db/url.js';
 import { redactText } from '../../src/redact.js';
 
@@ -25,11 +26,11 @@ describe('database target', () => {
   });
 
   it('a config that names postgres without a URL is a precondition error (exit 3) naming the field', () => {
-    expect(() => resolveTarget('/h', {}, { database: { type: 'postgres' } })).toThrow(expect.objectContaining({ exitCode: 3, where: 'database.url' }));
+    expect(failureOf(() => resolveTarget('/h', {}, { database: { type: 'postgres' } }))).toMatchObject({ exitCode: 3, where: 'database.url' });
   });
 
   it('an unknown scheme is invalid input (exit 2) naming where it came from', () => {
-    expect(() => resolveTarget('/h', { MCP_DATABASE_URL: 'mysql://x@y/z' })).toThrow(expect.objectContaining({ exitCode: 2, where: 'MCP_DATABASE_URL' }));
+    expect(failureOf(() => resolveTarget('/h', { MCP_DATABASE_URL: 'mysql://x@y/z' }))).toMatchObject({ exitCode: 2, where: 'MCP_DATABASE_URL' });
   });
 
   it('masks password-like query parameters', () => {

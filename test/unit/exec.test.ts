@@ -1,9 +1,10 @@
 // The child-process wrapper against fake executables on PATH.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import { run } from '../../src/runtime/exec.js';
 import { fakeBins } from '../helpers/fakebin.js';
 import { tempDir } from '../helpers/cli.js';
-import { CliError } from '../../src/cli/errors.js';
+import { McpError } from '../../src/errors.js';
 
 describe('run()', () => {
   it('passes argv as an array and returns stdout', async () => {
@@ -15,8 +16,8 @@ describe('run()', () => {
 
   it('a missing tool is exit 3 naming the binary', async () => {
     const err = await run('kubectl', ['version'], { env: { PATH: tempDir() } }).catch((e) => e);
-    expect(err).toBeInstanceOf(CliError);
-    expect(err.exitCode).toBe(3);
+    expect(err).toBeInstanceOf(McpError);
+    expect(exitCodeOf(err)).toBe(3);
     expect(err.message).toBe('kubectl not found on PATH');
     expect(err.hint).toMatch(/install kubectl/);
   });
@@ -25,7 +26,7 @@ describe('run()', () => {
     const noise = 'x'.repeat(10_000);
     const fb = fakeBins(tempDir(), { docker: [{ args: ['login'], stderr: `${noise}\nfailed for postgres://u:pw123@h/db`, exitCode: 1 }] });
     const err = await run('docker', ['login', '--password', 'pw123'], { env: { ...process.env, PATH: fb.path } }).catch((e) => e);
-    expect(err.exitCode).toBe(1);
+    expect(exitCodeOf(err)).toBe(1);
     expect(err.message.length).toBeLessThan(2200);
     expect(err.message).not.toContain('pw123');
     expect(err.message).toContain('exited with 1');

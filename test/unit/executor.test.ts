@@ -1,5 +1,6 @@
 // The executor on its own: a registry of test step kinds that touch files in a temp home.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf, failure } from '../helpers/errors.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
@@ -186,7 +187,7 @@ describe('executor', () => {
     const h = home();
     const lock = acquireLock(h, 'other-run', 'mcp upgrade');
     try {
-      await expect(executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1')] }]), { home: h, env: {}, registry })).rejects.toMatchObject({ exitCode: 4, message: expect.stringContaining(`pid ${process.pid}`) });
+      expect(await failure(executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1')] }]), { home: h, env: {}, registry }))).toMatchObject({ exitCode: 4, message: expect.stringContaining(`pid ${process.pid}`) });
     } finally {
       lock.release();
     }
@@ -195,8 +196,7 @@ describe('executor', () => {
 
   it('refuses unknown step kinds at plan time, naming each, and changes nothing', async () => {
     const h = home();
-    await expect(executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), { id: 'x', kind: 'teleport', title: 'x', params: {} }] }]), { home: h, env: {}, registry })).rejects.toMatchObject({
-      exitCode: 3,
+    expect(await failure(executePlan(plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), { id: 'x', kind: 'teleport', title: 'x', params: {} }] }]), { home: h, env: {}, registry }))).toMatchObject({ exitCode: 3,
       message: expect.stringContaining("step x (teleport): unknown step kind 'teleport'"),
     });
     expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
@@ -219,7 +219,7 @@ describe('rollbacks that would change nothing', () => {
     expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
     // again: nothing left to undo, so no second "rolled back"
     const again = await rollbackRun(out.runId, { home: h, env: {}, registry, to: 'start' }).catch((e) => e);
-    expect(again.exitCode).toBe(3);
+    expect(exitCodeOf(again)).toBe(3);
     expect(again.message).toMatch(/is rolled-back: rolling back to its start would undo nothing/);
   });
 });

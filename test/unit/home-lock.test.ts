@@ -1,5 +1,6 @@
 // withHomeLock: one writer per home across processes and within one; re-entrant only along one call chain.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
@@ -18,7 +19,7 @@ describe('withHomeLock', () => {
     });
     await new Promise((r) => setTimeout(r, 20));
     const concurrent = await withHomeLock(home, 'backup prune', async () => 'ran').catch((e) => e);
-    expect(concurrent.exitCode).toBe(4);
+    expect(exitCodeOf(concurrent)).toBe(4);
     expect(concurrent.message).toMatch(/another operation holds .*\(backup restore\)/);
     // another home is another lock
     expect(await withHomeLock(tempDir(), 'backup prune', async () => 'ran')).toBe('ran');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import { formatSpan as formatDuration, parseDuration, parseInstant } from '../../src/ops/time.js';
-import { CliError } from '../../src/cli/errors.js';
+import { McpError } from '../../src/errors.js';
 
 const now = new Date('2025-07-24T12:00:00.000Z');
 
@@ -21,9 +22,9 @@ describe('durations', () => {
       parseDuration(s, '--duration');
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(CliError);
-      expect((e as CliError).exitCode).toBe(2);
-      expect((e as CliError).message).toContain('--duration');
+      expect(e).toBeInstanceOf(McpError);
+      expect(exitCodeOf(e as McpError)).toBe(2);
+      expect((e as McpError).message).toContain('--duration');
     }
   });
 

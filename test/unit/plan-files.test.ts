@@ -1,5 +1,6 @@
 // The guide's four plan files, verbatim (test/fixtures/plans), read into plans; errors with file:line.
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../helpers/errors.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parsePlanText, readPlanFile, lineOf } from '../../src/core/plan-files.js';
@@ -39,7 +40,7 @@ describe('plan files from the guide', () => {
 
   it('production-migration.yaml: every action maps to a step or is refused by name with its line', async () => {
     const err = await readPlanFile(fx('production-migration.yaml')).catch((e) => e);
-    expect(err.exitCode).toBe(3);
+    expect(exitCodeOf(err)).toBe(3);
     for (const [a, line] of [['encrypt_sensitive_data', 22], ['deploy_blue_environment', 33], ['switch_traffic', 35], ['security_scan', 42]] as const) {
       expect(err.message).toContain(`production-migration.yaml:${line}: ${a}:`);
     }
@@ -53,7 +54,7 @@ describe('plan files from the guide', () => {
 
   it('automated-migration.yaml: needs a target version; maps the sequence; keeps the notifications; the baseline is a benchmark comparison', async () => {
     const e2 = await readPlanFile(fx('automated-migration.yaml'), { skip: ['notifications'] }).catch((e) => e);
-    expect(e2.exitCode).toBe(2);
+    expect(exitCodeOf(e2)).toBe(2);
     expect(e2.message).toMatch(/needs a target version/);
     const { plan } = await readPlanFile(fx('automated-migration.yaml'), { skip: ['performance_baseline', 'slack', 'email'], to: '5.0', from: '4.2' });
     expect(plan.phases.map((p) => p.name)).toEqual(['pre-checks', 'migration', 'post-checks']);
@@ -66,11 +67,11 @@ describe('plan files from the guide', () => {
   it('errors name file:line and what to write', async () => {
     const text = readFileSync(fx('migration-plan.yaml'), 'utf8').replace('timeout: 45m', 'timeout: soon');
     const e = await parsePlanText(text, 'plan.yaml').catch((x) => x);
-    expect(e.exitCode).toBe(2);
+    expect(exitCodeOf(e)).toBe(2);
     expect(e.where).toBe('plan.yaml:18');
     expect(e.message).toMatch(/migration.phases.1.timeout: a duration such as 30m/);
     const bad = await parsePlanText('migration:\n  phases:\n    - name: x\n      services: [a]\n  oops: [\n', 'bad.yaml').catch((x) => x);
-    expect(bad.exitCode).toBe(2);
+    expect(exitCodeOf(bad)).toBe(2);
     expect(bad.where).toMatch(/^bad.yaml:\d+:\d+$/);
     const cond = await parsePlanText(readFileSync(fx('rolling-migration.yaml'), 'utf8').replace('"> 500ms"', '"slow"'), 'r.yaml').catch((x) => x);
     expect(cond.where).toBe('r.yaml:26');

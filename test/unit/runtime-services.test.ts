@@ -1,5 +1,6 @@
 // Reading services from v4/v5/v6 configs, selecting them by name, and what the docker runtime generates.
 import { describe, expect, it } from 'vitest';
+import { withExit } from '../helpers/errors.js';
 import yaml from 'js-yaml';
 import { dependencyOrder, parseDuration, publishedPort, selectServices, servicesOf } from '../../src/runtime/services.js';
 import { composeDocument, parsePs, projectName, withTag } from '../../src/runtime/docker.js';
@@ -53,7 +54,7 @@ describe('selectServices', () => {
       try {
         selectServices(all, ['x']);
       } catch (e) {
-        return e as { exitCode: number; hint: string };
+        return withExit(e);
       }
     })();
     expect(err).toMatchObject({ exitCode: 2, hint: 'known services: postgres, filesystem-mcp, git-mcp' });

@@ -1,7 +1,8 @@
 // `mcp help [command…]` and `mcp help exit-codes`.
 import type { Register } from '../program.js';
 import { findCommand, handle, leaf } from '../program.js';
-import { EXIT_CODE_DOCS, usageError } from '../errors.js';
+import { usageError } from '../../errors.js';
+import { EXIT_CODE_DOCS } from '../errors.js';
 
 export const registerHelp: Register = (program, app) => {
   const cmd = leaf(program, {

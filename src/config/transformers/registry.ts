@@ -1,6 +1,6 @@
 // The transformer registry: one module per hop, chained along the path paths.ts finds.
 import type { KnownVersion } from '../../core/versions.js';
-import { invalidInput } from '../../cli/errors.js';
+import { invalidInput } from '../../errors.js';
 import { requirePath, resolveSource, resolveTarget } from '../paths.js';
 import { unknownFields, validateConfig, generationOf } from '../validate.js';
 import type { BreakingChange, Doc, Hop, ReportedField } from './types.js';
