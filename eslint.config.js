@@ -19,7 +19,30 @@ export default tseslint.config(
     // Handlers return results; only bin/ sets the exit code, once.
     files: ['src/**/*.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Throw a CliError; bin/ sets process.exitCode once.' }],
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Throw an McpError; bin/ sets process.exitCode once.' }],
+    },
+  },
+  {
+    // The layering (docs/architecture.md): the engines and domain modules below the command layer never import
+    // the commands or the CLI shell — they take what they need as arguments and throw McpError (src/errors.ts).
+    files: ['src/{run,db,config,backup,runtime,k8s,health,ops,data,dashboard}/**/*.ts', 'src/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/*', '**/cli/**', '../cli', './cli'], message: 'below the CLI: take what you need as arguments (see EngineEnv in src/cli/context.ts for the shape); errors come from src/errors.ts' },
+            { group: ['**/commands/*', '**/commands/**'], message: 'below the command layer: a command may call you, not the other way round' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Commands are thin: options → engine → result. They never talk to the drivers or child processes directly.
+    files: ['src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['pg', 'mongodb', 'execa', '@electric-sql/pglite'].map((name) => ({ name, message: 'commands go through src/db, src/runtime (exec.ts) and the engines' })) }],
     },
   },
   {

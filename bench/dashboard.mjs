@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const dist = (p) => import(pathToFileURL(join(import.meta.dirname, '..', 'dist', 'src', p)).href);
-const { executePlan } = await dist('core/executor.js');
-const { makePlan, PLAN_API_VERSION } = await dist('core/plan.js');
-const { defaultRegistry } = await dist('core/steps/index.js');
-const { Journal, latestRun } = await dist('core/journal.js');
+const { executePlan } = await dist('run/executor.js');
+const { makePlan, PLAN_API_VERSION } = await dist('run/plan.js');
+const { defaultRegistry } = await dist('run/steps/index.js');
+const { Journal, latestRun } = await dist('run/journal.js');
 const { startDashboard } = await dist('dashboard/server.js');
 
 const N = Number(process.argv[2] ?? 300);

@@ -35,6 +35,34 @@ export interface Ctx {
   confirm(question: string): Promise<void>;
 }
 
+/**
+ * What the engines (backup, run, db) take instead of a CLI context: the home, the environment, the signal, the
+ * command as typed, and where progress, warnings and log records go.
+ */
+export interface EngineEnv {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  command: string;
+  progress(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  log(level: 'info' | 'warn' | 'error', event: string, fields: Record<string, unknown>): void;
+}
+
+export function engineEnv(ctx: Ctx): EngineEnv {
+  return {
+    home: ctx.home,
+    env: ctx.env,
+    signal: ctx.signal,
+    command: `${ctx.bin} ${ctx.command}`,
+    progress: (m) => ctx.out.progress(m),
+    warn: (m) => ctx.out.warn(m),
+    debug: (m) => ctx.out.debug(m),
+    log: (level, event, fields) => ctx.log.log(level, event, fields),
+  };
+}
+
 export interface Streams {
   stdin: { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

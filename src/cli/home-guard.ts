@@ -1,8 +1,8 @@
 // Before a command touches the home: an interrupted restore is finished or undone (its journal says which;
-// src/core/backup-engine.ts recoverPendingRestore), and what dead processes left behind is removed. Commands
+// src/backup/engine.ts recoverPendingRestore), and what dead processes left behind is removed. Commands
 // that only read are not refused while a restore cannot be settled; they say so and go on.
 import { existsSync } from 'node:fs';
-import type { Ctx } from './context.js';
+import { engineEnv, type Ctx } from './context.js';
 
 // commands that change nothing in the home (with --dry-run every command is one)
 const READ_ONLY = new Set([
@@ -19,8 +19,8 @@ export async function guardHome(ctx: Ctx, opts: Record<string, unknown>): Promis
   const resume = ctx.command.endsWith('restore') && opts.resume === true;
   let referenced = new Set<string>();
   if (existsSync(journalPath(ctx.home)) && !resume) {
-    const { recoverPendingRestore } = await import('../core/backup-engine.js');
-    await recoverPendingRestore(ctx, { readOnly: isReadOnly(ctx.command, opts) });
+    const { recoverPendingRestore } = await import('../backup/engine.js');
+    await recoverPendingRestore(engineEnv(ctx), { readOnly: isReadOnly(ctx.command, opts) });
   }
   // what a restore still in progress (or not yet settled) refers to is its own, not a leftover
   const j = existsSync(journalPath(ctx.home)) ? await readJournal(ctx.home).catch(() => undefined) : undefined;

@@ -1,9 +1,9 @@
 // The `mcp-migrate` command tree: check, plan, execute, verify, rollback over the same core as `mcp`.
 import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
-import { registerHelp } from './commands/help.js';
-import { registerMigrateTool } from './commands/migration.js';
-import { registerMigrateCheck } from './commands/config.js';
+import { registerHelp } from '../commands/help/register.js';
+import { registerMigrateTool } from '../commands/migration/register.js';
+import { registerMigrateCheck } from '../commands/config/register.js';
 
 export const MIGRATE_REGISTERS: Register[] = [registerMigrateCheck, registerMigrateTool, registerHelp];
 

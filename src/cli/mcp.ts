@@ -1,16 +1,16 @@
 // The `mcp` command tree: every command of the migration guide, one module per group.
 import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
-import { registerInit } from './commands/init.js';
-import { registerHelp } from './commands/help.js';
-import { registerMigration } from './commands/migration.js';
-import { registerDb } from './commands/db.js';
-import { registerBackup } from './commands/backup.js';
-import { registerOps } from './commands/ops.js';
-import { registerServices } from './commands/services.js';
-import { registerConfig } from './commands/config.js';
-import { registerK8s } from './commands/k8s.js';
-import { registerDashboard } from './commands/dashboard.js';
+import { registerInit } from '../commands/init/register.js';
+import { registerHelp } from '../commands/help/register.js';
+import { registerMigration } from '../commands/migration/register.js';
+import { registerDb } from '../commands/db/register.js';
+import { registerBackup } from '../commands/backup/register.js';
+import { registerOps } from '../commands/ops/register.js';
+import { registerServices } from '../commands/services/register.js';
+import { registerConfig } from '../commands/config/register.js';
+import { registerK8s } from '../commands/deploy/register.js';
+import { registerDashboard } from '../commands/dashboard/register.js';
 
 export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerMigration, registerDashboard, registerHelp];
 

@@ -1,5 +1,5 @@
 // The smallest config a home can start from at each platform version: valid against its schema.
-import { majorOf, type KnownVersion } from '../core/versions.js';
+import { majorOf, type KnownVersion } from '../versions.js';
 import { serialize } from './parse.js';
 
 export function configFileName(version: string): string {

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { layout } from '../home.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { invalidInput } from '../errors.js';
-import type { KnownVersion } from '../core/versions.js';
+import type { KnownVersion } from '../versions.js';
 import { configPath, readStoredConfig } from './store.js';
 import { assertValid, versionOfDoc } from './validate.js';
 import { registerConfigSecrets, placeholderPaths } from './secrets.js';

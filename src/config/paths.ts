@@ -1,7 +1,7 @@
 // Upgrade paths: the guide's compatibility table (validate-migration.py's migration_paths) plus the
 // last minor of each generation to the next major (4.2 → 5.0, 5.2 → 6.0), so 4.2 → 5.0 → 6.0 chains.
 import { preconditionError } from '../errors.js';
-import { KNOWN_VERSIONS, parseVersion, resolveKnown, type KnownVersion } from '../core/versions.js';
+import { KNOWN_VERSIONS, parseVersion, resolveKnown, type KnownVersion } from '../versions.js';
 
 /** The guide's table, verbatim. */
 export const GUIDE_MIGRATION_PATHS: Readonly<Record<string, readonly KnownVersion[]>> = {

@@ -1,7 +1,7 @@
 // Validation against a generation's schema: errors with the field path, unknown fields listed.
 import type { z } from 'zod';
 import { invalidInput } from '../errors.js';
-import { parseVersion, resolveKnown, type KnownVersion } from '../core/versions.js';
+import { parseVersion, resolveKnown, type KnownVersion } from '../versions.js';
 import { schemaOf, type Generation } from './schemas/index.js';
 
 export interface ValidationIssue {

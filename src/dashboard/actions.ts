@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, liveLock, replay, runDir, writeControl, type RunStatus } from '../core/journal.js';
+import { alive, liveLock, replay, runDir, writeControl, type RunStatus } from '../run/journal.js';
 
 export const ACTIONS = ['pause', 'resume', 'rollback'] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -5,8 +5,8 @@ import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { latestRun, listRuns, liveLock, replay, runDir, runsDir } from '../core/journal.js';
-import { currentVersion } from '../core/version-history.js';
+import { latestRun, listRuns, liveLock, replay, runDir, runsDir } from '../run/journal.js';
+import { currentVersion } from '../version-history.js';
 import { redact } from '../redact.js';
 import { authorized } from './token.js';
 import { ACTIONS, isAction, perform } from './actions.js';

@@ -1,9 +1,9 @@
 // GET /migration/status: the guide's shape ({currentVersion, targetVersion, progress, steps[] with
-// name, status, startTime, endTime, logs}) on top of the one status document (src/core/run-status.ts).
+// name, status, startTime, endTime, logs}) on top of the one status document (src/run/status.ts).
 // Everything here ends up in a browser: it is redacted once more at this boundary.
 import { redact, redactText } from '../redact.js';
-import { statusDoc } from '../core/run-status.js';
-import type { JournalRecord, RunState } from '../core/journal.js';
+import { statusDoc } from '../run/status.js';
+import type { JournalRecord, RunState } from '../run/journal.js';
 
 export type GuideStatus = ReturnType<typeof guideStatus>;
 

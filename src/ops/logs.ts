@@ -1,6 +1,6 @@
 // Reading the platform's logs: the CLI's structured log (<home>/logs/mcp.log, JSON lines) and any
 // other *.log beside it (JSON lines or plain text with a leading timestamp), filtered by time, level
-// and service. Services' container logs come through the runtime (see sources in core/ops-logs.ts).
+// and service. Services' container logs come through the runtime (see sources in commands/ops/logs.ts).
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';

@@ -9,7 +9,7 @@ export const MIGRATION_COMMAND = /^(migrate|migration\b|upgrade|db migrate|db ro
 
 /**
  * Migration commands that run the executor: it narrates every event of theirs in migration.log
- * (src/core/run-cli.ts: executeHandler, upgradeHandler, resumeHandler, rollbackHandler, abortHandler).
+ * (src/commands/migration/run.ts: executeHandler, upgradeHandler, resumeHandler, rollbackHandler, abortHandler).
  * `migration pause` only asks the running run to pause; that run narrates it.
  */
 const EXECUTOR_COMMAND = /^(upgrade|migration (execute|resume|abort|pause)|execute|rollback|resume)$/;

@@ -1,7 +1,7 @@
 // The services of an installation, read defensively from the stored config (v4 YAML mapping or list,
 // v5/v6 list), normalized to one shape for the runtimes and the health checks.
 import { usageError } from '../errors.js';
-import { majorOf } from '../core/versions.js';
+import { majorOf } from '../versions.js';
 import { durationMs } from '../duration.js';
 
 export type RuntimeType = 'docker' | 'kubernetes' | 'none';

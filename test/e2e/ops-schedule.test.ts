@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp, tempDir } from '../helpers/cli.js';
-import { Journal, newRunId } from '../../src/core/journal.js';
-import { upgradePlan } from '../../src/core/planner.js';
+import { Journal, newRunId } from '../../src/run/journal.js';
+import { upgradePlan } from '../../src/run/planner.js';
 
 let home: string;
 beforeAll(async () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { evaluateCanary, healthChecks } from '../../src/core/canary.js';
+import { evaluateCanary, healthChecks } from '../../src/run/canary.js';
 
 let server: Server;
 let port = 0;

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
 import { createProgram, findCommand, runCli, type App } from '../../src/cli/program.js';
 import { canPromptIn, globalsOf } from '../../src/cli/context.js';
-import { registerInit } from '../../src/cli/commands/init.js';
+import { registerInit } from '../../src/commands/init/register.js';
 
 function parse(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const s = new PassThrough();

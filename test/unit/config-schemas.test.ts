@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { renderAll } from '../../src/config/json-schema.js';
 import { emptyConfig } from '../../src/config/empty.js';
 import { parseConfigText, validateConfig } from '../../src/config/index.js';
-import { KNOWN_VERSIONS } from '../../src/core/versions.js';
+import { KNOWN_VERSIONS } from '../../src/versions.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { authorized, bearerOf, generateToken, tokenEquals } from '../../src/dashboard/token.js';
 import { decide, isAction, type Situation } from '../../src/dashboard/actions.js';
 import { hostAllowed } from '../../src/dashboard/server.js';
-import type { RunStatus } from '../../src/core/journal.js';
+import type { RunStatus } from '../../src/run/journal.js';
 
 describe('dashboard token', () => {
   it('is 32 random bytes in base64url, different every time', () => {

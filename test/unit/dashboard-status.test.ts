@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { makePlan, PLAN_API_VERSION } from '../../src/core/plan.js';
-import { Journal, replay } from '../../src/core/journal.js';
+import { makePlan, PLAN_API_VERSION } from '../../src/run/plan.js';
+import { Journal, replay } from '../../src/run/journal.js';
 import { guideStatus } from '../../src/dashboard/status.js';
 
 function journaled() {

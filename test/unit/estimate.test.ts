@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { estimatePlan, MODEL, type InstallationFacts, type StepEstimate } from '../../src/core/estimate.js';
-import { upgradePlan } from '../../src/core/planner.js';
-import { makePlan, PLAN_API_VERSION } from '../../src/core/plan.js';
+import { estimatePlan, MODEL, type InstallationFacts, type StepEstimate } from '../../src/run/estimate.js';
+import { upgradePlan } from '../../src/run/planner.js';
+import { makePlan, PLAN_API_VERSION } from '../../src/run/plan.js';
 import { buildSchedule, parseDate, parseWindow } from '../../src/ops/schedule.js';
 
 const GiB = 1024 ** 3;

@@ -5,11 +5,11 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { evaluateCanary, parseCondition, parsePrometheus } from '../../src/core/canary.js';
-import { executePlan, type Registry } from '../../src/core/executor.js';
-import { makePlan, PLAN_API_VERSION, type Canary, type Plan } from '../../src/core/plan.js';
-import { saveState, restoreState } from '../../src/core/steps/snapshot.js';
-import { replay } from '../../src/core/journal.js';
+import { evaluateCanary, parseCondition, parsePrometheus } from '../../src/run/canary.js';
+import { executePlan, type Registry } from '../../src/run/executor.js';
+import { makePlan, PLAN_API_VERSION, type Canary, type Plan } from '../../src/run/plan.js';
+import { saveState, restoreState } from '../../src/run/steps/snapshot.js';
+import { replay } from '../../src/run/journal.js';
 
 const state = { health: 200, metrics: '{"errorRate": 0.01, "latencyMs": 120}', type: 'application/json' };
 let server: Server;

@@ -4,11 +4,11 @@ import { exitCodeOf, failure } from '../helpers/errors.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { executePlan, resumeRun, rollbackRun, type ExecEvent, type Registry } from '../../src/core/executor.js';
-import { makePlan, PLAN_API_VERSION, type PlanInput } from '../../src/core/plan.js';
-import { Journal, acquireLock, readRecords, replay, runDir, writeControl, latestRun } from '../../src/core/journal.js';
-import { saveState, restoreState } from '../../src/core/steps/snapshot.js';
-import type { StepKind } from '../../src/core/steps/types.js';
+import { executePlan, resumeRun, rollbackRun, type ExecEvent, type Registry } from '../../src/run/executor.js';
+import { makePlan, PLAN_API_VERSION, type PlanInput } from '../../src/run/plan.js';
+import { Journal, acquireLock, readRecords, replay, runDir, writeControl, latestRun } from '../../src/run/journal.js';
+import { saveState, restoreState } from '../../src/run/steps/snapshot.js';
+import type { StepKind } from '../../src/run/steps/types.js';
 
 let active = 0;
 let peak = 0;

@@ -4,8 +4,8 @@ import { exitCodeOf } from '../helpers/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { Journal, withHomeLock } from '../../src/core/journal.js';
-import { makePlan, PLAN_API_VERSION } from '../../src/core/plan.js';
+import { Journal, withHomeLock } from '../../src/run/journal.js';
+import { makePlan, PLAN_API_VERSION } from '../../src/run/plan.js';
 
 describe('withHomeLock', () => {
   it('a nested call on the same chain re-enters; a concurrent one in the same process is refused with exit 4', async () => {

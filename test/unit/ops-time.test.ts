@@ -57,7 +57,7 @@ describe('instants', () => {
 describe('one duration parser for flags, plan files and configs', () => {
   it('the same text means the same milliseconds everywhere it is accepted', async () => {
     const { durationMs } = await import('../../src/duration.js');
-    const { parseDuration: planDuration } = await import('../../src/core/plan.js');
+    const { parseDuration: planDuration } = await import('../../src/run/plan.js');
     const { parseDuration: configDuration } = await import('../../src/runtime/services.js');
     for (const [text, ms] of [['500ms', 500], ['30s', 30_000], ['45m', 2_700_000], ['1h30m', 5_400_000], ['1h 30m', 5_400_000], ['2d', 172_800_000], ['1.5s', 1500]] as const) {
       expect(durationMs(text)).toBe(ms);

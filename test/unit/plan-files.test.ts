@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../helpers/errors.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { parsePlanText, readPlanFile, lineOf } from '../../src/core/plan-files.js';
-import { parseDuration } from '../../src/core/plan.js';
+import { parsePlanText, readPlanFile, lineOf } from '../../src/run/plan-files.js';
+import { parseDuration } from '../../src/run/plan.js';
 import { ROOT } from '../helpers/cli.js';
 
 const fx = (n: string) => join(ROOT, 'test/fixtures/plans', n);

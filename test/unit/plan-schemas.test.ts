@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderPlanSchemas } from '../../src/core/plan-formats.js';
+import { renderPlanSchemas } from '../../src/run/plan-formats.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('plan JSON Schemas', () => {
-  it.each(renderPlanSchemas().map((s) => [s.file, s.text]))('schemas/%s is up to date (regenerate: npm run build && node dist/src/core/gen-plan-schemas.js)', (file, text) => {
+  it.each(renderPlanSchemas().map((s) => [s.file, s.text]))('schemas/%s is up to date (regenerate: npm run build && node dist/src/run/gen-plan-schemas.js)', (file, text) => {
     expect(readFileSync(join(ROOT, 'schemas', file), 'utf8')).toBe(text);
   });
 });

@@ -1,5 +1,5 @@
 // The transformer registry: one module per hop, chained along the path paths.ts finds.
-import type { KnownVersion } from '../../core/versions.js';
+import type { KnownVersion } from '../../versions.js';
 import { invalidInput } from '../../errors.js';
 import { requirePath, resolveSource, resolveTarget } from '../paths.js';
 import { unknownFields, validateConfig, generationOf } from '../validate.js';

@@ -1,5 +1,5 @@
 // What one hop of the transformer registry is: a pure function plus the notes the operator needs.
-import type { KnownVersion } from '../../core/versions.js';
+import type { KnownVersion } from '../../versions.js';
 
 export type Doc = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // referenced (names, dependencies, routes, host names in environment values), /api/ → /api/v1/,
 // static bearer tokens → JWT (the tokens survive as legacy API keys: client code must change),
 // single-table database → multi-table (the table is kept as database.legacyTable for the data migration).
-import type { KnownVersion } from '../../core/versions.js';
+import type { KnownVersion } from '../../versions.js';
 import type { BreakingChange, Doc, Hop, HopOutput, ReportedField } from './types.js';
 
 export const V4_TO_V5_CHANGES: BreakingChange[] = [

@@ -2,7 +2,7 @@
 // it leaves out: every other v5 field is carried (environment, api, security, database, runtime,
 // routes, unknown fields), the v5 JWT settings move under auth.providers.jwt, and the mesh and
 // config-API sections are added. test/unit/config-guide-equivalence.test.ts holds the guide's function.
-import type { KnownVersion } from '../../core/versions.js';
+import type { KnownVersion } from '../../versions.js';
 import type { BreakingChange, Doc, Hop, HopOutput, ReportedField } from './types.js';
 
 export const V5_TO_V6_CHANGES: BreakingChange[] = [

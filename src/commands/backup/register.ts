@@ -1,0 +1,154 @@
+// `mcp backup create|list|verify|restore|prune`, `mcp restore`, `mcp config restore`, `mcp data verify`,
+// and the data package `mcp migration export-data|transform|validate-data|verify-data`.
+import type { Register } from '../../cli/program.js';
+import { group, handle, leaf } from '../../cli/program.js';
+
+const PASSPHRASE_FILE = ['--passphrase-file <file>', 'file holding the passphrase of an encrypted backup (else $MCP_BACKUP_PASSPHRASE)'] as const;
+
+export const registerBackup: Register = (program, app) => {
+  const backup = group(program, 'backup', 'verified backups: create, list, verify, restore, prune', [
+    'mcp backup create --name "pre-migration-$(date +%Y%m%d-%H%M%S)"',
+    'mcp backup list',
+    'mcp backup restore --id backup_12345 --data-only',
+  ]);
+  const engine = async () => import('./handlers.js');
+
+  const create = leaf(backup, {
+    name: 'create',
+    description: 'stream config, version history, data files and a consistent database dump into one archive with a SHA-256 manifest',
+    examples: [
+      'mcp backup create --name "pre-migration-$(date +%Y%m%d-%H%M%S)"',
+      'mcp backup create --full --name "v4-final-backup"',
+      'mcp backup create --full --verify',
+      'mcp backup create --env development --data-only',
+      'MCP_BACKUP_PASSPHRASE=… mcp backup create --encrypt',
+    ],
+  })
+    .option('--name <name>', 'a name to find it by (default: the id)')
+    .option('--full', 'config, version history, data files and database (the default)')
+    .option('--data-only', 'data files and database only')
+    .option('--config-only', 'config and version history only')
+    .option('--env <name>', 'environment label recorded in the manifest (default: the config\'s environment)')
+    .option('--verify', 'prove the archive restores: into a scratch directory and embedded database, comparing checksums and row counts')
+    .option('--encrypt', 'AES-256-GCM with a key derived (scrypt) from $MCP_BACKUP_PASSPHRASE or --passphrase-file')
+    .option(...PASSPHRASE_FILE);
+  handle(create, app, async () => (await engine()).createHandler);
+
+  const list = leaf(backup, { name: 'list', description: 'complete backups, newest first (interrupted creates never list)', examples: ['mcp backup list', 'mcp backup list --all', 'mcp backup list --json'] }).option(
+    '--all',
+    'also damaged and incomplete backups, a restore in progress, and what running processes are writing (partial archives, staging directories)',
+  );
+  handle(list, app, async () => (await engine()).listHandler);
+
+  const verify = leaf(backup, {
+    name: 'verify',
+    description: 're-read an archive and check every entry against its SHA-256 (exit 5 on any mismatch)',
+    examples: ['mcp backup verify --id backup_12345', 'mcp backup verify --latest --json'],
+  })
+    .option('--id <id>', 'backup id (or its unique name)')
+    .option('--latest', 'the newest backup')
+    .option(...PASSPHRASE_FILE);
+  handle(verify, app, async () => (await engine()).verifyHandler);
+
+  const restore = leaf(backup, {
+    name: 'restore',
+    description: 'verify the whole archive, take a safety backup, swap staged files in and restore the database in one transaction',
+    examples: ['mcp backup restore --id backup_12345 --data-only', 'mcp backup restore --id v4-final-backup --dry-run', 'mcp backup restore --latest --config-only', 'mcp backup restore --resume'],
+  })
+    .option('--id <id>', 'backup id (or its unique name)')
+    .option('--resume', 'settle an interrupted restore: finish it if its database transaction committed, else put the home back as it was')
+    .option('--latest', 'the newest backup holding what is restored')
+    .option('--data-only', 'data files and database only')
+    .option('--config-only', 'config and version history only')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option('--any-version', "restore a database taken at another platform version under this version's config (normally refused: the layouts differ)")
+    .option(...PASSPHRASE_FILE);
+  handle(restore, app, async () => (await engine()).restoreHandler);
+
+  const prune = leaf(backup, {
+    name: 'prune',
+    description: 'delete all but the newest N backups, and leftovers of interrupted creates',
+    examples: ['mcp backup prune --keep 10', 'mcp backup prune --keep 3 --dry-run', 'mcp backup prune --keep 5 --yes'],
+  })
+    .requiredOption('--keep <n>', 'how many of the newest backups to keep')
+    .option('--dry-run', 'show what would be deleted');
+  handle(prune, app, async () => (await engine()).pruneHandler);
+
+  const top = leaf(program, {
+    name: 'restore',
+    description: 'restore a backup into this installation (environment moves: back up in one, restore --latest in the other)',
+    examples: ['mcp restore --env staging --data-only --latest', 'mcp restore --id backup_12345', 'mcp restore --latest --dry-run', 'mcp restore --resume'],
+  })
+    .option('--env <name>', 'the environment being restored into (checked against the config)')
+    .option('--resume', 'settle an interrupted restore: finish it if its database transaction committed, else put the home back as it was')
+    .option('--id <id>', 'backup id (or its unique name)')
+    .option('--latest', 'the newest backup holding what is restored')
+    .option('--data-only', 'data files and database only')
+    .option('--config-only', 'config and version history only')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option('--any-version', "restore a database taken at another platform version under this version's config (normally refused: the layouts differ)")
+    .option(...PASSPHRASE_FILE);
+  handle(top, app, async () => (await engine()).restoreHandler);
+
+  const config = group(program, 'config', 'the platform configuration');
+  const cr = leaf(config, {
+    name: 'restore',
+    description: 'restore the config and version history from a backup (safety backup first)',
+    examples: ['mcp config restore --backup-id backup_12345', 'mcp config restore --backup-id v4-final-backup --dry-run'],
+  })
+    .requiredOption('--backup-id <id>', 'backup id (or its unique name)')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option(...PASSPHRASE_FILE);
+  handle(cr, app, async () => (await engine()).configRestoreHandler);
+
+  const data = group(program, 'data', 'the services\' data files');
+  const dv = leaf(data, {
+    name: 'verify',
+    description: 'compare the data files and row counts with the manifest of the last restored or newest backup (exit 3 on differences)',
+    examples: ['mcp data verify --checksum', 'mcp data verify --checksum --id backup_12345 --json'],
+  })
+    .option('--checksum', 'compare SHA-256 of every file (default; --no-checksum compares sizes only)', true)
+    .option('--no-checksum', 'compare sizes only')
+    .option('--id <id>', 'compare with this backup instead')
+    .option(...PASSPHRASE_FILE);
+  handle(dv, app, async () => (await engine()).dataVerifyHandler);
+
+  const migration = group(program, 'migration', 'plan, execute and verify platform migrations');
+  const pkg = async () => import('../migration/data-package.js');
+  const ex = leaf(migration, {
+    name: 'export-data',
+    description: 'export services, config, users and keys into a data package (sensitive files 0600)',
+    examples: ['mcp migration export-data --version 5.x --output /backup/mcp-v5-data --include services,config,users,keys'],
+  })
+    .requiredOption('--version <version>', 'the platform version of this installation (5.x, 5.0)')
+    .requiredOption('--output <dir>', 'a new directory for the package')
+    .option('--include <kinds>', 'comma-separated: services,config,users,keys', 'services,config,users,keys');
+  handle(ex, app, async () => (await pkg()).exportDataHandler);
+
+  const tr = leaf(migration, {
+    name: 'transform',
+    description: 'transform a data package to another platform version (through the config transformer registry)',
+    examples: ['mcp migration transform --source /backup/mcp-v5-data --target 6.0 --output /backup/mcp-v6-data'],
+  })
+    .requiredOption('--source <dir>', 'the package to read')
+    .requiredOption('--target <version>', 'the platform version to reach (6.0)')
+    .requiredOption('--output <dir>', 'a new directory for the transformed package');
+  handle(tr, app, async () => (await pkg()).transformHandler);
+
+  const va = leaf(migration, {
+    name: 'validate-data',
+    description: 'check a data package against a platform schema: config, services, users and keys (exit 2 on violations)',
+    examples: ['mcp migration validate-data --data /backup/mcp-v6-data --schema v6'],
+  })
+    .requiredOption('--data <dir>', 'the package to check')
+    .requiredOption('--schema <schema>', 'v4, v5 or v6');
+  handle(va, app, async () => (await pkg()).validateDataHandler);
+
+  const vd = leaf(migration, {
+    name: 'verify-data',
+    description: 'compare the installation record by record with an exported package, through the transform (exit 3 on differences)',
+    examples: ['mcp migration verify-data --compare-with /backup/mcp-v5-data'],
+  })
+    .requiredOption('--compare-with <dir>', 'the package exported before the migration');
+  handle(vd, app, async () => (await pkg()).verifyDataHandler);
+};

@@ -1,0 +1,72 @@
+// `mcp config import --file F [--env NAME] [--dry-run]`: validate, fill secret placeholders from the
+// current config, keep the current one under config/history/, write atomically.
+import type { Handler } from '../../cli/program.js';
+import { invalidInput } from '../../errors.js';
+import { ensureLayout } from '../../home.js';
+import { applyEnvOverlay, assertValid, fillPlaceholders, placeholderPaths, versionOfDoc, writeConfig, fileFor } from '../../config/index.js';
+import { readConfigFile, homeConfigIfAny, homeConfigAt } from './common.js';
+import { join } from 'node:path';
+import { layout } from '../../home.js';
+
+interface Opts {
+  file: string;
+  env?: string;
+  dryRun?: boolean;
+}
+
+export const importHandler: Handler<Opts> = async (ctx, opts) => {
+  const input = await readConfigFile(opts.file);
+  let doc = input.doc;
+  const version = versionOfDoc(doc, `${opts.file}: version`);
+  const changes: string[] = [];
+  if (opts.env) {
+    const o = applyEnvOverlay(doc, opts.env);
+    doc = o.doc;
+    changes.push(...o.changes);
+  }
+  const current = await homeConfigIfAny(ctx.home);
+  let filled: string[] = [];
+  if (placeholderPaths(doc).length) {
+    const source = homeConfigAt(current, version);
+    const f = source ? fillPlaceholders(doc, source) : { doc, filled: [], unresolved: placeholderPaths(doc) };
+    if (f.unresolved.length) {
+      throw invalidInput(`${f.unresolved.length} secret(s) are [REDACTED] placeholders with no value in the current config: ${f.unresolved.slice(0, 3).join(', ')}${f.unresolved.length > 3 ? ', …' : ''}`, {
+        where: `${opts.file}: ${f.unresolved[0]}`,
+        hint: 'put the secret in the file (or export with --include-secrets); nothing was written',
+      });
+    }
+    doc = f.doc;
+    filled = f.filled;
+  }
+  const v = assertValid(doc, version, opts.file);
+  const target = join(layout(ctx.home).config, fileFor(v.generation).name);
+  let written: Awaited<ReturnType<typeof writeConfig>> | undefined;
+  if (!opts.dryRun) {
+    await ensureLayout(ctx.home);
+    written = await writeConfig(ctx.home, doc, { where: opts.file });
+  }
+  for (const u of v.unknown) ctx.out.warn(`unknown field kept as it is: ${u}`);
+  if (current && current.generation !== v.generation) {
+    ctx.out.warn(`the home's config goes from ${current.version} to ${version}: run the database migrations (mcp db migrate --version ${version}) before starting services`);
+  }
+  ctx.log.log('info', 'config.import', { file: input.path, version, env: opts.env, dryRun: Boolean(opts.dryRun), previous: written?.previous });
+  const data = {
+    file: input.path,
+    version,
+    previousVersion: current?.version ?? null,
+    config: written?.path ?? target,
+    previous: written?.previous ?? null,
+    removed: written?.removed ?? null,
+    dryRun: Boolean(opts.dryRun),
+    overlay: changes,
+    secretsFilled: filled,
+    unknown: v.unknown,
+  };
+  const text = [
+    opts.dryRun ? `${opts.file} is a valid ${version} config; would write ${target}${current ? ` (replacing ${current.version})` : ''}` : `Imported ${opts.file} (${version}) into ${written!.path}`,
+    ...(written?.previous ? [`  previous config kept: ${written.previous}`] : []),
+    ...(filled.length ? [`  ${filled.length} secret(s) taken from the current config`] : []),
+    ...changes.map((c) => `  overlay: ${c}`),
+  ];
+  return { data, text };
+};

@@ -1,0 +1,157 @@
+// `mcp deploy --env E --config F`: put a platform config (or compose files) on its runtime.
+//   kubernetes: convert → namespace if missing → kubectl apply → rollout status with a timeout → undo on failure
+//   docker:     docker compose up -d (the compose file given, or one written from the config)
+// --dry-run prints the same plan without running anything.
+import { parseJsonText, parseYamlText, readInputFile } from '../../input.js';
+
+import { join, resolve } from 'node:path';
+import type { Handler } from '../../cli/program.js';
+import { invalidInput, preconditionError, usageError } from '../../errors.js';
+import { layout } from '../../home.js';
+import { writeFileAtomic } from '../../fsutil.js';
+import { run } from '../../runtime/exec.js';
+import { convertSource, type ConvertOpts } from '../migration/convert.js';
+
+export interface DeployOpts extends ConvertOpts {
+  env: string;
+  runtime?: string;
+  timeout: string;
+  dryRun?: boolean;
+  canary?: string;
+  canaryDuration?: string;
+  canaryServices?: string;
+  moveData?: boolean;
+  overwriteData?: boolean;
+  composeProject?: string;
+}
+
+function isMap(v: unknown): v is Record<string, any> {
+  return Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function parseTimeout(s: string): number {
+  const m = String(s).trim().match(/^(\d+)(s|m|h)?$/);
+  if (!m) throw invalidInput(`--timeout '${s}' is not a duration`, { hint: 'seconds, or with a unit: 300, 90s, 5m, 1h' });
+  const n = Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
+  if (n < 1) throw invalidInput('--timeout must be at least 1s');
+  return n;
+}
+
+async function readConfig(ctx: Parameters<Handler>[0], file?: string): Promise<{ doc: Record<string, any>; path: string }> {
+  if (file) {
+    const path = resolve(file);
+    const text = await readInputFile(path, '--config');
+    const doc = /\.ya?ml$/i.test(path) ? parseYamlText(text, path) : parseJsonText(text, path);
+    if (!isMap(doc)) throw invalidInput('the config is not a mapping', { where: path, hint: 'the config must be JSON (v5/v6) or YAML' });
+    return { doc, path };
+  }
+  const { readStoredConfig } = await import('../../config/store.js');
+  const stored = await readStoredConfig(ctx.home);
+  return { doc: stored.doc, path: stored.path };
+}
+
+/** A compose file for the docker runtime, written from a v5/v6 config's services. */
+export function composeFromConfig(doc: Record<string, any>, home: string): Record<string, unknown> {
+  const services: Record<string, unknown> = {};
+  for (const s of Array.isArray(doc.services) ? doc.services : []) {
+    if (!isMap(s) || !s.name || s.enabled === false) continue;
+    const c: Record<string, unknown> = { image: s.image ?? s.name, restart: 'unless-stopped' };
+    if (Array.isArray(s.ports)) c.ports = s.ports.map(String);
+    if (isMap(s.environment)) c.environment = s.environment;
+    if (Array.isArray(s.volumes)) c.volumes = s.volumes.map((v: unknown) => String(v).replace(/^\.\//, `${home}/`));
+    if (Array.isArray(s.dependsOn)) c.depends_on = s.dependsOn;
+    const replicas = s.deployment?.replicas ?? s.instances;
+    if (replicas !== undefined && Number(replicas) !== 1) c.deploy = { replicas: Number(replicas) };
+    services[s.name] = c;
+  }
+  return { name: `mcp-${String(doc.environment ?? 'platform')}`, services };
+}
+
+export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
+  if (!opts.env) throw usageError('--env is required', { hint: 'mcp deploy --env staging --config config-staging.json' });
+  const timeoutSeconds = parseTimeout(opts.timeout);
+  const fromCompose = Boolean(opts.compose?.length);
+  const cfg = fromCompose && !opts.config ? undefined : await readConfig(ctx, opts.config);
+  if (cfg && typeof cfg.doc.environment === 'string' && cfg.doc.environment !== opts.env) {
+    throw invalidInput(`the config is for environment '${cfg.doc.environment}', not '${opts.env}'`, {
+      where: `${cfg.path}: environment`,
+      hint: `pass --env ${cfg.doc.environment}, or the config made for ${opts.env}`,
+    });
+  }
+  const runtimeCfg = isMap(cfg?.doc.runtime) ? cfg!.doc.runtime : {};
+  const major = Number(String(cfg?.doc.version ?? '').split('.')[0]);
+  const runtime = opts.runtime ?? runtimeCfg.type ?? (fromCompose ? 'kubernetes' : major >= 6 ? 'kubernetes' : 'docker');
+  if (!['docker', 'kubernetes', 'none'].includes(runtime)) throw invalidInput(`runtime '${runtime}' is not docker, kubernetes or none`, { where: cfg ? `${cfg.path}: runtime.type` : '--runtime' });
+  if (runtime === 'none') throw preconditionError('the runtime is none: there is nothing to deploy to', { hint: 'set runtime.type to docker or kubernetes in the config, or pass --runtime' });
+
+  if (runtime === 'docker') return deployDocker(ctx, opts, cfg);
+
+  const { conv, namespace, source } = await convertSource(ctx, { ...opts, config: fromCompose ? undefined : cfg?.path, namespace: opts.namespace ?? runtimeCfg.namespace });
+  const { plan, execute } = await import('../../k8s/deploy.js');
+  let canary: { services: string[]; spec: { percentage: number; durationSeconds: number } } | undefined;
+  if (opts.canary !== undefined) {
+    const pct = Number(String(opts.canary).replace(/%$/, ''));
+    if (!(pct > 0 && pct < 100)) throw invalidInput(`--canary '${opts.canary}' is not a percentage between 1 and 99`);
+    const { parseCanaryDuration } = await import('../../k8s/canary.js');
+    const dur = parseCanaryDuration(opts.canaryDuration ?? '1h');
+    if (dur === undefined) throw invalidInput(`--canary-duration '${opts.canaryDuration}' is not a duration`, { hint: 'like 1h, 30m, 2h30m' });
+    const deployments = conv.objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+    const wanted = opts.canaryServices ? opts.canaryServices.split(',').map((s) => s.trim()).filter(Boolean) : deployments;
+    const unknown = wanted.filter((w) => !deployments.includes(w));
+    if (unknown.length) throw invalidInput(`--canary-services: no Deployment named ${unknown.join(', ')}`, { hint: `Deployments: ${deployments.join(', ')}` });
+    canary = { services: wanted, spec: { percentage: pct, durationSeconds: dur } };
+  }
+  const dopts = {
+    namespace,
+    context: typeof runtimeCfg.context === 'string' ? runtimeCfg.context : undefined,
+    timeoutSeconds,
+    canary,
+    dataMoves: conv.dataMoves,
+    moveData: opts.moveData,
+    overwriteData: opts.overwriteData,
+    composeProject: opts.composeProject,
+    echo: (l: string) => ctx.out.debug(l),
+    progress: (l: string) => ctx.out.progress(l),
+    signal: ctx.signal,
+    env: ctx.env,
+  };
+  const steps = plan(conv.objects, dopts);
+  if (opts.dryRun) {
+    return {
+      data: { dryRun: true, runtime, environment: opts.env, namespace, source, steps },
+      text: [`Would deploy to kubernetes namespace ${namespace} (environment ${opts.env}):`, ...steps.map((s, i) => `  ${i + 1}. ${s.step}: ${s.detail}`)],
+    };
+  }
+  ctx.log.log('info', 'deploy.start', { runtime, environment: opts.env, namespace, objects: conv.objects.length });
+  const result = await execute(conv.objects, dopts);
+  ctx.log.log('info', 'deploy.end', { runtime, namespace, rolledOut: result.rolledOut });
+  const skippedMoves = !opts.moveData && conv.dataMoves.length;
+  return {
+    data: { runtime, environment: opts.env, source, ...result, pendingDataMoves: opts.moveData ? [] : conv.dataMoves },
+    text: [
+      `Deployed to kubernetes namespace ${namespace}${result.namespaceCreated ? ' (created)' : ''}: ${result.applied.length} object(s) applied, ${result.rolledOut.length} rollout(s) complete`,
+      ...(result.canary ? [`  canary (${result.canary.mode}): ${result.canary.services.join(', ')} at ${result.canary.percentage}% for ${result.canary.durationSeconds}s`] : []),
+      ...(skippedMoves ? [`  ${conv.dataMoves.length} PVC(s) were not filled from the docker data: run again with --move-data on the docker host, or copy by hand (docs/kubernetes.md)`] : []),
+    ],
+  };
+};
+
+async function deployDocker(ctx: Parameters<Handler>[0], opts: DeployOpts, cfg?: { doc: Record<string, any>; path: string }) {
+  let files = opts.compose ?? [];
+  let project = opts.composeProject;
+  if (!files.length) {
+    const { default: yaml } = await import('js-yaml');
+    const doc = composeFromConfig(cfg!.doc, ctx.home);
+    const path = join(layout(ctx.home).state, 'compose', `${opts.env}.compose.yaml`);
+    if (!opts.dryRun) await writeFileAtomic(path, yaml.dump(doc), { mode: 0o600 });
+    files = [path];
+    project ??= String(doc.name);
+  }
+  const argv = ['compose', ...files.flatMap((f) => ['-f', resolve(f)]), ...(project ? ['-p', project] : []), 'up', '-d', '--wait', '--wait-timeout', String(parseTimeout(opts.timeout))];
+  if (opts.dryRun) {
+    return { data: { dryRun: true, runtime: 'docker', environment: opts.env, steps: [{ step: 'compose', detail: `docker ${argv.join(' ')}` }] }, text: [`Would run: docker ${argv.join(' ')}`] };
+  }
+  // kept small on purpose: src/runtime/docker.ts (runtime helper) owns compose; this is the one call we need
+  await run('docker', argv, { echo: (l) => ctx.out.debug(l), signal: ctx.signal, env: ctx.env, timeoutMs: (parseTimeout(opts.timeout) + 60) * 1000 });
+  return { data: { runtime: 'docker', environment: opts.env, files, project }, text: `Deployed with docker compose (${files.join(', ')})` };
+}

@@ -1,0 +1,9 @@
+// The other modules' functions, loaded lazily by the step kinds that call them (a plan of checks must not load
+// PGlite, tar or the Kubernetes schemas). Typed: each loader is the module's own import, so a step calls the
+// functions with their real signatures.
+export const modules = {
+  config: () => import('../../config/index.js'),
+  db: async () => ({ ...(await import('../../db/open.js')), ...(await import('../../db/layouts.js')), ...(await import('../../db/migrate.js')) }),
+  backup: async () => ({ ...(await import('../../backup/engine.js')), ...(await import('../../backup/store.js')) }),
+  runtime: () => import('../../runtime/index.js'),
+};
