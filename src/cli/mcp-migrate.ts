@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { createProgram, type App, type Register } from './program.js';
 import { registerHelp } from '../commands/help/register.js';
-import { registerMigrateTool } from '../commands/migration/register.js';
-import { registerMigrateCheck } from '../commands/config/register.js';
+import { registerMigrateCheck, registerMigrateTool } from '../commands/migration/register.js';
 
 export const MIGRATE_REGISTERS: Register[] = [registerMigrateCheck, registerMigrateTool, registerHelp];
 

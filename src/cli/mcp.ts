@@ -9,10 +9,13 @@ import { registerBackup } from '../commands/backup/register.js';
 import { registerOps } from '../commands/ops/register.js';
 import { registerServices } from '../commands/services/register.js';
 import { registerConfig } from '../commands/config/register.js';
-import { registerK8s } from '../commands/deploy/register.js';
+import { registerDeploy } from '../commands/deploy/register.js';
+import { registerData } from '../commands/data/register.js';
+import { registerVersion } from '../commands/version/register.js';
 import { registerDashboard } from '../commands/dashboard/register.js';
 
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerConfig, registerOps, registerBackup, registerK8s, registerMigration, registerDashboard, registerHelp];
+// one registration per command group (src/commands/<group>/register.ts), in the order of `mcp --help`
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerData, registerConfig, registerMigration, registerOps, registerBackup, registerDeploy, registerVersion, registerDashboard, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(

@@ -3,7 +3,7 @@
 import type { Register } from '../../cli/program.js';
 import { group, handle, leaf } from '../../cli/program.js';
 
-const PASSPHRASE_FILE = ['--passphrase-file <file>', 'file holding the passphrase of an encrypted backup (else $MCP_BACKUP_PASSPHRASE)'] as const;
+import { PASSPHRASE_FILE } from '../options.js';
 
 export const registerBackup: Register = (program, app) => {
   const backup = group(program, 'backup', 'verified backups: create, list, verify, restore, prune', [
@@ -90,65 +90,5 @@ export const registerBackup: Register = (program, app) => {
     .option(...PASSPHRASE_FILE);
   handle(top, app, async () => (await engine()).restoreHandler);
 
-  const config = group(program, 'config', 'the platform configuration');
-  const cr = leaf(config, {
-    name: 'restore',
-    description: 'restore the config and version history from a backup (safety backup first)',
-    examples: ['mcp config restore --backup-id backup_12345', 'mcp config restore --backup-id v4-final-backup --dry-run'],
-  })
-    .requiredOption('--backup-id <id>', 'backup id (or its unique name)')
-    .option('--dry-run', 'verify the archive and show what would change; change nothing')
-    .option(...PASSPHRASE_FILE);
-  handle(cr, app, async () => (await engine()).configRestoreHandler);
 
-  const data = group(program, 'data', 'the services\' data files');
-  const dv = leaf(data, {
-    name: 'verify',
-    description: 'compare the data files and row counts with the manifest of the last restored or newest backup (exit 3 on differences)',
-    examples: ['mcp data verify --checksum', 'mcp data verify --checksum --id backup_12345 --json'],
-  })
-    .option('--checksum', 'compare SHA-256 of every file (default; --no-checksum compares sizes only)', true)
-    .option('--no-checksum', 'compare sizes only')
-    .option('--id <id>', 'compare with this backup instead')
-    .option(...PASSPHRASE_FILE);
-  handle(dv, app, async () => (await engine()).dataVerifyHandler);
-
-  const migration = group(program, 'migration', 'plan, execute and verify platform migrations');
-  const pkg = async () => import('../migration/data-package.js');
-  const ex = leaf(migration, {
-    name: 'export-data',
-    description: 'export services, config, users and keys into a data package (sensitive files 0600)',
-    examples: ['mcp migration export-data --version 5.x --output /backup/mcp-v5-data --include services,config,users,keys'],
-  })
-    .requiredOption('--version <version>', 'the platform version of this installation (5.x, 5.0)')
-    .requiredOption('--output <dir>', 'a new directory for the package')
-    .option('--include <kinds>', 'comma-separated: services,config,users,keys', 'services,config,users,keys');
-  handle(ex, app, async () => (await pkg()).exportDataHandler);
-
-  const tr = leaf(migration, {
-    name: 'transform',
-    description: 'transform a data package to another platform version (through the config transformer registry)',
-    examples: ['mcp migration transform --source /backup/mcp-v5-data --target 6.0 --output /backup/mcp-v6-data'],
-  })
-    .requiredOption('--source <dir>', 'the package to read')
-    .requiredOption('--target <version>', 'the platform version to reach (6.0)')
-    .requiredOption('--output <dir>', 'a new directory for the transformed package');
-  handle(tr, app, async () => (await pkg()).transformHandler);
-
-  const va = leaf(migration, {
-    name: 'validate-data',
-    description: 'check a data package against a platform schema: config, services, users and keys (exit 2 on violations)',
-    examples: ['mcp migration validate-data --data /backup/mcp-v6-data --schema v6'],
-  })
-    .requiredOption('--data <dir>', 'the package to check')
-    .requiredOption('--schema <schema>', 'v4, v5 or v6');
-  handle(va, app, async () => (await pkg()).validateDataHandler);
-
-  const vd = leaf(migration, {
-    name: 'verify-data',
-    description: 'compare the installation record by record with an exported package, through the transform (exit 3 on differences)',
-    examples: ['mcp migration verify-data --compare-with /backup/mcp-v5-data'],
-  })
-    .requiredOption('--compare-with <dir>', 'the package exported before the migration');
-  handle(vd, app, async () => (await pkg()).verifyDataHandler);
 };

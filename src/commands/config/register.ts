@@ -1,10 +1,8 @@
 // Config commands: `mcp migrate`, `mcp config export|import|validate|optimize`,
 // `mcp migration check|requirements|validate`, and `mcp-migrate check`.
-import type { Command } from 'commander';
+import { PASSPHRASE_FILE } from '../options.js';
 import type { App, Register } from '../../cli/program.js';
 import { group, handle, leaf } from '../../cli/program.js';
-
-const checkOptions = (cmd: Command) => cmd.option('--data-size <size>', 'data size to estimate downtime with, instead of measuring the home (e.g. 50GiB)');
 
 export const registerConfig: Register = (program, app: App) => {
   const migrate = leaf(program, {
@@ -67,44 +65,16 @@ export const registerConfig: Register = (program, app: App) => {
     .option('--dry-run', 'with --auto: show what would change, write nothing');
   handle(opt, app, async () => (await import('./optimize.js')).optimizeHandler);
 
-  const migration = group(program, 'migration', 'plan and check platform migrations', ['mcp migration check --target-version 6.0.0', 'mcp migration requirements --target 6.0']);
+  const cr = leaf(config, {
+    name: 'restore',
+    description: 'restore the config and version history from a backup (safety backup first)',
+    examples: ['mcp config restore --backup-id backup_12345', 'mcp config restore --backup-id v4-final-backup --dry-run'],
+  })
+    .requiredOption('--backup-id <id>', 'backup id (or its unique name)')
+    .option('--dry-run', 'verify the archive and show what would change; change nothing')
+    .option(...PASSPHRASE_FILE);
+  handle(cr, app, async () => (await import('../backup/handlers.js')).configRestoreHandler);
 
-  const check = checkOptions(
-    leaf(migration, {
-      name: 'check',
-      description: 'compatibility of the installation with a target version: path, breaking changes, migration type, downtime estimate',
-      examples: ['mcp migration check --target-version 6.0.0', 'mcp migration check --target-version 5.x --json'],
-    })
-      .requiredOption('--target-version <version>', 'the version to migrate to (6.0.0, 5.x, …)')
-      .option('--from <version>', "the current version (default: the home's config)"),
-  );
-  handle(check, app, async () => (await import('../migration/check.js')).migrationCheckHandler);
 
-  const req = leaf(migration, {
-    name: 'requirements',
-    description: 'check what a migration to a target needs: config, path, tools on PATH, free disk, Node version, database reachable',
-    examples: ['mcp migration requirements --target 6.0', 'mcp migration requirements --target 5.0 --json'],
-  }).requiredOption('--target <version>', 'the version to migrate to');
-  handle(req, app, async () => (await import('../migration/requirements.js')).requirementsHandler);
 
-  const mval = leaf(migration, {
-    name: 'validate',
-    description: 'validate the current installation as the source of a migration (version, config, data, database)',
-    examples: ['mcp migration validate --source 5.x', 'mcp migration validate --source 4.2 --json'],
-  }).requiredOption('--source <version>', 'the version the installation should be at (4.x, 5.x, 5.1 …)');
-  handle(mval, app, async () => (await import('../migration/validate.js')).migrationValidateHandler);
-};
-
-/** `mcp-migrate check --from 4.0 --to 5.0` */
-export const registerMigrateCheck: Register = (program, app: App) => {
-  const cmd = checkOptions(
-    leaf(program, {
-      name: 'check',
-      description: 'is there an upgrade path from --from to --to: hops, breaking changes, migration type, downtime estimate',
-      examples: ['mcp-migrate check --from 4.0 --to 5.0', 'mcp-migrate check --from 5.x --to 6.0.0 --data-size 40GiB --json'],
-    })
-      .requiredOption('--from <version>', 'the version you are at')
-      .requiredOption('--to <version>', 'the version to migrate to'),
-  );
-  handle(cmd, app, async () => (await import('../migration/check.js')).migrateCheckHandler);
 };

@@ -104,58 +104,5 @@ export const registerOps: Register = (program, app) => {
     .option('--timeout <duration>', 'per-check timeout');
   handle(all, app, async () => (await import('./test.js')).testAllHandler);
 
-  // mcp migration test
-  const migration = group(program, 'migration', 'plan, check, run and verify platform migrations', ['mcp migration test --comprehensive']);
-  const mtest = leaf(migration, {
-    name: 'test',
-    description: "after a migration: the guide's post-migration validation as one report (health, MCP protocol, database, services, data; --comprehensive adds logs and performance)",
-    examples: ['mcp migration test --comprehensive', 'mcp migration test --json'],
-  })
-    .option('--comprehensive', 'also: no error in the logs over --since, performance within 10% of the baseline')
-    .option('--since <duration>', 'the logs window for --comprehensive', '1h')
-    .option('--baseline <name>', 'the benchmark baseline for --comprehensive (default: the newest saved)')
-    .option('--timeout <duration>', 'per-check timeout');
-  handle(mtest, app, async () => (await import('./test.js')).migrationTestHandler);
 
-  // mcp migration preflight
-  const pre = leaf(migration, {
-    name: 'preflight',
-    description: "the guide's pre-migration checklist: version, compatibility, backup, config export, services, disk, database, and three confirmations (prompts on a TTY; flags or --yes in scripts); exit 3 when a check fails",
-    examples: [
-      'mcp migration preflight --target-version 6.0.0',
-      'mcp migration preflight --target-version 6.0.0 --tested-in-staging --window-scheduled --users-notified --json',
-      'mcp migration preflight --target-version 6.0.0 --yes --output-dir /backup/pre-6.0',
-    ],
-  })
-    .requiredOption('--target-version <version>', 'the version to migrate to (6.0.0, 5.x, …)')
-    .option('--tested-in-staging', 'confirm: the migration was tested in staging')
-    .option('--window-scheduled', 'confirm: the maintenance window is scheduled')
-    .option('--users-notified', 'confirm: users have been notified')
-    .option('--output-dir <dir>', 'where config-backup.json and services-backup.json are written', '.')
-    .option('--backup-name <name>', 'name of the backup (default: pre-migration-YYYYMMDD-HHMMSS)')
-    .option('--min-free-disk <size>', 'least free space on the home\'s filesystem', '1GiB');
-  handle(pre, app, async () => (await import('../migration/preflight.js')).preflightHandler);
-
-  // mcp migration schedule
-  const sched = leaf(migration, {
-    name: 'schedule',
-    description: "the guide's migration schedule template filled in from the plan: timeline, maintenance window, expected and maximum downtime from per-step estimates for this installation, T+ rollback decision points, success criteria (Markdown)",
-    examples: [
-      'mcp migration schedule --from 5.0 --to 6.0 --date 2025-07-30 --window 02:00-06:00',
-      'mcp migration schedule --to 6.0 --date 2025-07-30 --window 22:00-02:00 --lead "John Doe" --output schedule.md',
-      'mcp migration schedule --plan rolling-migration.yaml --to 6.0 --date 2025-07-30 --window 02:00-06:00 --json',
-    ],
-  })
-    .option('--from <version>', 'the version migrated from (default: the installed version)')
-    .option('--to <version>', 'the version migrated to')
-    .requiredOption('--date <YYYY-MM-DD>', 'the day of the maintenance window (UTC)')
-    .requiredOption('--window <HH:MM-HH:MM>', 'the maintenance window in UTC; may cross midnight (22:00-02:00)')
-    .option('--plan <file>', 'schedule this plan file instead of the built-in upgrade plan')
-    .option('--data-size <size>', 'estimate with this much data instead of measuring the home (e.g. 50GiB)')
-    .option('--lead <names>', 'the migration lead')
-    .option('--database-team <names>', 'the database team')
-    .option('--platform-team <names>', 'the platform team')
-    .option('--on-call <names>', 'who is on call')
-    .option('--output <file>', 'write the Markdown to this file (atomically) instead of stdout');
-  handle(sched, app, async () => (await import('../migration/schedule.js')).scheduleHandler);
 };

@@ -2,7 +2,7 @@
 // `mcp health`, and `mcp data migrate`. All reversible, so they run from scripts without --yes.
 import { Option } from 'commander';
 import type { Register } from '../../cli/program.js';
-import { group, handle, leaf, collect } from '../../cli/program.js';
+import { group, handle, leaf } from '../../cli/program.js';
 
 const timeoutOpt = () => new Option('--timeout <duration>', "per-check timeout (500ms, 5s, 2m); default: each service's healthCheck.timeout, else 5s");
 
@@ -66,23 +66,5 @@ export const registerServices: Register = (program, app) => {
   }).addOption(timeoutOpt());
   handle(health, app, async () => (await import('./health.js')).healthHandler);
 
-  const data = group(program, 'data', 'the services’ data directory', ['mcp data migrate --source /old/data/path --target /new/data/path']);
-  const migrate = leaf(data, {
-    name: 'migrate',
-    description: 'move the data directory: rsync -a with excludes, permissions 755/644, content-checksum verification, then the data symlink',
-    examples: [
-      'mcp data migrate --source /old/data/path --target /new/data/path',
-      "mcp data migrate --source /old/data/path --target /new/data/path --exclude '*.tmp' --exclude '*.log' --exclude cache/",
-      'mcp data migrate --source /old/data/path --target /new/data/path --dry-run',
-      'mcp data migrate --source /old/data/path --target /new/data/path --link /var/lib/mcp/data',
-    ],
-  })
-    .option('--source <dir>', 'the current data directory')
-    .option('--target <dir>', 'the new data directory (created with services/ configs/ backups/ logs/)')
-    .option('--exclude <glob>', "rsync exclude pattern, repeatable (default: '*.tmp' '*.log')", collect)
-    .option('--link <path>', 'symlink to point at the target after verification (default: <home>/data when it is a symlink)')
-    .option('--no-link', 'do not touch any symlink')
-    .option('--bwlimit <KiBps>', 'limit the copy to this many KiB/s (rsync --bwlimit), to spare a production disk')
-    .option('--dry-run', 'show what would be created, copied and linked; change nothing');
-  handle(migrate, app, async () => (await import('../data/migrate.js')).dataMigrateHandler);
+
 };
