@@ -141,34 +141,9 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
     }
     const mode = (entry.mode ?? 0o644) & 0o777;
     if (wanted(path)) {
-      const abs = stagePath(path);
-      await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
-      const fh = await open(abs, 'wx', 0o600);
-      try {
-        for await (const chunk of entry as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          h.update(chunk);
-          await fh.write(chunk);
-        }
-        // restored under the home: owner-only, whatever the archived mode (the owner's bits are kept)
-        await fh.chmod(mode & 0o700);
-      } finally {
-        await fh.close();
-      }
-      if (entry.mtime) await utimes(abs, entry.mtime, entry.mtime).catch(() => undefined);
+      size = await extractFile(entry, stagePath(path), mode, h);
       extracted.push(path);
-    } else {
-      const keep = opts.inspect?.match(path) ? ([] as Buffer[]) : undefined;
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        h.update(chunk);
-        if (keep) {
-          if (size > MAX_INSPECTED) throw integrityError('a database chunk is implausibly large', { where: ewhere });
-          keep.push(chunk);
-        }
-      }
-      if (keep) opts.inspect!.take(path, Buffer.concat(keep));
-    }
+    } else size = await hashEntry(entry, h, opts.inspect?.match(path) ? (data: Buffer) => opts.inspect!.take(path, data) : undefined, ewhere);
     seen.set(path, { path, type: 'file', size, mode, sha256: h.digest('hex') });
     opts.onFile?.(path, size);
   };
@@ -214,15 +189,7 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
   const manifest = parseManifest(manifestText.toString('utf8'), `${where}: ${MANIFEST_ENTRY}`);
   compare(manifest, seen, where);
   const archive = { size: rawSize, sha256: rawHash.digest('hex') };
-  if (opts.sidecar) {
-    const sc = opts.sidecar;
-    if (sc.archive.size !== archive.size || sc.archive.sha256 !== archive.sha256) {
-      throw integrityError(`the archive does not match its manifest: ${archive.size} bytes, SHA-256 ${archive.sha256.slice(0, 12)}…, expected ${sc.archive.size} bytes, ${sc.archive.sha256.slice(0, 12)}…`, { where, hint: 'the archive was altered or replaced; restore from another backup' });
-    }
-    if (sc.id !== manifest.id || (sc.entries && entriesKey(sc.entries) !== entriesKey(manifest.entries))) {
-      throw integrityError('the manifest beside the archive differs from the one inside it', { where });
-    }
-  }
+  if (opts.sidecar) matchSidecar(opts.sidecar, manifest, archive, where);
   // Links last: nothing can be written through a link, and they only point inside their own part.
   for (const l of deferredLinks) await symlink(l.target, stagePath(l.path));
   for (const d of dirModes.reverse()) {
@@ -230,6 +197,52 @@ export async function readArchive(file: string, opts: ReadOptions = {}): Promise
     if (d.mtime) await utimes(d.abs, d.mtime, d.mtime).catch(() => undefined);
   }
   return { manifest, archive, encrypted, extracted };
+}
+
+/** Write one file entry into the staging directory as it streams, hashing it; its size. */
+async function extractFile(entry: ReadEntry, abs: string, mode: number, h: ReturnType<typeof createHash>): Promise<number> {
+  let size = 0;
+  await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
+  const fh = await open(abs, 'wx', 0o600);
+  try {
+    for await (const chunk of entry as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      h.update(chunk);
+      await fh.write(chunk);
+    }
+    // restored under the home: owner-only, whatever the archived mode (the owner's bits are kept)
+    await fh.chmod(mode & 0o700);
+  } finally {
+    await fh.close();
+  }
+  if (entry.mtime) await utimes(abs, entry.mtime, entry.mtime).catch(() => undefined);
+  return size;
+}
+
+/** Hash an entry that is not extracted; hand it whole to `take` when asked (bounded); its size. */
+async function hashEntry(entry: ReadEntry, h: ReturnType<typeof createHash>, take: ((data: Buffer) => void) | undefined, where: string): Promise<number> {
+  let size = 0;
+  const keep: Buffer[] = [];
+  for await (const chunk of entry as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    h.update(chunk);
+    if (take) {
+      if (size > MAX_INSPECTED) throw integrityError('a database chunk is implausibly large', { where });
+      keep.push(chunk);
+    }
+  }
+  take?.(Buffer.concat(keep));
+  return size;
+}
+
+/** The archive read is the one its sidecar describes: size, SHA-256, id and entries. */
+function matchSidecar(sc: Sidecar, manifest: Manifest, archive: { size: number; sha256: string }, where: string): void {
+  if (sc.archive.size !== archive.size || sc.archive.sha256 !== archive.sha256) {
+    throw integrityError(`the archive does not match its manifest: ${archive.size} bytes, SHA-256 ${archive.sha256.slice(0, 12)}…, expected ${sc.archive.size} bytes, ${sc.archive.sha256.slice(0, 12)}…`, { where, hint: 'the archive was altered or replaced; restore from another backup' });
+  }
+  if (sc.id !== manifest.id || (sc.entries && entriesKey(sc.entries) !== entriesKey(manifest.entries))) {
+    throw integrityError('the manifest beside the archive differs from the one inside it', { where });
+  }
 }
 
 function compare(manifest: Manifest, seen: Map<string, Entry>, where: string): void {

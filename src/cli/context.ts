@@ -33,7 +33,26 @@ export interface Ctx {
    * with exit 2 naming --yes. Resolves when confirmed, throws when declined.
    */
   confirm(question: string): Promise<void>;
+  /** what handlers reach the world through; tests hand in fakes (test/helpers/ctx.ts) */
+  deps: Deps;
 }
+
+/**
+ * The handlers' way to the database, the runtime and the clock: injected, so a handler is tested in-process
+ * with a fake runtime or a scratch database instead of module state. The defaults load the real modules lazily
+ * (`mcp --help` loads none of them).
+ */
+export interface Deps {
+  openDatabase(opts: import('../db/open.js').OpenOptions): Promise<import('../db/types.js').Database>;
+  runtimeFor(platform: import('../runtime/services.js').PlatformServices, opts: import('../runtime/types.js').RuntimeEnv): Promise<import('../runtime/types.js').Runtime>;
+  now(): Date;
+}
+
+export const defaultDeps: Deps = {
+  openDatabase: async (o) => (await import('../db/open.js')).openDatabase(o),
+  runtimeFor: async (p, o) => (await import('../runtime/index.js')).runtimeFor(p, o),
+  now: () => new Date(),
+};
 
 /**
  * What the engines (backup, run, db) take instead of a CLI context: the home, the environment, the signal, the
@@ -123,6 +142,7 @@ export function createCtx(bin: string, cmd: Command, streams: Streams, env: Node
     env,
     canPrompt,
     signal,
+    deps: defaultDeps,
     async confirm(question: string) {
       if (global.yes) return;
       if (!canPrompt) {

@@ -115,6 +115,81 @@ const NO_RUN = (_home: string, requested: string | null) => ({
   hint: requested ? 'runs are listed under state/runs; omit ?run= for the newest' : 'start one, e.g. mcp upgrade --to 6.0 (the dashboard picks it up)',
 });
 
+/** Server-sent events: the status document each time it changes (fs.watch on the runs, a poll as backstop). */
+async function streamEvents(o: DashboardOptions, req: IncomingMessage, res: ServerResponse, requested: string | null, streams: Set<() => void>, pollMs: number, heartbeatMs: number): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  res.write(': mcp dashboard stream\n\n');
+  let last = '';
+  let fingerprint = '';
+  let runWatcher: FSWatcher | undefined;
+  let watchedRun: string | undefined;
+  let busy = false;
+  let again = false;
+  const watchers: FSWatcher[] = [];
+  const tryWatch = (dir: string): FSWatcher | undefined => {
+    try {
+      const w = watch(dir, { persistent: false }, () => void refresh());
+      w.on('error', () => undefined);
+      return w;
+    } catch {
+      return undefined;
+    }
+  };
+  const refresh = async (): Promise<void> => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      const runId = pickRun(o.home, requested);
+      if (runId !== watchedRun) {
+        runWatcher?.close();
+        runWatcher = runId ? tryWatch(runDir(o.home, runId)) : undefined;
+        watchedRun = runId;
+      }
+      // the status document's own key (journal, config, executor): nothing new to send while it holds
+      const cur = runId ? await statusFor(o.home, runId) : undefined;
+      const fp = cur?.key ?? 'none';
+      if (fp === fingerprint) return;
+      fingerprint = fp;
+      const doc = cur ? { type: 'status', status: cur.doc } : { type: 'none', ...NO_RUN(o.home, requested) };
+      const text = JSON.stringify(doc);
+      if (text !== last) {
+        last = text;
+        res.write(`event: ${doc.type}\ndata: ${text}\n\n`);
+      }
+    } catch (e) {
+      res.write(`event: error\ndata: ${JSON.stringify(redact({ error: (e as Error).message }))}\n\n`);
+    } finally {
+      busy = false;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    }
+  };
+  const runsWatcher = tryWatch(runsDir(o.home)) ?? (existsSync(o.home) ? tryWatch(o.home) : undefined);
+  if (runsWatcher) watchers.push(runsWatcher);
+  const poll = setInterval(() => void refresh(), pollMs);
+  const beat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+  const cleanup = () => {
+    clearInterval(poll);
+    clearInterval(beat);
+    runWatcher?.close();
+    for (const w of watchers) w.close();
+    streams.delete(end);
+  };
+  const end = () => {
+    cleanup();
+    res.end();
+  };
+  streams.add(end);
+  req.on('close', cleanup);
+  res.on('error', cleanup);
+  await refresh();
+}
+
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const assets = loadAssets();
   const pollMs = o.pollMs ?? 500;
@@ -178,77 +253,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     }
 
     // GET /migration/events: the status document again whenever the journal changes
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write(': mcp dashboard stream\n\n');
-    let last = '';
-    let fingerprint = '';
-    let runWatcher: FSWatcher | undefined;
-    let watchedRun: string | undefined;
-    let busy = false;
-    let again = false;
-    const watchers: FSWatcher[] = [];
-    const tryWatch = (dir: string): FSWatcher | undefined => {
-      try {
-        const w = watch(dir, { persistent: false }, () => void refresh());
-        w.on('error', () => undefined);
-        return w;
-      } catch {
-        return undefined;
-      }
-    };
-    const refresh = async (): Promise<void> => {
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      try {
-        const runId = pickRun(o.home, requested);
-        if (runId !== watchedRun) {
-          runWatcher?.close();
-          runWatcher = runId ? tryWatch(runDir(o.home, runId)) : undefined;
-          watchedRun = runId;
-        }
-        // the status document's own key (journal, config, executor): nothing new to send while it holds
-        const cur = runId ? await statusFor(o.home, runId) : undefined;
-        const fp = cur?.key ?? 'none';
-        if (fp === fingerprint) return;
-        fingerprint = fp;
-        const doc = cur ? { type: 'status', status: cur.doc } : { type: 'none', ...NO_RUN(o.home, requested) };
-        const text = JSON.stringify(doc);
-        if (text !== last) {
-          last = text;
-          res.write(`event: ${doc.type}\ndata: ${text}\n\n`);
-        }
-      } catch (e) {
-        res.write(`event: error\ndata: ${JSON.stringify(redact({ error: (e as Error).message }))}\n\n`);
-      } finally {
-        busy = false;
-        if (again) {
-          again = false;
-          void refresh();
-        }
-      }
-    };
-    const runsWatcher = tryWatch(runsDir(o.home)) ?? (existsSync(o.home) ? tryWatch(o.home) : undefined);
-    if (runsWatcher) watchers.push(runsWatcher);
-    const poll = setInterval(() => void refresh(), pollMs);
-    const beat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
-    const cleanup = () => {
-      clearInterval(poll);
-      clearInterval(beat);
-      runWatcher?.close();
-      for (const w of watchers) w.close();
-      streams.delete(end);
-    };
-    const end = () => {
-      cleanup();
-      res.end();
-    };
-    streams.add(end);
-    req.on('close', cleanup);
-    res.on('error', cleanup);
-    await refresh();
+    await streamEvents(o, req, res, requested, streams, pollMs, heartbeatMs);
   };
 
   const server: Server = createServer((req, res) => {

@@ -3,13 +3,16 @@
 // by step with its progress in the tracking table, prove the content unchanged, and leave a precise status
 // when something fails. Dry-run is the same planner; it just prints the steps instead of running them.
 import { hostname, userInfo } from 'node:os';
-import { busyError, McpError, failedError, preconditionError } from '../errors.js';
+import { McpError, failedError, preconditionError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { packageVersion } from '../paths.js';
-import type { DedicatedSession, SqlDatabase, SqlSession } from './types.js';
+import type { SqlDatabase, SqlSession } from './types.js';
 import { CHECKSUM_ALGORITHM, expandTemplate, isRealChecksum, orderOf, stripLeadingComments, variantOf, withinTarget, type SqlMigration, type Step, type TemplateVars } from './sqlfile.js';
 import { ensureTracking, isApplied, latestRows, readTracking, type TrackingInfo, type TrackingRow } from './tracking.js';
 import { inspectLayout, type LegacyTable } from './layouts.js';
+import { acquireMigrationLock, LostConnection, type HeldLock } from './sql-lock.js';
+
+export { ADVISORY_LOCK_KEY, acquireMigrationLock, type HeldLock } from './sql-lock.js';
 import { captureBaseline, compareContent, describeContent, readBaselineMeta, type ContentReport } from './content.js';
 import {
   buildStatus,
@@ -30,8 +33,6 @@ import {
 export { buildStatus, planMigrate, planRollback };
 export type { Action, MigrationState, MigrationStatus, PlanItem, PlannedStep, StatusReport } from './sql-plan.js';
 
-/** The advisory lock key: ASCII 'mcpm' — the same for every mcp run against this database. */
-export const ADVISORY_LOCK_KEY = 0x6d63706d;
 
 export interface EngineOptions {
   lockTimeoutMs: number;
@@ -42,7 +43,6 @@ export interface EngineOptions {
   legacyTable?: LegacyTable;
 }
 
-const iso = (d: Date | string | null | undefined) => (d == null ? undefined : d instanceof Date ? d.toISOString() : String(d));
 export const appliedBy = () => `${safeUser()}@${hostname()} (mcp ${packageVersion}, pid ${process.pid})`.slice(0, 255);
 function safeUser(): string {
   try {
@@ -73,77 +73,6 @@ export async function sqlStatus(db: SqlDatabase, migs: SqlMigration[], opts: Pic
   return { ...buildStatus(db, migs, t), layout, layoutDetails };
 }
 
-// ---------------------------------------------------------------------------------------------- locking
-
-export interface HeldLock {
-  release(): Promise<void>;
-  /** throws when the session holding the lock was lost (another run could take it now) */
-  check(): void;
-}
-
-/**
- * PostgreSQL: pg_try_advisory_lock on a dedicated session that holds no transaction (so CREATE INDEX
- * CONCURRENTLY, which waits for every older transaction, cannot wait for it), retried with backoff up to the
- * timeout. The holder is named from pg_stat_activity. PGlite: the open database already holds the lock file.
- */
-export async function acquireMigrationLock(db: SqlDatabase, opts: EngineOptions): Promise<HeldLock> {
-  const name = `mcp pid ${process.pid} on ${hostname()}`.slice(0, 63);
-  const session = await db.dedicated({ applicationName: name });
-  if (!session) return { release: async () => undefined, check: () => undefined };
-  const deadline = Date.now() + opts.lockTimeoutMs;
-  let delay = 50;
-  let told = false;
-  try {
-    for (;;) {
-      const r = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [ADVISORY_LOCK_KEY]);
-      if (r.rows[0]!.ok) return heldOn(session);
-      const holder = await lockHolder(session);
-      if (Date.now() >= deadline || opts.signal?.aborted) {
-        throw busyError(`the migration lock of ${db.display} is held by ${holder ?? 'another session'}`, {
-          hint: 'wait for that run to finish (or raise --lock-timeout), then retry; a killed run releases it by itself',
-          details: { holder },
-        });
-      }
-      if (!told) {
-        told = true;
-        opts.progress(`waiting for the migration lock, held by ${holder ?? 'another session'} (up to ${Math.round(opts.lockTimeoutMs / 1000)} s)`);
-      }
-      await new Promise((res) => setTimeout(res, Math.min(delay, Math.max(10, deadline - Date.now()))));
-      delay = Math.min(delay * 2, 1000);
-    }
-  } catch (e) {
-    await session.release();
-    throw e;
-  }
-}
-
-function heldOn(session: DedicatedSession): HeldLock {
-  return {
-    async release() {
-      await session.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCK_KEY]).catch(() => undefined);
-      await session.release();
-    },
-    check() {
-      const lost = session.lost();
-      if (lost) throw new LostConnection(`the connection holding the migration lock was lost (${lost.message}): another run could start now`);
-    },
-  };
-}
-
-async function lockHolder(s: SqlSession): Promise<string | undefined> {
-  const r = await s.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date; usename: string }>(
-    `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.usename
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objid = $1::bigint AND l.classid = 0
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    [ADVISORY_LOCK_KEY],
-  );
-  const h = r.rows[0];
-  if (!h) return undefined;
-  const app = h.application_name?.startsWith('mcp pid ') ? h.application_name.replace(/^mcp /, '') : undefined;
-  return `${app ?? `${h.application_name || 'a session'}`} (server pid ${h.pid}, user ${h.usename}${h.client_addr ? ` from ${h.client_addr}` : ''}, since ${iso(h.backend_start)})`;
-}
-
 // ---------------------------------------------------------------------------------------------- running
 
 export interface RunReport {
@@ -167,8 +96,6 @@ class StepFailure extends Error {
   }
 }
 
-/** A connection went away mid-run (terminated backend, server restart, network): the run resumes on a rerun. */
-class LostConnection extends Error {}
 
 // pg: 57P01 admin shutdown / terminated backend, 57P02/57P03 crash / cannot connect now, 08xxx connection exceptions
 const isConnectionLoss = (e: unknown): boolean => {

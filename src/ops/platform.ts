@@ -1,7 +1,7 @@
-// A defensive view of the fields of a platform config that operations need (services, their ports and
-// health checks, the cache, notifications), read from the stored document of any generation (v4 YAML
-// with a map or list of services, v5/v6 JSON with a list).
+// What operations read of a platform config (services with their ports, health checks and metrics, the cache,
+// notifications): the services come from the runtime's normalized view (one reader of services for the whole CLI).
 import { readStoredConfig, type StoredConfig } from '../config/store.js';
+import { servicesOf as specsOf } from '../runtime/services.js';
 
 export interface ServiceView {
   name: string;
@@ -45,32 +45,31 @@ export function parsePort(p: unknown): { host?: number; container?: number } {
   return { host: num(parts[parts.length - 2]), container: num(parts[parts.length - 1]) };
 }
 
+/**
+ * The services of a config document for the operations commands: the runtime's one normalized view
+ * (src/runtime/services.ts servicesOf) — the same names, ports, health checks and environment the runtimes
+ * use — with what only operations read (the first published port split, a metrics endpoint).
+ */
 export function servicesOf(doc: Record<string, unknown>): ServiceView[] {
   const raw = doc.services;
-  const list: Array<Record<string, unknown>> = Array.isArray(raw)
-    ? raw.map(obj)
-    : Object.entries(obj(raw)).map(([name, v]) => ({ name, ...obj(v) }));
-  return list
-    .filter((s) => str(s.name))
-    .map((s) => {
-      const ports = Array.isArray(s.ports) ? s.ports : s.port !== undefined ? [s.port] : [];
-      const first = ports.length ? parsePort(ports[0]) : {};
-      const hc = obj(s.healthCheck ?? s.health_check ?? s.healthcheck);
-      const m = obj(s.metrics);
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj(s.environment))) if (v !== undefined && v !== null) env[k] = String(v);
-      return {
-        name: str(s.name)!,
-        type: str(s.type),
-        image: str(s.image),
-        hostPort: first.host,
-        containerPort: first.container,
-        transport: str(s.transport),
-        healthCheck: Object.keys(hc).length ? { type: str(hc.type), path: str(hc.path), port: num(hc.port), command: str(hc.command), timeout: num(hc.timeout) } : undefined,
-        metrics: str(m.path) ? { path: str(m.path)!, port: num(m.port) } : typeof s.metrics === 'string' ? { path: s.metrics } : undefined,
-        environment: env,
-      };
-    });
+  const raws: Array<Record<string, unknown>> = Array.isArray(raw) ? raw.map(obj) : Object.values(obj(raw)).map(obj);
+  return specsOf(doc).services.map((spec, i) => {
+    const s = raws[i] ?? {};
+    const first = spec.ports.length ? parsePort(spec.ports[0]) : s.port !== undefined ? parsePort(s.port) : {};
+    const hc = spec.healthCheck;
+    const m = obj(s.metrics);
+    return {
+      name: spec.name,
+      type: spec.type,
+      image: spec.image,
+      hostPort: first.host,
+      containerPort: first.container,
+      transport: spec.transport,
+      healthCheck: hc ? { type: hc.type, path: hc.path, port: hc.port, command: typeof hc.command === 'string' ? hc.command : hc.command?.join(' '), timeout: hc.timeoutMs === undefined ? undefined : hc.timeoutMs / 1000 } : undefined,
+      metrics: str(m.path) ? { path: str(m.path)!, port: num(m.port) } : typeof s.metrics === 'string' ? { path: s.metrics } : undefined,
+      environment: spec.environment,
+    };
+  });
 }
 
 export async function readPlatform(home: string): Promise<PlatformView> {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP, MCP_MIGRATE, ROOT, tempDir } from '../helpers/cli.js';
 
-const HEAVY = /node_modules\/(pg|pg-[a-z-]+|@electric-sql\/pglite|mongodb|bson|tar|ora|inquirer|@inquirer\/[a-z-]+|@modelcontextprotocol\/sdk|ajv|js-yaml|zod)\//;
+const HEAVY = /node_modules\/(pg|pg-[a-z-]+|@electric-sql\/pglite|mongodb|bson|tar|ora|inquirer|@inquirer\/[a-z-]+|@modelcontextprotocol\/sdk|ajv|js-yaml|yaml|zod|kubernetes-models)\//;
 
 async function imports(bin: string, args: string[]): Promise<string[]> {
   const trace = join(tempDir(), 'imports.txt');

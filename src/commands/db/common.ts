@@ -2,7 +2,6 @@
 // to the context), find the migration files, validate version flags.
 import type { Ctx } from '../../cli/context.js';
 import { invalidInput } from '../../errors.js';
-import { openDatabase } from '../../db/open.js';
 import type { Database } from '../../db/types.js';
 import { parseVersion } from '../../versions.js';
 import { POSTGRES_MIGRATIONS_DIR } from '../../db/layouts.js';
@@ -26,7 +25,7 @@ export function lockTimeoutMs(raw: unknown): number {
 
 export async function openForCommand(ctx: Ctx, opts: DbOpts): Promise<Database> {
   const ms = lockTimeoutMs(opts.lockTimeout);
-  return openDatabase({
+  return ctx.deps.openDatabase({
     home: ctx.home,
     env: ctx.env,
     lockTimeoutMs: ms,

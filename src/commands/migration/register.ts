@@ -56,8 +56,25 @@ export const registerMigration: Register = (program, app) => {
   handle(abort, app, async () => (await import('./run.js')).abortHandler);
 
   verifyLeaf(m, app, ['mcp migration verify --version 5.0', 'mcp migration verify --step-by-step', 'mcp migration verify --version 6.0 --json']);
+  checksLeaves(m, app);
+  dataPackageLeaves(m, app);
+  convertLeaves(m, app);
+  operationsLeaves(m, app);
 
-  // before: compatibility, requirements, the source, the checklist, the schedule
+  // the main job: the built-in upgrade, planned and run in one go
+  const upgrade = leaf(program, {
+    name: 'upgrade',
+    description: 'plan and run the built-in upgrade of this installation to VERSION (4.x → 5.x → 6.0: pre-checks, backup, stop, config, database, start, verify per major) and print a report',
+    examples: ['mcp init --example && mcp upgrade --to 6.0', 'mcp upgrade --to 5.0 --dry-run', 'mcp upgrade --to 6.0 --json'],
+  })
+    .requiredOption('--to <version>', 'target platform version, e.g. 6.0')
+    .option('--dry-run', 'show the plan and check every step can run here; change nothing');
+  handle(upgrade, app, async () => (await import('./run.js')).upgradeHandler);
+
+};
+
+/** The checks before a migration: compatibility, requirements, the source. */
+function checksLeaves(m: Command, app: App): void {
 
   const check = checkOptions(
     leaf(m, {
@@ -83,7 +100,10 @@ export const registerMigration: Register = (program, app) => {
     examples: ['mcp migration validate --source 5.x', 'mcp migration validate --source 4.2 --json'],
   }).requiredOption('--source <version>', 'the version the installation should be at (4.x, 5.x, 5.1 …)');
   handle(mval, app, async () => (await import('./validate.js')).migrationValidateHandler);
-  // the data package of the guide's v5 → v6 step 2
+}
+
+/** The data package of the guide's v5 → v6 step 2: export, transform, validate, verify. */
+function dataPackageLeaves(m: Command, app: App): void {
   const pkg = async () => import('./data-package.js');
   const ex = leaf(m, {
     name: 'export-data',
@@ -121,7 +141,10 @@ export const registerMigration: Register = (program, app) => {
   })
     .requiredOption('--compare-with <dir>', 'the package exported before the migration');
   handle(vd, app, async () => (await pkg()).verifyDataHandler);
-  // Compose → Kubernetes
+}
+
+/** Compose (or the platform config) → Kubernetes manifests. */
+function convertLeaves(m: Command, app: App): void {
   const convert = leaf(m, {
     name: 'convert',
     description: 'convert Docker Compose files (or the platform config) into Kubernetes manifests that validate offline, with a report of every key',
@@ -144,9 +167,10 @@ export const registerMigration: Register = (program, app) => {
     .option('--no-interpolate', 'keep ${VAR} as written in the compose files')
     .option('--all', 'list every key in the report, not only what needs attention');
   handle(convert, app, async () => (await import('./convert.js')).convertHandler);
+}
 
-
-  // the test suites, the checklist and the schedule
+/** The test suite, the pre-flight checklist and the schedule. */
+function operationsLeaves(m: Command, app: App): void {
   // mcp migration test
   const mtest = leaf(m, {
     name: 'test',
@@ -200,17 +224,7 @@ export const registerMigration: Register = (program, app) => {
     .option('--on-call <names>', 'who is on call')
     .option('--output <file>', 'write the Markdown to this file (atomically) instead of stdout');
   handle(sched, app, async () => (await import('./schedule.js')).scheduleHandler);
-  const upgrade = leaf(program, {
-    name: 'upgrade',
-    description: 'plan and run the built-in upgrade of this installation to VERSION (4.x → 5.x → 6.0: pre-checks, backup, stop, config, database, start, verify per major) and print a report',
-    examples: ['mcp init --example && mcp upgrade --to 6.0', 'mcp upgrade --to 5.0 --dry-run', 'mcp upgrade --to 6.0 --json'],
-  })
-    .requiredOption('--to <version>', 'target platform version, e.g. 6.0')
-    .option('--dry-run', 'show the plan and check every step can run here; change nothing');
-  handle(upgrade, app, async () => (await import('./run.js')).upgradeHandler);
-
-
-};
+}
 
 /** `mcp-migrate check --from 4.0 --to 5.0` */
 export const registerMigrateCheck: Register = (program, app: App) => {

@@ -47,7 +47,7 @@ export const scheduleHandler: Handler<ScheduleOptions> = async (ctx, opts) => {
   }
 
   const notes: string[] = [];
-  const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
+  const today = new Date(ctx.deps.now().toISOString().slice(0, 10) + 'T00:00:00Z');
   const daysAhead = Math.round((date.getTime() - today.getTime()) / 86_400_000);
   if (daysAhead < 0) ctx.out.warn(`--date ${opts.date} is in the past (today is ${today.toISOString().slice(0, 10)})`);
   else if (daysAhead < 7) notes.push(`--date is ${daysAhead} day(s) away: the timeline's T-7 announcement is already late`);

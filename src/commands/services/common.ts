@@ -1,11 +1,11 @@
 // What the service handlers share: the platform's services, the runtime it asks for, bounded parallelism.
 import type { Ctx } from '../../cli/context.js';
-import { loadPlatform, runtimeFor, type Runtime } from '../../runtime/index.js';
+import { loadPlatform, type Runtime } from '../../runtime/index.js';
 import { parseDuration, type PlatformServices } from '../../runtime/services.js';
 
 export async function platformAndRuntime(ctx: Ctx): Promise<{ platform: PlatformServices & { configPath: string }; runtime: Runtime }> {
   const platform = await loadPlatform(ctx.home);
-  const runtime = runtimeFor(platform, {
+  const runtime = await ctx.deps.runtimeFor(platform, {
     home: ctx.home,
     env: ctx.env,
     log: ctx.log,

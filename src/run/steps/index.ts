@@ -130,8 +130,9 @@ const configSet: StepKind = {
       for (const k of keys.slice(0, -1)) o = o[k] && typeof o[k] === 'object' ? o[k] : (o[k] = {});
       o[keys[keys.length - 1]!] = value;
     }
-    const text = cfg.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : (await import('js-yaml')).default.dump(doc);
-    await writeFileAtomic(cfg.path, text);
+    // through writeConfig like every change of the home's config: validated, the previous file kept, atomic
+    const config = await modules.config();
+    await config.writeConfig(ctx.home, doc, { where: `step ${ctx.stepId}` });
     return { fields: Object.keys(p.set as object) };
   },
   async undo(ctx) {
