@@ -153,9 +153,8 @@ export async function resumeRun(id: string, opts: ExecOptions): Promise<RunOutco
     try {
       journal.append('run.resume', { pid: process.pid, from: st.status, command: opts.command });
       opts.onEvent?.({ type: 'run.resume', runId: id, from: st.status });
-      if (st.status === 'rolling-back' && st.rollback && !st.rollback.endedAt) {
-        await rollback(id, journal, opts, st.rollback.to, st.rollback.reason, st.rollback.stopAt);
-        return outcome(opts.home, id);
+      if ((st.status === 'rolling-back' || st.rollback?.failed) && st.rollback && !st.rollback.endedAt) {
+        return await settled(opts.home, id, () => rollback(id, journal, opts, st.rollback!.to, st.rollback!.reason, st.rollback!.stopAt));
       }
       return await drive(id, journal, opts);
     } finally {
@@ -209,8 +208,7 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
           hint: st.status === 'completed' && st.plan.from ? `to undo the whole run: mcp-migrate rollback --run ${id} --to ${st.plan.from}` : `run ${id} is already at ${where}; nothing was changed`,
         });
       }
-      await rollback(id, journal, opts, to, opts.reason ?? 'requested', stopAt);
-      return outcome(opts.home, id);
+      return await settled(opts.home, id, () => rollback(id, journal, opts, to, opts.reason ?? 'requested', stopAt));
     } finally {
       journal.close();
     }
@@ -328,12 +326,14 @@ async function drive(id: string, journal: Journal, opts: ExecOptions): Promise<R
       opts.onEvent?.({ type: 'run.end', runId: id, status: 'interrupted' });
     } else if (e.why === 'aborted') {
       journal.append('run.aborted', { reason: e.message });
-      await rollback(id, journal, opts, 'rollback-point', `aborted: ${e.message}`, lastRollbackPoint(replay(opts.home, id)));
+      const failed = await rollback(id, journal, opts, 'rollback-point', `aborted: ${e.message}`, lastRollbackPoint(replay(opts.home, id))).then(() => undefined, rollbackError);
+      if (failed) return withError(outcome(opts.home, id), failed);
     } else {
       journal.append('run.failed', { error: e.message });
       opts.onEvent?.({ type: 'run.failed', runId: id, error: e.message, step: e.where.step, phase: e.where.phase, durationMs: Date.now() - t0, rollback: plan.rollback.automatic });
       if (plan.rollback.automatic) {
-        await rollback(id, journal, opts, 'rollback-point', e.message, lastRollbackPoint(replay(opts.home, id)));
+        const failed = await rollback(id, journal, opts, 'rollback-point', e.message, lastRollbackPoint(replay(opts.home, id))).then(() => undefined, rollbackError);
+        if (failed) return withError(outcome(opts.home, id), `${e.message}; ${failed}`);
       } else {
         opts.onEvent?.({ type: 'run.end', runId: id, status: 'failed', error: e.message });
       }
@@ -461,14 +461,40 @@ async function sleepOrControl(ms: number, opts: ExecOptions, id: string): Promis
   return undefined;
 }
 
+/** A step's undo failed: the run is failed (not rolling back), the journal says which step and why. */
+class RollbackFailed extends Error {}
+
+const rollbackError = (e: unknown): string => {
+  if (e instanceof RollbackFailed) return e.message;
+  throw e;
+};
+const withError = (o: RunOutcome, error: string): RunOutcome => ({ ...o, error });
+
+/** Run a rollback and return the run's outcome either way (a failed undo is the outcome's error, not a throw). */
+async function settled(home: string, id: string, fn: () => Promise<void>): Promise<RunOutcome> {
+  const failed = await fn().then(() => undefined, rollbackError);
+  const o = outcome(home, id);
+  return failed ? withError(o, failed) : o;
+}
+
 async function rollback(id: string, journal: Journal, opts: ExecOptions, to: 'rollback-point' | 'start', reason: string, stopAt?: string): Promise<void> {
   const st = replay(opts.home, id);
-  if (!st.rollback || st.rollback.endedAt) journal.append('rollback.start', { to, reason, stopAt });
+  if (!st.rollback || st.rollback.endedAt || st.rollback.failed) journal.append('rollback.start', { to, reason, stopAt });
   opts.onEvent?.({ type: 'rollback.start', runId: id, to, reason, stopAt });
   for (const sid of toUndo(st, to === 'rollback-point' ? stopAt : undefined)) {
     const ss = st.steps.get(sid)!;
     const step = stepOf(st.plan, sid)!;
-    await undoStep(id, journal, opts, st.plan, step, ss.status === 'done' ? ss.result : undefined, false);
+    try {
+      // a step whose undo was cut short keeps the result it ran with: the retry needs it as much
+      await undoStep(id, journal, opts, st.plan, step, ss.result, false);
+    } catch (e) {
+      // a failed undo ends the rollback as failed, with the step and the error: never a run left
+      // 'rolling-back' forever. Undo is idempotent, so resume (or rollback) tries that step again.
+      const error = `rollback stopped: undoing ${sid} (${step.title}) failed: ${(e as Error).message ?? String(e)}`;
+      journal.append('rollback.failed', { step: sid, error });
+      opts.onEvent?.({ type: 'run.failed', runId: id, error, step: sid, phase: undefined, durationMs: 0, rollback: false });
+      throw new RollbackFailed(error);
+    }
   }
   journal.append('rollback.end', { to, stopAt });
   opts.onEvent?.({ type: 'rollback.end', runId: id, to, stopAt, reason });

@@ -160,7 +160,7 @@ export interface RunState {
   steps: Map<string, StepState>;
   phases: Map<string, { status: 'pending' | 'running' | 'done' | 'failed' | 'canary'; startedAt?: string; endedAt?: string }>;
   measurements: Measurement[];
-  rollback?: { to: 'rollback-point' | 'start'; reason: string; startedAt: string; endedAt?: string; stopAt?: string };
+  rollback?: { to: 'rollback-point' | 'start'; reason: string; startedAt: string; endedAt?: string; stopAt?: string; failed?: boolean };
   error?: string;
   records: JournalRecord[];
 }
@@ -216,6 +216,11 @@ export function replay(home: string, id: string): RunState {
       case 'rollback.start':
         st.status = 'rolling-back';
         st.rollback = { to: r.to as 'rollback-point' | 'start', reason: String(r.reason ?? ''), startedAt: r.t, stopAt: r.stopAt as string | undefined };
+        break;
+      case 'rollback.failed':
+        st.status = 'failed';
+        st.error = String(r.error ?? '');
+        if (st.rollback) st.rollback.failed = true;
         break;
       case 'rollback.end':
         if (st.rollback) st.rollback.endedAt = r.t;

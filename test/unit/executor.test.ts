@@ -1,7 +1,7 @@
 // The executor on its own: a registry of test step kinds that touch files in a temp home.
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, failure } from '../helpers/errors.js';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { executePlan, resumeRun, rollbackRun, type ExecEvent, type Registry } from '../../src/run/executor.js';
@@ -120,6 +120,43 @@ describe('executor', () => {
     const back = await rollbackRun(out.runId, { home: h, env: {}, registry, to: 'start' });
     expect(back.status).toBe('rolled-back');
     expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+  });
+
+  it('an undo that fails ends the run failed, naming the step; once fixed, resume finishes the rollback with the result the step ran with', async () => {
+    const h = home();
+    let undoBroken = true;
+    const seen: unknown[] = [];
+    const sticky: StepKind = {
+      kind: 'sticky', summary: '', rollbackPoint: false, mutates: true,
+      async run(ctx, p) { writeFileSync(join(ctx.home, 'sticky.txt'), String(p.text)); return { wrote: 'sticky.txt' }; },
+      async undo(ctx, _p, result) {
+        seen.push(result);
+        if (undoBroken) throw new Error('disk is read-only');
+        rmSync(join(ctx.home, String(result?.wrote)));
+      },
+    };
+    const reg: Registry = new Map([...registry, ['sticky', sticky]]);
+    const events: ExecEvent[] = [];
+    const out = await executePlan(
+      plan([{ name: 'one', steps: [w('s1', 'a.txt', 'A1'), { id: 'st', kind: 'sticky', title: 'sticky file', params: { text: 'S' } }, { id: 'b', kind: 'boom', title: 'boom', params: {} }] }]),
+      { home: h, env: {}, registry: reg, onEvent: (e) => events.push(e) },
+    );
+    // not left 'rolling-back' forever: failed, with the step and both errors
+    expect(out.status).toBe('failed');
+    expect(out.error).toMatch(/kaboom.*undoing st \(sticky file\) failed: disk is read-only/);
+    expect(replay(h, out.runId)).toMatchObject({ status: 'failed', rollback: { failed: true } });
+    expect(events.at(-1)).toMatchObject({ type: 'run.failed', step: 'st' });
+    // s1 was not undone yet: the rollback stopped at the step that failed
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A1');
+    // still broken: another try fails the same way and changes nothing
+    const again = await resumeRun(out.runId, { home: h, env: {}, registry: reg });
+    expect(again).toMatchObject({ status: 'failed', error: expect.stringContaining('undoing st') });
+    undoBroken = false;
+    const fixed = await resumeRun(out.runId, { home: h, env: {}, registry: reg });
+    expect(fixed.status).toBe('rolled-back');
+    expect(existsSync(join(h, 'sticky.txt'))).toBe(false);
+    expect(readFileSync(join(h, 'a.txt'), 'utf8')).toBe('A0');
+    expect(seen).toEqual([{ wrote: 'sticky.txt' }, { wrote: 'sticky.txt' }, { wrote: 'sticky.txt' }]);
   });
 
   it('without automatic rollback a failure stops; resume retries the failed step only', async () => {
