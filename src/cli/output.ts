@@ -49,6 +49,8 @@ export class Output {
   readonly verbose: boolean;
   readonly c: Colors;
   readonly stderrIsTTY: boolean;
+  /** spinners and redraws: stderr is a terminal of a usable width (not dumb, not 0 columns) */
+  readonly animate: boolean;
   private readonly stdout: NodeJS.WritableStream;
   private readonly stderr: NodeJS.WritableStream;
 
@@ -60,6 +62,10 @@ export class Output {
     this.quiet = opts.quiet;
     this.verbose = opts.verbose;
     this.stderrIsTTY = Boolean((this.stderr as { isTTY?: boolean }).isTTY);
+    // a terminal of 0 columns (a pty under `script` or automation) gets plain lines: a spinner that
+    // redraws there never fits, and wrote hundreds of MB while the work waited behind it
+    const columns = (this.stderr as { columns?: number }).columns ?? 0;
+    this.animate = this.stderrIsTTY && columns >= 20 && env.TERM !== 'dumb';
     const color = opts.color && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb' && this.stderrIsTTY;
     this.c = {
       green: wrap(color, 32, 39),
@@ -92,7 +98,7 @@ export class Output {
   /** A spinner on a TTY; one plain line per step otherwise; nothing with --json or --quiet. */
   async spinner(text: string): Promise<Spinner> {
     if (this.json || this.quiet) return { update() {}, succeed() {}, fail() {}, stop() {} };
-    if (!this.stderrIsTTY) {
+    if (!this.animate) {
       this.progress(text);
       return {
         update: () => {},

@@ -46,7 +46,7 @@ function nameFlag(raw: string, flag: string): string {
 
 /** A progress bar on a TTY (stderr), one line per service otherwise; nothing with --json or --quiet. */
 function progressBar(ctx: Ctx, total: number) {
-  const tty = ctx.out.stderrIsTTY && !ctx.global.json && !ctx.global.quiet;
+  const tty = ctx.out.animate && !ctx.global.json && !ctx.global.quiet;
   let done = 0;
   let last = 0;
   let label = '';
