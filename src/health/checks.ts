@@ -16,6 +16,11 @@ export interface CheckResult {
   healthy: boolean;
   /** true when the service has nothing to check (no healthCheck, no port): reported, not a failure */
   skipped?: boolean;
+  /**
+   * false when the probe got no answer at all (connection refused, timed out, no route, no name): the
+   * service is not reachable from here. src/health/rule.ts decides what that means per runtime.
+   */
+  reached?: boolean;
   ms: number;
   detail: string;
   /** MCP checks: the server's identity and tools */
@@ -55,10 +60,28 @@ export function containerPort(s: ServiceSpec): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * healthCheck.port is the port the service listens on inside its container (as in a compose or a
+ * Kubernetes health check). From this host it is reached on the port that publishes it: "3001:3000"
+ * with healthCheck.port 3000 is probed at 127.0.0.1:3001. A port that is not published is probed as
+ * is (a service on the host network, or an external one that listens there).
+ */
+export function hostPortFor(s: ServiceSpec, containerSide: number): number {
+  for (const p of s.ports) {
+    const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
+    if (parts.length < 2) continue;
+    if (Number(parts[parts.length - 1]) === containerSide) {
+      const host = Number(parts[parts.length - 2]);
+      if (Number.isInteger(host) && host > 0) return host;
+    }
+  }
+  return containerSide;
+}
+
 function endpoint(s: ServiceSpec, hc: HealthCheckSpec, reach: CheckOptions['reach']): { host: string; port: number } {
   const k8s = reach?.kind === 'kubernetes' ? reach : undefined;
-  const port = hc.port ?? (k8s ? containerPort(s) : publishedPort(s));
-  if (port === undefined) throw new CheckConfigError(`no port to reach ${s.name} on: set healthCheck.url or healthCheck.port, or publish a port`);
+  const port = k8s ? (hc.port ?? containerPort(s)) : hc.port !== undefined && hc.host === undefined ? hostPortFor(s, hc.port) : (hc.port ?? publishedPort(s));
+  if (port === undefined) throw new CheckConfigError(`no port to reach ${s.name} on: set healthCheck.url or healthCheck.port, or publish a port`, true);
   return { host: hc.host ?? (k8s ? `${s.name}.${k8s.namespace}.svc` : '127.0.0.1'), port };
 }
 
@@ -69,7 +92,26 @@ function urlOf(s: ServiceSpec, hc: HealthCheckSpec, defaultPath: string, reach: 
   return `http://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
-class CheckConfigError extends Error {}
+class CheckConfigError extends Error {
+  constructor(
+    message: string,
+    /** the config gives no port to probe */
+    readonly noPort = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Errors that mean no answer came back: nothing listens, or nothing can be reached, from here. */
+const NO_ANSWER = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+function answered(err: Error): boolean {
+  if (err instanceof CheckConfigError) return !err.noPort;
+  if (err.name === 'TimeoutError' || /timed? ?out/i.test(err.message)) return false;
+  const codes = [(err as { code?: string }).code, (err as { cause?: { code?: string } }).cause?.code];
+  if (codes.some((c) => c !== undefined && NO_ANSWER.has(c))) return false;
+  return !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|fetch failed/.test(err.message);
+}
 
 const argvOf = (c: string[] | string): string[] => (Array.isArray(c) ? c : ['sh', '-c', c]);
 
@@ -78,6 +120,10 @@ export async function checkService(s: ServiceSpec, opts: CheckOptions): Promise<
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   if (!hc) return { name: s.name, check: 'none', healthy: true, skipped: true, ms: 0, detail: 'no health check configured and no published port' };
+  // an MCP server's implicit check needs somewhere to reach it; without a port it has nothing to check
+  if (!s.healthCheck && s.transport !== 'stdio' && publishedPort(s) === undefined) {
+    return { name: s.name, check: 'none', healthy: true, skipped: true, ms: 0, detail: 'no health check configured and no published port' };
+  }
   const timeoutMs = opts.timeoutMs ?? hc.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let target: string | undefined;
   try {
@@ -136,7 +182,7 @@ export async function checkService(s: ServiceSpec, opts: CheckOptions): Promise<
       // a missing tool for a command check: unhealthy, with the install hint as the detail
       return { name: s.name, check: hc.type, target, healthy: false, ms: ms(), detail: `${e.message}${e.hint ? ` (${e.hint})` : ''}` };
     }
-    return { name: s.name, check: hc.type, target, healthy: false, ms: ms(), detail: describeError(err, timeoutMs) };
+    return { name: s.name, check: hc.type, target, healthy: false, reached: answered(err), ms: ms(), detail: describeError(err, timeoutMs) };
   }
 }
 

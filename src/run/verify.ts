@@ -92,17 +92,21 @@ export async function verifyInstallation(opts: { home: string; env: NodeJS.Proce
       const { nullLogger } = await import('../log.js');
       const rt = runtime.runtimeFor(platform, { home: opts.home, env: opts.env, log: nullLogger, signal: opts.signal });
       const states = await rt.status(platform.services);
-      const items = states.map((s) => ({ name: s.name, ok: s.state === 'running' || s.state === 'external', detail: s.detail ?? s.state }));
+      // the one rule of src/health/rule.ts: the runtime's state, then each service's health check
+      const { platformHealth } = await import('../health/rule.js');
+      const judged = await platformHealth(platform, platform.services, { home: opts.home, env: opts.env, signal: opts.signal, states });
+      const items = judged.map((h) => ({ name: h.name, ok: h.healthy, detail: h.detail }));
       const bad = items.filter((i) => !i.ok);
-      const external = states.filter((s) => s.state === 'external').length;
+      const external = judged.filter((h) => h.external).length;
+      const probed = judged.filter((h) => !h.check.skipped && !h.external).length;
       checks.push({
         name: 'services',
         status: bad.length ? 'failed' : 'passed',
         detail: bad.length
           ? `unhealthy: ${bad.map((b) => `${b.name} (${b.detail})`).join(', ')}`
-          : external
-            ? `${external} of ${states.length} services are external (runtime ${rt.type}): their health is the operator's to check`
-            : `${states.length} services running`,
+          : rt.type === 'none'
+            ? `runtime none: ${probed} of ${states.length} services answered healthy${external ? `, ${external} external and not reachable from here (their health is the operator's to check)` : ''}`
+            : `${states.length} services running${probed ? `, ${probed} answered their health check` : ''}`,
         items,
       });
     } catch (e) {

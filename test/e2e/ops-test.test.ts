@@ -39,10 +39,11 @@ describe('mcp test smoke', () => {
   });
 
   it('an unhealthy service fails the run with exit 3 and says which and why', async () => {
-    const home = await opsHome({ runtime: { type: 'none' }, services: [...services(), { name: 'git-mcp', type: 'mcp', ports: ['1:3000'], healthCheck: { type: 'tcp', port: 1, timeout: '1s' } }] });
+    const home = await opsHome({ runtime: { type: 'none' }, services: [...services(), { name: 'git-mcp', type: 'mcp', ports: ['1:3000'], healthCheck: { type: 'command', command: 'echo disk full >&2; exit 1', timeout: '1s' } }] });
     const r = await mcp(['test', 'smoke'], { home, env });
     expect(r.exitCode).toBe(3);
-    expect(r.stdout).toMatch(/✗ Services healthy \(MCP protocol for MCP servers\): unhealthy: git-mcp \(/);
+    // runtime none: the check got an answer, and it is bad (no answer would be "external")
+    expect(r.stdout).toMatch(/✗ Services healthy \(MCP protocol for MCP servers\): unhealthy: git-mcp \(exit 1: disk full\)/);
     expect(r.stdout).toMatch(/1 of 2 check\(s\) FAILED: health \(exit 3\)/);
   });
 });

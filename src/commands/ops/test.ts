@@ -52,19 +52,20 @@ async function environmentCheck(ctx: Ctx, env: string): Promise<TestCheck> {
 async function healthCheck(ctx: Ctx, timeout?: string): Promise<TestCheck> {
   const inv = await invoke(ctx, 'mcp health', async () => (await import('../services/health.js')).healthHandler, { timeout }, []);
   const describe = (d: any) => {
-    const list = (d?.services ?? []) as Array<{ name: string; healthy: boolean; skipped?: boolean; check: string; tools?: string[]; detail: string }>;
-    const checked = list.filter((s) => !s.skipped);
+    const list = (d?.services ?? []) as Array<{ name: string; healthy: boolean; skipped?: boolean; external?: boolean; check: string; tools?: string[]; detail: string }>;
+    const checked = list.filter((s) => !s.skipped && !s.external);
     const mcp = checked.filter((s) => s.check === 'mcp');
-    return { list, checked, mcp };
+    return { list, checked, mcp, external: list.filter((s) => s.external) };
   };
   return fromInv(
     'health',
     'Services healthy (MCP protocol for MCP servers)',
     inv,
     (d) => {
-      const { list, checked, mcp } = describe(d);
+      const { list, checked, mcp, external } = describe(d);
       if (!list.length) return 'no services in the config';
-      return `${checked.length} service(s) healthy${mcp.length ? `, ${mcp.length} MCP server(s) answered initialize and tools/list` : ''}${list.length > checked.length ? `; ${list.length - checked.length} without a health check` : ''}`;
+      const unchecked = list.length - checked.length - external.length;
+      return `${checked.length} service(s) healthy${mcp.length ? `, ${mcp.length} MCP server(s) answered initialize and tools/list` : ''}${unchecked ? `; ${unchecked} without a health check` : ''}${external.length ? `; ${external.length} external, not reachable from here (runtime none)` : ''}`;
     },
     (d) => {
       const bad = describe(d).list.filter((s) => !s.healthy);
@@ -105,11 +106,14 @@ async function servicesVerifyCheck(ctx: Ctx, timeout?: string): Promise<TestChec
     'Services running, MCP tools kept',
     inv,
     (d) => {
-      const v = (d?.services ?? d?.verdicts ?? []) as unknown[];
-      return Array.isArray(v) && v.length ? `${v.length} service(s) running and healthy; no MCP server lost a tool` : 'no services in the config';
+      const v = (d?.services ?? []) as Array<{ health?: { external?: boolean } }>;
+      if (!Array.isArray(v) || !v.length) return 'no services in the config';
+      const external = v.filter((x) => x.health?.external).length;
+      const seen = v.length - external;
+      return `${seen} service(s) ${d?.runtime === 'none' ? 'answering' : 'running'} and healthy${external ? `, ${external} external and not reachable from here (runtime none)` : ''}; no MCP server lost a tool`;
     },
     (d) => {
-      const v = (d?.services ?? d?.verdicts ?? []) as Array<{ ok: boolean; problems: string[] }>;
+      const v = (d?.services ?? []) as Array<{ ok: boolean; problems: string[] }>;
       const problems = Array.isArray(v) ? v.filter((x) => !x.ok).flatMap((x) => x.problems) : [];
       return problems.length ? problems.join('; ') : undefined;
     },

@@ -63,7 +63,9 @@ export const registerServices: Register = (program, app) => {
     name: 'health [name]',
     description: 'health checks (http, tcp, command, MCP initialize + tools/list) for one service or all; unhealthy → exit 3',
     examples: ['mcp health', 'mcp health --verbose', 'mcp health filesystem-mcp || echo "Service filesystem-mcp unhealthy"', 'mcp health --json --timeout 2s'],
-  }).addOption(timeoutOpt());
+  })
+    .addOption(timeoutOpt())
+    .option('--strict', 'runtime none: an external service that does not answer is unhealthy too (docs/runtime.md, "Healthy")');
   handle(health, app, async () => (await import('./health.js')).healthHandler);
 
 

@@ -4,7 +4,7 @@
 import type { Handler } from '../../cli/program.js';
 import { runChecks } from './health.js';
 import { platformAndRuntime, table, timeoutOption } from './common.js';
-import type { CheckResult } from '../../health/checks.js';
+import type { ServiceHealth } from '../../health/rule.js';
 import { latestRunState, summarize, summaryLine } from '../../run/summary.js';
 import { statusDoc } from '../../run/status.js';
 
@@ -13,7 +13,7 @@ export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = 
   const timeoutMs = timeoutOption(opts.timeout);
   const { platform, runtime } = await platformAndRuntime(ctx);
   const states = platform.services.length ? await runtime.status(platform.services) : [];
-  const checks: CheckResult[] = detailed ? await runChecks(ctx, platform.services, platform, timeoutMs) : [];
+  const checks: ServiceHealth[] = detailed ? await runChecks(ctx, platform.services, platform, timeoutMs, { states }) : [];
   const services = platform.services.map((s, i) => {
     const st = states.find((x) => x.name === s.name);
     const c = checks[i];
@@ -28,7 +28,7 @@ export const statusHandler: Handler<{ detailed?: boolean; timeout?: string }> = 
             image: st?.image ?? s.image,
             ports: s.ports,
             containerHealth: st?.health,
-            health: c ? { healthy: c.healthy, skipped: c.skipped ?? false, check: c.check, ms: c.ms, detail: c.detail } : undefined,
+            health: c ? { healthy: c.healthy, skipped: c.check.skipped ?? false, ...(c.external ? { external: true } : {}), check: c.check.check, ms: c.check.ms, detail: c.detail } : undefined,
           }
         : {}),
     };

@@ -12,12 +12,10 @@ interface Verdict {
   name: string;
   ok: boolean;
   state?: string;
-  health: { healthy: boolean; check: string; detail: string; skipped?: boolean };
+  health: { healthy: boolean; check: string; detail: string; skipped?: boolean; external?: boolean };
   tools?: { baseline?: string[]; current: string[]; lost: string[]; added: string[]; baselineFrom?: string };
   problems: string[];
 }
-
-const FAILING_STATES = new Set(['stopped', 'missing', 'starting']);
 
 export const verifyHandler: Handler<{ all?: boolean; accept?: boolean; timeout?: string }> = async (ctx, opts, args) => {
   const timeoutMs = timeoutOption(opts.timeout);
@@ -26,15 +24,16 @@ export const verifyHandler: Handler<{ all?: boolean; accept?: boolean; timeout?:
   const states: ServiceState[] = services.length ? await runtime.status(services) : [];
   // baselines are read before the checks, which would otherwise set one for a server seen the first time
   const before = new Map(await Promise.all(services.map(async (s) => [s.name, await readToolRecord(ctx.home, s.name)] as const)));
-  const checks = await runChecks(ctx, services, platform, timeoutMs);
+  const judged = await runChecks(ctx, services, platform, timeoutMs, { states });
   const verdicts: Verdict[] = [];
   for (const [i, s] of services.entries()) {
     const st = states.find((x) => x.name === s.name);
-    const c = checks[i]!;
+    const h = judged[i]!;
+    const c = h.check;
     const problems: string[] = [];
-    if (st && FAILING_STATES.has(st.state)) problems.push(`${s.name} is ${st.state}${st.detail ? ` (${st.detail})` : ''}`);
-    if (!c.healthy) problems.push(`${s.name} is unhealthy: ${c.detail}`);
-    const v: Verdict = { name: s.name, ok: true, state: st?.state, health: { healthy: c.healthy, check: c.check, detail: c.detail, ...(c.skipped ? { skipped: true } : {}) }, problems };
+    // the one rule (src/health/rule.ts): the runtime's state, then the probe
+    if (!h.healthy) problems.push(st && h.state && h.detail.startsWith(h.state) ? `${s.name} is ${h.detail}` : `${s.name} is unhealthy: ${h.detail}`);
+    const v: Verdict = { name: s.name, ok: true, state: st?.state, health: { healthy: h.healthy, check: c.check, detail: h.detail, ...(c.skipped ? { skipped: true } : {}), ...(h.external ? { external: true } : {}) }, problems };
     const rec = before.get(s.name);
     if (c.check === 'mcp' && c.tools) {
       const base = rec?.baseline?.tools;
@@ -55,7 +54,7 @@ export const verifyHandler: Handler<{ all?: boolean; accept?: boolean; timeout?:
   const text: string[] = [];
   for (const v of verdicts) {
     const extra = v.tools ? `, ${v.tools.current.length} tools${v.tools.added.length ? ` (new: ${v.tools.added.join(', ')})` : ''}` : '';
-    text.push(`${v.ok ? '✓' : '✗'} ${v.name}: ${v.state ?? 'state unknown'}, ${v.health.skipped ? 'no health check' : v.health.healthy ? 'healthy' : 'unhealthy'}${extra}`);
+    text.push(`${v.ok ? '✓' : '✗'} ${v.name}: ${v.state ?? 'state unknown'}, ${v.health.skipped ? 'no health check' : v.health.external ? v.health.detail : v.health.healthy ? 'healthy' : 'unhealthy'}${extra}`);
     for (const p of v.problems) text.push(`    ${p}${v.ok ? ' (accepted)' : ''}`);
   }
   if (!verdicts.length) text.push('No services in the config; nothing to verify.');

@@ -50,9 +50,21 @@ export function healthCheckFor(mode: Mode) {
   });
 }
 
-/** Cross-field rules every generation shares: unique names, dependencies and routes that exist. */
-export function serviceGraphRules(depsKey: string) {
+/**
+ * Cross-field rules every generation shares: unique names, dependencies and routes that exist, and a
+ * health check that probes over the network has a port to probe (its own, or one the service publishes).
+ */
+export function serviceGraphRules(depsKey: string, healthKey: string) {
   return (doc: { services?: Array<Record<string, unknown>>; routes?: Array<Record<string, unknown>> }, ctx: z.RefinementCtx) => {
+    (doc.services ?? []).forEach((s, i) => {
+      const h = s[healthKey] as Record<string, unknown> | undefined;
+      if (!h || typeof h !== 'object') return;
+      const network = h.type === 'http' || h.type === 'tcp';
+      const published = Array.isArray(s.ports) && s.ports.length > 0;
+      if (network && h.port === undefined && !published) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, healthKey], message: `a${h.type === 'http' ? 'n' : ''} ${h.type} health check needs a port to probe: set ${healthKey}.port, or publish the service's port in ports` });
+      }
+    });
     const names = new Set<string>();
     (doc.services ?? []).forEach((s, i) => {
       const n = String(s.name);

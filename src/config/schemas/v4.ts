@@ -50,7 +50,7 @@ export function buildV4(mode: Mode) {
     services: z.array(service),
     /** overlays applied by --env NAME (partial configs) */
     environments: z.partialRecord(environment, z.record(z.string(), z.unknown())).optional(),
-  }).superRefine(serviceGraphRules('depends_on'));
+  }).superRefine(serviceGraphRules('depends_on', 'health_check'));
 }
 
 export const v4Schema = buildV4('loose');

@@ -100,7 +100,7 @@ export function buildV5(mode: Mode) {
     services: z.array(obj(serviceV5Shape(mode))),
     environments: c.environments.optional(),
   })
-    .superRefine(serviceGraphRules('dependsOn'))
+    .superRefine(serviceGraphRules('dependsOn', 'healthCheck'))
     .superRefine(mcpNeedsHealthCheck);
 }
 

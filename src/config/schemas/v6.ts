@@ -52,7 +52,7 @@ export function buildV6(mode: Mode) {
     services: z.array(service),
     environments: c.environments.optional(),
   })
-    .superRefine(serviceGraphRules('dependsOn'))
+    .superRefine(serviceGraphRules('dependsOn', 'healthCheck'))
     .superRefine(mcpNeedsHealthCheck);
 }
 

@@ -150,7 +150,10 @@ export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
       } else svc[nk] = x;
     }
     if (svc.type === 'mcp' && svc.healthCheck === undefined) {
-      svc.healthCheck = svc.transport === 'stdio' ? { type: 'mcp', timeout: '5s' } : { type: 'http', path: '/health', timeout: '5s' };
+      // an HTTP server with a published port: GET /health on it; without one there is no port for an
+      // http check, so the protocol check (reached however the runtime exposes it)
+      const published = Array.isArray(svc.ports) && svc.ports.length > 0;
+      svc.healthCheck = svc.transport === 'stdio' || !published ? { type: 'mcp', timeout: '5s' } : { type: 'http', path: '/health', timeout: '5s' };
       synthesized.push(String(svc.name));
       reported.push({ path: `services[${i}].health_check`, disposition: 'added', reason: 'v5 needs a health check for each MCP server' });
     }
