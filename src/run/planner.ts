@@ -27,31 +27,82 @@ export const MANUAL_ACTIONS: Record<string, string[]> = {
   ],
 };
 
-function hop(from: string, to: string, prefix: string): { phases: PhaseIn[]; manual: string[] } {
+/** One major hop's steps by phase: the upgrade runs them all; a plan of service phases runs the platform's part. */
+function hopPhases(from: string, to: string, prefix: string) {
   const fm = majorOf(from);
-  const tm = majorOf(to);
   const id = (s: string) => `${prefix}${s}`;
-  const steps = (name: string, list: StepIn[]): PhaseIn => ({ name: `${prefix}${name}`, steps: list });
-  const phases: PhaseIn[] = [
-    steps('pre-checks', [
+  const phase = (name: string, list: StepIn[]): PhaseIn => ({ name: `${prefix}${name}`, steps: list });
+  return {
+    preChecks: phase('pre-checks', [
       { id: id('check-version'), kind: 'check.version', title: `installed version is ${fm}.x`, params: { expect: `${fm}.x` } },
       { id: id('check-disk'), kind: 'check.disk-space', title: 'enough free disk space', params: { minMb: 100 } },
       { id: id('validate-config'), kind: 'config.validate', title: `config validates as ${from}`, params: { version: from } },
     ]),
-    steps('backup', [
+    backup: phase('backup', [
       { id: id('backup'), kind: 'backup.create', title: `back up everything (v${fm}-final-backup)`, params: { name: `v${fm}-final-backup`, scope: 'full' }, rollbackPoint: true },
       { id: id('record-from'), kind: 'version.record', title: `keep the ${from} config in the version history`, params: { version: from } },
     ]),
-    steps('stop', [{ id: id('stop'), kind: 'services.stop', title: 'stop all services', params: { services: [] }, rollbackPoint: true }]),
-    steps('config', [{ id: id('config'), kind: 'config.transform', title: `transform the config ${from} → ${to}`, params: { from, to } }]),
-    steps('database', [{ id: id('database'), kind: 'db.migrate', title: `database migrations to ${to}`, params: { from, to } }]),
-    steps('start', [
-      { id: id('record-to'), kind: 'version.record', title: `record ${to} as the current version`, params: { version: to } },
-      { id: id('start'), kind: 'services.start', title: `start all services at ${to}`, params: { services: [], version: to }, rollbackPoint: true },
-    ]),
-    steps('verify', [{ id: id('verify'), kind: 'verify', title: `verify the installation is a healthy ${to}`, params: { version: to }, rollbackPoint: true }]),
-  ];
-  return { phases, manual: MANUAL_ACTIONS[`${fm}-${tm}`] ?? [] };
+    stop: phase('stop', [{ id: id('stop'), kind: 'services.stop', title: 'stop all services', params: { services: [] }, rollbackPoint: true }]),
+    config: phase('config', [{ id: id('config'), kind: 'config.transform', title: `transform the config ${from} → ${to}`, params: { from, to } }]),
+    database: phase('database', [{ id: id('database'), kind: 'db.migrate', title: `database migrations to ${to}`, params: { from, to } }]),
+    recordTo: { id: id('record-to'), kind: 'version.record', title: `record ${to} as the current version`, params: { version: to } } as StepIn,
+    start: { id: id('start'), kind: 'services.start', title: `start all services at ${to}`, params: { services: [], version: to }, rollbackPoint: true } as StepIn,
+    verify: phase('verify', [{ id: id('verify'), kind: 'verify', title: `verify the installation is a healthy ${to}`, params: { version: to }, rollbackPoint: true }]),
+  };
+}
+
+function hop(from: string, to: string, prefix: string): PhaseIn[] {
+  const h = hopPhases(from, to, prefix);
+  return [h.preChecks, h.backup, h.stop, h.config, h.database, { name: `${prefix}start`, steps: [h.recordTo, h.start] }, h.verify];
+}
+
+/** The step a platform-moving plan keeps the services' previous definitions in. */
+const HANDOVER = 'services-handover';
+
+/**
+ * A plan of service phases (the guide's migration-plan.yaml, rolling-migration.yaml) whose version is
+ * newer than the installation's moves the platform with it: each hop's pre-checks, backup, config
+ * transform, database migrations and version record first — no stop and start of everything, the
+ * plan's phases move the services one by one, in its order, timeouts and parallelism — then verify.
+ * At the installed release it moves services only; an older version is refused (that is a rollback).
+ */
+export function withPlatform(plan: Plan, installed: string | undefined): Plan {
+  if (plan.kind !== 'service-migration' || !plan.to || !installed) return plan;
+  const t = parseVersion(plan.to, 'version');
+  const f = parseVersion(installed);
+  if (t.major === f.major) return plan;
+  if (t.major < f.major) {
+    throw preconditionError(`the plan moves services to ${plan.to}, older than the installed ${installed}`, { hint: `to go back, use mcp-migrate rollback --to ${plan.to}` });
+  }
+  const path = upgradePath(installed, plan.to);
+  const before: PhaseIn[] = [];
+  let verify: PhaseIn | undefined;
+  const services = [...new Set(plan.phases.flatMap((p) => p.steps.map((s) => String(s.params.service))))];
+  for (let i = 1; i < path.length; i++) {
+    const h = hopPhases(path[i - 1]!, path[i]!, path.length > 2 ? `v${majorOf(path[i]!)}.` : '');
+    if (i === 1) {
+      // before the config changes: the service steps leave the old runtime by it, and undone last of
+      // all (config and database back), it recreates the services from the config they ran before
+      h.backup.steps.push({ id: HANDOVER, kind: 'services.handover', title: `keep the services' ${path[0]} definitions (hand over ${services.length} service(s), back on rollback)`, params: { services } });
+    }
+    before.push(h.preChecks, h.backup, h.config, h.database, { name: h.recordTo.id.replace(/record-to$/, 'version'), steps: [h.recordTo] });
+    verify = h.verify;
+  }
+  // the plan's phase names are the operator's: a platform phase that shares one gets a prefix
+  const taken = new Set(plan.phases.map((p) => p.name));
+  const own = [...before, verify!].map((p) => (taken.has(p.name) ? { ...p, name: `platform-${p.name}` } : p));
+  return makePlan({
+    ...plan,
+    kind: 'upgrade',
+    name: `${plan.name} (platform ${path.join(' → ')})`,
+    from: path[0],
+    to: path[path.length - 1],
+    phases: [
+      ...own.slice(0, -1),
+      ...plan.phases.map((p) => ({ ...p, steps: p.steps.map((s) => (s.kind === 'service.migrate' ? { ...s, params: { ...s.params, handover: HANDOVER } } : s)) })),
+      own.at(-1)!,
+    ],
+  });
 }
 
 /** The upgrade path between two versions, one major at a time: 4.2 → 5.0 → 6.0. */
@@ -72,9 +123,8 @@ export function upgradePlan(from: string, to: string, extra: { runtime?: string 
   const phases: PhaseIn[] = [];
   const manual: string[] = [];
   for (let i = 1; i < path.length; i++) {
-    const h = hop(path[i - 1]!, path[i]!, path.length > 2 ? `v${majorOf(path[i]!)}.` : '');
-    phases.push(...h.phases);
-    void h.manual; // the config transform reports the precise hand work of each hop (its manualActions)
+    // the config transform reports each hop's hand work precisely (its manualActions)
+    phases.push(...hop(path[i - 1]!, path[i]!, path.length > 2 ? `v${majorOf(path[i]!)}.` : ''));
   }
   if (extra.runtime === 'none') manual.push('runtime none: the services run outside mcp — upgrade and restart them yourself at the new version, then run mcp health --verbose');
   return makePlan({

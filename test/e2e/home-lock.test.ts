@@ -23,7 +23,7 @@ describe('one writer per home', () => {
     expect((await mcp(['backup', 'create', '--name', 'before'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
     const before = backupFiles(home);
     const plan = await quickRollingPlan(5); // canary holds of 5 s: time enough to try
-    const run = spawn(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metrics.url, '--health-url', metrics.healthUrl], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    const run = spawn(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--metrics-url', metrics.url, '--health-url', metrics.healthUrl], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
     const done = new Promise<number>((r) => run.on('exit', (c) => r(c ?? -1)));
     const lock = join(home, 'state/executor.lock');
     for (let i = 0; i < 200 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 50));

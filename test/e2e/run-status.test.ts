@@ -65,7 +65,7 @@ describe('one truth: the journal', () => {
     const home = tempDir();
     expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
     const plan = await quickRollingPlan();
-    const r = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', metricsUrl], { home, timeoutMs: 120_000 });
+    const r = await mcp(['migration', 'execute', '--plan', plan, '--metrics-url', metricsUrl], { home, timeoutMs: 120_000 });
     // no health URL is configured: by the plan's rule (noData: fail) the canary is breached and rolled back
     expect(r.exitCode).toBe(1);
     const m = (await mcp(['metrics', '--json'], { home, timeoutMs: 60_000 })).json();
@@ -92,7 +92,7 @@ describe('one truth: the journal', () => {
     const healthy = await canaryMetrics({ errorRate: 0.001, latencyMs: 20 });
     try {
       const plan = await quickRollingPlan(4);
-      const run = execa(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--to', '5.0', '--metrics-url', healthy.url, '--health-url', healthy.healthUrl], { env: { ...process.env, CI: 'true' }, reject: false });
+      const run = execa(process.execPath, [MCP, '--home', home, 'migration', 'execute', '--plan', plan, '--metrics-url', healthy.url, '--health-url', healthy.healthUrl], { env: { ...process.env, CI: 'true' }, reject: false });
       let first = '';
       for (let i = 0; i < 100 && !/now: canary/.test(first); i++) {
         first = (await mcp(['migration', 'status'], { home })).stdout.split('\n')[0]!;

@@ -65,9 +65,17 @@ if (!rule) { process.stderr.write('unexpected call: ' + bin + ' ' + argv.join(' 
 const finish = () => {
   if (rule.handler) {
     const sf = path.join(dir, 'state.json');
-    const state = fs.existsSync(sf) ? JSON.parse(fs.readFileSync(sf, 'utf8')) : {};
-    const ans = (0, eval)('(' + rule.handler + ')')(argv, state, require, stdin) || {};
-    fs.writeFileSync(sf, JSON.stringify(state));
+    // one world: calls made at once (a parallel phase) take turns with the state, as a real engine would
+    const lock = path.join(dir, 'state.lock');
+    const until = Date.now() + 10000;
+    for (;;) { try { fs.mkdirSync(lock); break; } catch { if (Date.now() > until) { try { fs.rmdirSync(lock); } catch {} } else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); } }
+    let ans;
+    try {
+      const state = fs.existsSync(sf) ? JSON.parse(fs.readFileSync(sf, 'utf8')) : {};
+      ans = (0, eval)('(' + rule.handler + ')')(argv, state, require, stdin) || {};
+      fs.writeFileSync(sf + '.tmp', JSON.stringify(state));
+      fs.renameSync(sf + '.tmp', sf);
+    } finally { fs.rmdirSync(lock); }
     if (ans.stdout) process.stdout.write(ans.stdout);
     if (ans.stderr) process.stderr.write(ans.stderr);
     process.exitCode = ans.exitCode || 0;

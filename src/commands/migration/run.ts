@@ -10,7 +10,7 @@ import { ExitCode } from '../../cli/errors.js';
 import { checkPlan, executePlan, refusalError, resumeRun, rollbackRun, type ExecEvent, type ExecOptions, type RunOutcome } from '../../run/executor.js';
 import { defaultRegistry, STEP_KINDS } from '../../run/steps/index.js';
 import { readPlanFile } from '../../run/plan-files.js';
-import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan } from '../../run/planner.js';
+import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan, withPlatform } from '../../run/planner.js';
 import { formatDuration, sanitizePlan, type Plan } from '../../run/plan.js';
 import { latestRun, listRuns, readLock, replay, writeControl } from '../../run/journal.js';
 import { readStoredConfig } from '../../config/store.js';
@@ -70,7 +70,7 @@ export function narrate(ev: ExecEvent): { level: 'info' | 'warn' | 'error'; text
 function renderer(ctx: Ctx, opts: { verbose?: boolean } = {}) {
   const spinners = new Map<string, Spinner>();
   const narration = createTextLog(logsDir(ctx.home, ctx.env), 'migration.log');
-  const useSpinner = ctx.out.stderrIsTTY && !ctx.out.json && !ctx.out.quiet;
+  const useSpinner = ctx.out.animate && !ctx.out.json && !ctx.out.quiet;
   let parallelPhase = false;
   const c = ctx.out.c;
   return async (ev: ExecEvent) => {
@@ -269,7 +269,7 @@ async function loadPlanFor(ctx: Ctx, opts: PlanFileOpts): Promise<Plan> {
   const from = await currentVersion(ctx.home).catch(() => undefined);
   const { plan } = await readPlanFile(file, { to: opts.to, from, skip: list(opts.skip), metricsUrl: opts.metricsUrl, healthUrls: list(opts.healthUrl) });
   await assertFingerprint(ctx.home, plan, file);
-  return plan;
+  return withPlatform(plan, from);
 }
 
 interface PlanFileOpts {
@@ -384,7 +384,7 @@ export const planHandler: Handler<{ from?: string; to?: string; source?: string;
   let plan: Plan;
   if (opts.plan) {
     const from = await currentVersion(ctx.home).catch(() => undefined);
-    plan = (await readPlanFile(resolve(opts.plan), { to: opts.to, from, skip: list(opts.skip) })).plan;
+    plan = withPlatform((await readPlanFile(resolve(opts.plan), { to: opts.to, from, skip: list(opts.skip) })).plan, from);
   } else if (opts.source || opts.target) {
     if (!opts.source || !opts.target) throw usageError('--source and --target go together', { hint: 'mcp-migrate plan --source ./v4-config --target ./v5-config' });
     plan = await convertPlan(resolve(opts.source), resolve(opts.target), opts.to);

@@ -1,8 +1,8 @@
 // The step registry: every kind a plan may name, with its run, its undo and its rollback-point flag.
 // Kinds that call another module (config, db, backup, runtime) refuse at plan time when that module
 // is not built in. docs/plans.md lists them.
-import { statfs, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { statfs, readFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { StepContext, StepKind } from './types.js';
 import { saveState, restoreState } from './snapshot.js';
 import { modules } from './modules.js';
@@ -12,7 +12,7 @@ import type { Scope } from '../../backup/manifest.js';
 const SCOPES: Scope[] = ['full', 'data', 'config'];
 import { layout } from '../../home.js';
 import { configPath, readStoredConfig } from '../../config/store.js';
-import { writeFileAtomic } from '../../fsutil.js';
+import { exists, writeFileAtomic } from '../../fsutil.js';
 import { recordVersion, versionsDir } from '../../version-history.js';
 import { parseVersion } from '../../versions.js';
 
@@ -83,9 +83,10 @@ const checkVersion: StepKind = {
 
 const checkDisk: StepKind = {
   kind: 'check.disk-space',
-  summary: 'pre-check: the home has at least `minMb` MB free (default: twice the size of config, data and database)',
+  summary: 'pre-check: the home has at least `minMb` MB free (default 100)',
   rollbackPoint: false,
   mutates: false,
+  describe: (p) => `check the home has ${typeof p.minMb === 'number' ? `${p.minMb} MB` : 'enough space'} free`,
   async run(ctx, p) {
     const s = await statfs(ctx.home);
     const freeMb = Math.floor((Number(s.bavail) * Number(s.bsize)) / 1048576);
@@ -163,6 +164,7 @@ const configValidate: StepKind = {
   needs: 'config',
   rollbackPoint: false,
   mutates: false,
+  describe: (p) => `validate the config${p.version ? ` as ${str(p.version)}` : ''}`,
   async run(ctx, p) {
     const config = await modules.config();
     const cfg = await readStoredConfig(ctx.home);
@@ -324,21 +326,66 @@ const servicesStart: StepKind = {
   },
 };
 
+/**
+ * The platform as it was before a run changed its config (saved by services.handover): a service step
+ * that moves a service to another runtime (v5 docker → v6 kubernetes) stops it there, and puts it back
+ * there on undo.
+ */
+async function previousPlatform(ctx: StepContext, p: Record<string, unknown>) {
+  if (!p.handover) return undefined;
+  const file = join(dirname(ctx.dir), str(p.handover), 'previous.json');
+  if (!(await exists(file))) return undefined;
+  const runtime = await modules.runtime();
+  return runtime.servicesOf(JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>);
+}
+
+async function moved(ctx: StepContext, p: Record<string, unknown>) {
+  const now = await runtimeOf(ctx);
+  const before = await previousPlatform(ctx, p);
+  if (!before || before.runtime.type === now.platform.runtime.type) return { now };
+  const { nullLogger } = await import('../../log.js');
+  const rt = now.runtime.runtimeFor(before, { home: ctx.home, env: ctx.env, log: nullLogger, signal: ctx.signal, echo: ctx.detail });
+  const [svc] = now.runtime.selectServices(before.services, [str(p.service)], {});
+  return { now, before: { rt, svc } };
+}
+
 const serviceMigrate: StepKind = {
   kind: 'service.migrate',
-  summary: 'moves one service to the plan\'s version: recreate through the runtime (canary share first when the phase has a canary); undo: recreate the previous definition',
+  summary: "moves one service to the plan's version: recreate through the runtime (canary share first when the phase has a canary); when the run moved the platform to another runtime, the service then stops in the old one. Undo: the previous definition, in the previous runtime",
   needs: 'runtime',
   rollbackPoint: false,
   mutates: true,
   describe: (p) => `migrate ${str(p.service)}${p.canaryPercentage ? ` (canary ${p.canaryPercentage}%)` : ''}`,
+  // the service must be in the installation's config: the dry run refuses what the run would
+  async check(p, home) {
+    const runtime = await modules.runtime();
+    try {
+      runtime.selectServices((await runtime.loadPlatform(home)).services, [str(p.service)], {});
+      return undefined;
+    } catch (e) {
+      const err = e as Error & { hint?: string };
+      return `${err.message}${err.hint ? ` (${err.hint})` : ''}; remove it from the plan or add it to the config`;
+    }
+  },
   async run(ctx, p) {
-    const { runtime, platform, rt } = await runtimeOf(ctx);
-    const [svc] = runtime.selectServices(platform.services, [str(p.service)], {});
+    const { now, before } = await moved(ctx, p);
+    const [svc] = now.runtime.selectServices(now.platform.services, [str(p.service)], {});
     await saveState(ctx.dir, 'config', configFiles(ctx.home));
-    const r = await rt.reset([svc]);
-    return { service: svc.name, runtime: r.runtime, external: Boolean(r.external) };
+    const r = await now.rt.reset([svc]);
+    // up in the new runtime first, then down in the old one: the service is never in neither
+    if (before) await before.rt.stop([before.svc], { force: false });
+    return { service: svc.name, runtime: r.runtime, external: Boolean(r.external), ...(before ? { from: before.rt.type } : {}) };
   },
   async undo(ctx, p) {
+    const { now, before } = await moved(ctx, p);
+    if (before) {
+      const found = now.runtime.selectServices(now.platform.services, [str(p.service)], { allowEmpty: true });
+      await before.rt.start([before.svc], {});
+      // down in the new runtime, unless it never got there (no Deployment: nothing to stop)
+      const there = found.length ? (await now.rt.status(found)).filter((s) => s.state !== 'missing').map((s) => s.name) : [];
+      if (there.length) await now.rt.stop(found.filter((f) => there.includes(f.name)), { force: false });
+      return;
+    }
     await restoreState(ctx.dir, 'config');
     const { runtime, platform, rt } = await runtimeOf(ctx);
     const found = runtime.selectServices(platform.services, [str(p.service)], { allowEmpty: true });
@@ -346,18 +393,50 @@ const serviceMigrate: StepKind = {
   },
 };
 
+const servicesHandover: StepKind = {
+  kind: 'services.handover',
+  summary: "placed before a run changes the config: keeps the platform's services as they are (the service steps after it use it to leave the old runtime); undo: recreates `services` from the config as it is then, so a rollback that put the previous config back leaves them running its definitions",
+  needs: 'runtime',
+  rollbackPoint: false,
+  mutates: true,
+  describe: (p) => `keep the services' current definitions, to hand ${strs(p.services).join(', ')} over (and back on rollback)`,
+  async run(ctx, p) {
+    const stored = await readStoredConfig(ctx.home);
+    await mkdir(ctx.dir, { recursive: true });
+    await writeFileAtomic(join(ctx.dir, 'previous.json'), JSON.stringify(stored.doc));
+    return { services: strs(p.services), runtime: (await runtimeOf(ctx)).platform.runtime.type };
+  },
+  async undo(ctx, p, result) {
+    const { runtime, platform, rt } = await runtimeOf(ctx);
+    // moved to another runtime: each service step's undo already started it in this one
+    if (result?.runtime !== undefined && result.runtime !== platform.runtime.type) return;
+    // a name the restored config does not have was not running before either: nothing to recreate
+    const found = strs(p.services).flatMap((n) => {
+      try {
+        return runtime.selectServices(platform.services, [n], {});
+      } catch {
+        return [];
+      }
+    });
+    if (found.length) await rt.reset([...new Set(found)]);
+  },
+};
+
 const healthCheck: StepKind = {
   kind: 'health.check',
-  summary: 'every service (or `services`) passes its health check (the runtime module); runtime none: services are external and reported so',
+  summary: 'every service (or `services`) is healthy by the one rule of docs/runtime.md: running in its runtime, and its health check answers healthy (runtime none: the check alone; an external service that does not answer is reported, not failed)',
   needs: 'runtime',
   rollbackPoint: false,
   mutates: false,
   async run(ctx, p) {
     const { runtime, platform, rt } = await runtimeOf(ctx);
-    const states = await rt.status(pick(runtime, platform, strs(p.services)));
-    const bad = states.filter((s) => s.state !== 'running' && s.state !== 'external');
-    if (bad.length) throw new Error(`unhealthy: ${bad.map((s) => `${s.name} ${s.state}${s.detail ? ` (${s.detail})` : ''}`).join(', ')}`);
-    return { services: states.length, external: states.filter((s) => s.state === 'external').length };
+    const services = pick(runtime, platform, strs(p.services));
+    const states = await rt.status(services);
+    const { platformHealth } = await import('../../health/rule.js');
+    const judged = await platformHealth(platform, services, { home: ctx.home, env: ctx.env, signal: ctx.signal, states });
+    const bad = judged.filter((h) => !h.healthy);
+    if (bad.length) throw new Error(`unhealthy: ${bad.map((h) => `${h.name} (${h.detail})`).join(', ')}`);
+    return { services: judged.length, external: judged.filter((h) => h.external).length };
   },
 };
 
@@ -441,6 +520,7 @@ export const STEP_KINDS: StepKind[] = [
   servicesStop,
   servicesStart,
   serviceMigrate,
+  servicesHandover,
   healthCheck,
   benchmarkCompare,
 ];
