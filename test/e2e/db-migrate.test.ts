@@ -180,11 +180,27 @@ describe('mcp db on the embedded database', { timeout: 300_000 }, () => {
 });
 
 describe('mcp db usage errors', () => {
-  it('rollback without --to, and a bad version, are exit 2 with one line', async () => {
+  it('rollback without --to undoes the newest applied version, one at a time, content kept; then exit 3 naming --to', async () => {
     const home = tempDir();
-    const a = await mcp(['db', 'rollback'], { home });
-    expect(a.exitCode).toBe(2);
-    expect(a.stderr).toMatch(/--to VERSION is required/);
+    expect((await mcp(['init', '--example'], { home })).exitCode).toBe(0);
+    expect((await mcp(['db', 'migrate'], { home, timeoutMs: 120_000 })).exitCode).toBe(0);
+    const applied = async () => (await mcp(['db', 'status', '--json'], { home })).json().migrations.filter((m: any) => m.state === 'applied').map((m: any) => m.version);
+    expect(await applied()).toEqual(['4.0.0', '5.0.0', '5.0.0', '6.0.0']);
+    const one = await mcp(['db', 'rollback', '--json'], { home, timeoutMs: 120_000 });
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(one.json()).toMatchObject({ to: '5.0.0', content: { ok: true } });
+    expect(await applied()).toEqual(['4.0.0', '5.0.0', '5.0.0']);
+    const two = await mcp(['db', 'rollback', '--json'], { home, timeoutMs: 120_000 });
+    expect(two.json()).toMatchObject({ to: '4.0.0', content: { ok: true } });
+    expect(await applied()).toEqual(['4.0.0']);
+    const three = await mcp(['db', 'rollback'], { home });
+    expect(three.exitCode).toBe(3);
+    expect(three.stderr).toMatch(/only 4\.0\.0 is applied .*there is no older version to return to/);
+    expect(three.stderr).toMatch(/mcp db rollback --to VERSION/);
+  }, 240_000);
+
+  it('a bad version is exit 2 with one line', async () => {
+    const home = tempDir();
     const b = await mcp(['db', 'migrate', '--version', 'five'], { home });
     expect(b.exitCode).toBe(2);
     expect(b.stderr).toMatch(/--version 'five' is not a platform version/);

@@ -1,10 +1,10 @@
 // `mcp db migrate` and `mcp db rollback`: both reversible (down migrations, tracked progress), so they run
 // without --yes and without a terminal, as the guide's upgrade script does.
 import type { Handler } from '../../cli/program.js';
-import { usageError } from '../../errors.js';
+import { preconditionError } from '../../errors.js';
 import { engineOpts, openForCommand, versionFlag, type DbOpts } from './common.js';
 import type { PlanItem, RunReport } from '../../db/sql-engine.js';
-import { migrateTo, rollbackTo } from '../../db/migrate.js';
+import { migrateTo, migrationStatus, rollbackTo } from '../../db/migrate.js';
 import { describeContent } from '../../db/content.js';
 
 export function renderRun(r: RunReport, verb: string, database: string): string[] {
@@ -51,11 +51,25 @@ export const dbMigrateHandler: Handler<DbOpts & { version?: string; allowOutOfOr
   }
 };
 
+/**
+ * Without --to: undo the newest applied version (every migration of it), back to the version applied
+ * before it. Nothing applied, or only one version: nothing older to return to, exit 3 naming --to.
+ */
+async function lastVersionBack(db: Awaited<ReturnType<typeof openForCommand>>, migrationsDir: string | undefined): Promise<string> {
+  const st = await migrationStatus(db, { migrationsDir });
+  const applied = [...new Set(st.migrations.filter((m) => m.state === 'applied' || m.state === 'baselined' || m.state === 'failed').map((m) => m.version))];
+  if (!applied.length) throw preconditionError(`no migration is applied to ${db.display}: nothing to roll back`, { hint: 'mcp db status shows what is applied' });
+  if (applied.length === 1) {
+    throw preconditionError(`only ${applied[0]} is applied to ${db.display}: there is no older version to return to`, { hint: 'to undo it too, name the version before it: mcp db rollback --to VERSION' });
+  }
+  return applied[applied.length - 2]!;
+}
+
 export const dbRollbackHandler: Handler<DbOpts & { to?: string }> = async (ctx, opts) => {
-  if (!opts.to) throw usageError('--to VERSION is required', { hint: 'e.g. mcp db rollback --to 4.2 (undoes every migration after 4.2)' });
-  const to = versionFlag(opts.to, '--to')!;
   const db = await openForCommand(ctx, opts);
   try {
+    const to = opts.to ? versionFlag(opts.to, '--to')! : await lastVersionBack(db, opts.migrationsDir);
+    if (!opts.to) ctx.out.progress(`rolling back the newest applied version, to ${to}`);
     const r = await rollbackTo(db, { ...engineOpts(ctx, opts), migrationsDir: opts.migrationsDir, to, dryRun: opts.dryRun });
     ctx.log.log('info', 'db.rollback', { database: db.display, to, dryRun: !!opts.dryRun, rolledBack: r.items.map((i) => i.file) });
     return { data: { database: db.display, to, dryRun: r.dryRun, actions: summary(r), content: contentOf(r) }, text: renderRun(r, 'roll back', db.display) };

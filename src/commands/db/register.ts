@@ -57,11 +57,11 @@ export const registerDb: Register = (program, app: App) => {
       dryRun(
         leaf(db, {
           name: 'rollback',
-          description: 'undo every migration after VERSION, newest first, with its down section; resumes a failed rollback',
-          examples: ['mcp db rollback --to 4.2', 'mcp db rollback --to 5.0 --dry-run'],
+          description: 'undo every migration after VERSION (default: the newest applied version), newest first, with its down section; resumes a failed rollback',
+          examples: ['mcp db rollback', 'mcp db rollback --to 4.2', 'mcp db rollback --to 5.0 --dry-run'],
         }),
         'the down SQL it would run',
-      ).option('--to <version>', 'the version to return to (migrations of this version are kept)'),
+      ).option('--to <version>', 'the version to return to (migrations of this version are kept); default: the version applied before the newest'),
     ),
   );
   handle(rollback, app, async () => (await import('./migrate.js')).dbRollbackHandler);
