@@ -38,7 +38,6 @@ async function writeHistory(home: string, h: VersionHistory): Promise<void> {
   await writeFileAtomic(historyFile(home), JSON.stringify(h, null, 2) + '\n');
 }
 
-/** The version the home runs: the history's current, else the config's version field. */
 /**
  * The installed platform version: the config's own `version` (what `mcp config import` or a restore wrote is
  * the truth), else the history's record when the config cannot be read.
@@ -69,6 +68,20 @@ export async function recordVersion(home: string, version: string, extra: { back
   return entry;
 }
 
+/**
+ * A config change outside a run (`mcp config import`, `config optimize --auto`): the config being replaced is
+ * kept as its version's config first, and the new one becomes its version's config and current after, so
+ * `mcp version restore V` can go back to any version the home has had.
+ */
+export async function withVersionHistory<T>(home: string, change: () => Promise<T>): Promise<T> {
+  const before = await currentVersion(home);
+  if (before && (await configPath(home))) await recordVersion(home, before);
+  const result = await change();
+  const after = await currentVersion(home);
+  if (after) await recordVersion(home, after);
+  return result;
+}
+
 export async function setCurrent(home: string, version: string | undefined): Promise<void> {
   const h = await readHistory(home);
   h.current = version;
@@ -88,7 +101,8 @@ export async function restoreVersion(home: string, raw: string): Promise<{ versi
   const src = join(versionsDir(home), match.config);
   if (!(await exists(src))) throw preconditionError(`the saved config of ${match.version} is missing (${src})`);
   // before replacing the current config, keep it in the history too (restore is reversible)
-  const previous = h.current;
+  // the version the config says, not the history's record (a config written by hand may have moved it)
+  const previous = (await currentVersion(home)) ?? h.current;
   if (previous && previous !== match.version) await recordVersion(home, previous);
   const dir = layout(home).config;
   const target = join(dir, basename(match.config));

@@ -1,7 +1,7 @@
 // The guide's "Upgrading from v4.x to v5.x" steps, one command at a time, on the example installation,
 // without --yes and without a terminal, ending with the guide's verification.
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp, tempDir } from '../helpers/cli.js';
 
@@ -29,5 +29,46 @@ describe("the guide's v4 → v5 migration steps", () => {
     // by content: db migrate snapshotted the 200 v4 records before it changed anything
     expect(checks.find((c) => c.name === 'data')!.detail).toMatch(/^200 records, each identical to the snapshot taken before mcp db migrate to 5\.0 \(/);
     expect(v.exitCode, JSON.stringify(checks, null, 2)).toBe(0);
+  });
+
+  it("after the manual steps on an operator's own config, rollback.sh's `mcp version restore 4.2` brings back their v4 file as it was", async () => {
+    const home = tempDir();
+    const dir = tempDir();
+    const ok = async (args: string[]) => {
+      const r = await mcp(args, { home });
+      expect(r.exitCode, `mcp ${args.join(' ')}\n${r.stderr}`).toBe(0);
+      return r;
+    };
+    await ok(['init', '--version', '4.2']);
+    // their own file: comments, an anchor, a field no version defines
+    const own = [
+      '# production, edited by hand',
+      'version: "4.2"',
+      'environment: production',
+      'defaults: &defaults',
+      '  restart: always',
+      'services:',
+      '  - name: auth_service',
+      '    <<: *defaults',
+      '    type: core',
+      '    image: mcp/auth:4.2',
+      '    ports: ["8081:8080"]',
+      '    cost_center: ops-17',
+      '',
+    ].join('\n');
+    writeFileSync(join(home, 'config/platform.yaml'), own);
+    await ok(['migrate', '--from', '4.x', '--to', '5.x', '--config', join(home, 'config/platform.yaml'), '--output', join(dir, 'config-v5.json')]);
+    await ok(['config', 'import', '--file', join(dir, 'config-v5.json')]);
+    expect((await ok(['version', '--current'])).stdout.trim()).toBe('5.0');
+    const v5 = readFileSync(join(home, 'config/platform.json'), 'utf8');
+
+    const back = await ok(['version', 'restore', '4.2']);
+    expect(back.stdout + back.stderr).toMatch(/4\.2/);
+    expect((await ok(['version', '--current'])).stdout.trim()).toBe('4.2');
+    expect(readFileSync(join(home, 'config/platform.yaml'), 'utf8')).toBe(own);
+    // and forward again: the imported v5 config was kept as 5.0's
+    await ok(['version', 'restore', '5.0']);
+    expect(readFileSync(join(home, 'config/platform.json'), 'utf8')).toBe(v5);
+    expect((await ok(['version', '--current'])).stdout.trim()).toBe('5.0');
   });
 });

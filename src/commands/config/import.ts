@@ -7,6 +7,7 @@ import { applyEnvOverlay, assertValid, fillPlaceholders, placeholderPaths, versi
 import { readConfigFile, homeConfigIfAny, homeConfigAt } from './common.js';
 import { join } from 'node:path';
 import { layout } from '../../home.js';
+import { withVersionHistory } from '../../version-history.js';
 
 interface Opts {
   file: string;
@@ -43,7 +44,8 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
   let written: Awaited<ReturnType<typeof writeConfig>> | undefined;
   if (!opts.dryRun) {
     await ensureLayout(ctx.home);
-    written = await writeConfig(ctx.home, doc, { where: opts.file });
+    // the replaced config stays restorable by version (`mcp version restore`), like an upgrade's
+    written = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, doc, { where: opts.file }));
   }
   for (const u of v.unknown) ctx.out.warn(`unknown field kept as it is: ${u}`);
   if (current && current.generation !== v.generation) {

@@ -2,6 +2,7 @@
 import type { Handler } from '../../cli/program.js';
 import { loadConfig, writeConfig } from '../../config/index.js';
 import { DEFAULT_LIMITS } from '../../config/env.js';
+import { withVersionHistory } from '../../version-history.js';
 
 type Doc = Record<string, any>;
 
@@ -66,7 +67,7 @@ export const optimizeHandler: Handler<{ auto?: boolean; dryRun?: boolean }> = as
   const { findings, fixed } = optimize(loaded.doc, loaded.generation);
   const safe = findings.filter((f) => f.safe);
   let written: Awaited<ReturnType<typeof writeConfig>> | undefined;
-  if (opts.auto && safe.length && !opts.dryRun) written = await writeConfig(ctx.home, fixed, { where: loaded.path });
+  if (opts.auto && safe.length && !opts.dryRun) written = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, fixed, { where: loaded.path }));
   if (opts.auto) for (const f of safe) f.applied = !opts.dryRun;
   ctx.log.log('info', 'config.optimize', { findings: findings.length, applied: written ? safe.length : 0 });
   const text = findings.length
