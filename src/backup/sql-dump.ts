@@ -262,6 +262,7 @@ export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOption
         tables.push(dump);
         opts.onTable?.(name, dump.rows);
       }
+      await sink.addBuffer('db/restore.sql', Buffer.from(restoreScript(doc, { tables })));
       return { kind: db.kind, format: 'pg-copy-text/1', snapshot: 'repeatable read', serverVersion: version, schemaEntry: 'db/schema.json', tables, warnings } as DatabaseDump;
     },
     { isolation: 'repeatable read', readOnly: true },
@@ -279,6 +280,79 @@ function columnSql(c: ColumnDef): string {
   else if (c.default !== null) sql += ` DEFAULT ${c.default}`;
   if (c.notNull && !c.identity) sql += ' NOT NULL';
   return sql;
+}
+
+/** `"schema"."table" ("col", …)`: where COPY loads a table's rows (generated columns are computed, not loaded). */
+function copyTarget(t: TableDef): string {
+  return `${qn(t.schema, t.name)} (${t.columns.filter((c) => c.generated === '').map((c) => qi(c.name)).join(', ')})`;
+}
+
+/** Schemas, enums, sequences and tables, before any row (names quoted; the rest checked by parseSchemaDoc). */
+function createStatements(doc: SchemaDoc): string[] {
+  return [
+    ...doc.schemas.map((sc) => `CREATE SCHEMA IF NOT EXISTS ${qi(sc)}`),
+    ...doc.enums.map((e) => `CREATE TYPE ${qn(e.schema, e.name)} AS ENUM (${e.labels.map(ql).join(', ')})`),
+    ...doc.sequences.map(
+      (q) => `CREATE SEQUENCE ${qn(q.schema, q.name)} AS ${q.type} INCREMENT BY ${q.increment} MINVALUE ${q.min} MAXVALUE ${q.max} START WITH ${q.start} CACHE ${q.cache}${q.cycle ? ' CYCLE' : ''}`,
+    ),
+    ...doc.tables.map((t) => `CREATE TABLE ${qn(t.schema, t.name)} (${t.columns.map(columnSql).join(', ')})`),
+  ];
+}
+
+/** After the rows: constraints, indexes, foreign keys last, sequence ownership and positions (numbers checked by parseSchemaDoc). */
+function finishStatements(doc: SchemaDoc): string[] {
+  const bool = (b: boolean) => (b ? 'true' : 'false');
+  const constraint = (t: TableDef, c: TableDef['constraints'][number]) => `ALTER TABLE ${qn(t.schema, t.name)} ADD CONSTRAINT ${qi(c.name)} ${c.def}`;
+  return [
+    ...doc.tables.flatMap((t) => t.constraints.filter((x) => x.type !== 'f').map((c) => constraint(t, c))),
+    ...doc.tables.flatMap((t) => t.indexes),
+    ...doc.tables.flatMap((t) => t.constraints.filter((x) => x.type === 'f').map((c) => constraint(t, c))),
+    ...doc.sequences.flatMap((q) => [
+      ...(q.ownedBy ? [`ALTER SEQUENCE ${qn(q.schema, q.name)} OWNED BY ${q.ownedBy.table}.${qi(q.ownedBy.column)}`] : []),
+      `SELECT setval(${ql(qn(q.schema, q.name))}::regclass, ${q.last}::bigint, ${bool(q.isCalled)})`,
+    ]),
+    ...doc.tables.flatMap((t) => t.identity.map((id) => `SELECT setval(pg_get_serial_sequence(${ql(qn(t.schema, t.name))}, ${ql(id.column)}), ${id.last}::bigint, ${bool(id.isCalled)})`)),
+  ];
+}
+
+/**
+ * db/restore.sql, the break-glass path: the same restore as restoreSql as a plain script for psql, run from the
+ * directory the archive was extracted into (`\copy` reads the chunks relative to it). One transaction that
+ * stops at the first error; it drops what the dumped schemas hold now, so tables a later migration added go too.
+ */
+export function restoreScript(doc: SchemaDoc, dump: Pick<DatabaseDump, 'tables'>): string {
+  const lines = [
+    '-- Written by mcp backup create: this backup\'s database, for psql alone (docs/backups.md, "Break glass").',
+    '-- From the directory the archive was extracted into:  psql -X DBNAME < db/restore.sql',
+    '\\set ON_ERROR_STOP on',
+    "SET client_encoding = 'UTF8';",
+    'BEGIN;',
+  ];
+  // psql reads a meta-command to the end of its line: a name with a line break cannot be written as one
+  const names = [...doc.schemas, ...doc.tables.flatMap((t) => [t.schema, t.name, ...t.columns.map((c) => c.name)])];
+  if (names.some((n) => /[\r\n]/.test(n))) {
+    lines.push(`DO $mcp$ BEGIN RAISE EXCEPTION 'a table or column name holds a line break: restore this backup with mcp backup restore'; END $mcp$;`);
+    return lines.join('\n') + '\n';
+  }
+  if (doc.schemas.length) {
+    const schemas = `ARRAY[${doc.schemas.map(ql).join(', ')}]::text[]`;
+    lines.push(
+      `DO $mcp$ DECLARE r record; BEGIN`,
+      `  FOR r IN SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace`,
+      `    WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(${schemas}) AND NOT c.relispartition LOOP EXECUTE 'DROP TABLE IF EXISTS ' || r.t || ' CASCADE'; END LOOP;`,
+      `  FOR r IN SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace`,
+      `    WHERE c.relkind = 'S' AND n.nspname = ANY(${schemas}) LOOP EXECUTE 'DROP SEQUENCE IF EXISTS ' || r.t || ' CASCADE'; END LOOP;`,
+      `END $mcp$;`,
+    );
+  }
+  for (const e of doc.enums) lines.push(`DROP TYPE IF EXISTS ${qn(e.schema, e.name)} CASCADE;`);
+  lines.push(...createStatements(doc).map((x) => x + ';'));
+  for (const t of doc.tables) {
+    const td = dump.tables.find((x) => x.name === `${t.schema}.${t.name}`);
+    for (const chunk of td?.chunks ?? []) lines.push(`\\copy ${copyTarget(t)} FROM ${ql(chunk)}`);
+  }
+  lines.push(...finishStatements(doc).map((x) => x + ';'), 'COMMIT;');
+  return lines.join('\n') + '\n';
 }
 
 /** Restore a dump in one transaction; any failure rolls everything back. Returns rows per table. */
@@ -307,22 +381,14 @@ export async function restoreSql(
     }
     for (const e of doc.enums) await s.exec(`DROP TYPE IF EXISTS ${qn(e.schema, e.name)} CASCADE`);
     // 2. Schema before data.
-    for (const sc of doc.schemas) await s.exec(`CREATE SCHEMA IF NOT EXISTS ${qi(sc)}`);
-    for (const e of doc.enums) await s.exec(`CREATE TYPE ${qn(e.schema, e.name)} AS ENUM (${e.labels.map(ql).join(', ')})`);
-    for (const q of doc.sequences) {
-      await s.exec(
-        `CREATE SEQUENCE ${qn(q.schema, q.name)} AS ${q.type} INCREMENT BY ${q.increment} MINVALUE ${q.min} MAXVALUE ${q.max} START WITH ${q.start} CACHE ${q.cache}${q.cycle ? ' CYCLE' : ''}`,
-      );
-    }
-    for (const t of doc.tables) await s.exec(`CREATE TABLE ${qn(t.schema, t.name)} (${t.columns.map(columnSql).join(', ')})`);
+    for (const sql of createStatements(doc)) await s.exec(sql);
     // 3. Rows.
     const counts: Record<string, number> = {};
     for (let i = 0; i < doc.tables.length; i++) {
       const t = doc.tables[i]!;
       const td = dump.tables.find((x) => x.name === `${t.schema}.${t.name}`);
       if (!td) throw integrityError(`the dump has no rows entry for ${t.schema}.${t.name}`);
-      const cols = t.columns.filter((c) => c.generated === '');
-      const copy = `COPY ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')}) FROM STDIN`;
+      const copy = `COPY ${copyTarget(t)} FROM STDIN`;
       let loaded = 0;
       for (const chunk of td.chunks) {
         if (opts.signal?.aborted) throw failedError('interrupted; the database was rolled back');
@@ -338,18 +404,7 @@ export async function restoreSql(
       opts.onTable?.(td.name, loaded);
     }
     // 4. Constraints, indexes, foreign keys, ownership and sequence positions.
-    for (const t of doc.tables) for (const c of t.constraints.filter((x) => x.type !== 'f')) await s.exec(`ALTER TABLE ${qn(t.schema, t.name)} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
-    for (const t of doc.tables) for (const ix of t.indexes) await s.exec(ix);
-    for (const t of doc.tables) for (const c of t.constraints.filter((x) => x.type === 'f')) await s.exec(`ALTER TABLE ${qn(t.schema, t.name)} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
-    for (const q of doc.sequences) {
-      if (q.ownedBy) await s.exec(`ALTER SEQUENCE ${qn(q.schema, q.name)} OWNED BY ${q.ownedBy.table}.${qi(q.ownedBy.column)}`);
-      await s.query(`SELECT setval($1::regclass, $2::bigint, $3::boolean)`, [qn(q.schema, q.name), q.last, q.isCalled]);
-    }
-    for (const t of doc.tables) {
-      for (const id of t.identity) {
-        await s.query(`SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, $4::boolean)`, [qn(t.schema, t.name), id.column, id.last, id.isCalled]);
-      }
-    }
+    for (const sql of finishStatements(doc)) await s.exec(sql);
     // 5. What is about to be committed matches the manifest.
     for (const td of dump.tables) {
       const [schema, ...rest] = td.name.split('.');
