@@ -17,9 +17,10 @@ export interface FakeRule {
   /** sleep before answering, for timeout tests */
   sleepMs?: number;
   /**
-   * Source of a function `(argv, state, require, stdin) => ({ stdout?, stderr?, exitCode? })` run by the fake: `state` is a
-   * JSON object shared by every fake in the directory (state.json), saved after the call, so a fake can
-   * simulate a changing world (containers started and stopped one by one). Its answer overrides stdout etc.
+   * Source of a function `(argv, state, require, stdin, commit) => ({ stdout?, stderr?, exitCode? })` run by the fake: `state`
+   * is a JSON object shared by every fake in the directory (state.json), saved after the call, so a fake can
+   * simulate a changing world (containers started and stopped one by one). Calls take turns with it (a lock);
+   * `commit()` saves it and ends the turn early. Its answer overrides stdout etc.
    */
   handler?: string;
   /** run this command with the fake's own stdin/stdout instead (a real server standing in for a container) */
@@ -70,12 +71,21 @@ const finish = () => {
     const until = Date.now() + 10000;
     for (;;) { try { fs.mkdirSync(lock); break; } catch { if (Date.now() > until) { try { fs.rmdirSync(lock); } catch {} } else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); } }
     let ans;
-    try {
-      const state = fs.existsSync(sf) ? JSON.parse(fs.readFileSync(sf, 'utf8')) : {};
-      ans = (0, eval)('(' + rule.handler + ')')(argv, state, require, stdin) || {};
+    let held = true;
+    const state = fs.existsSync(sf) ? JSON.parse(fs.readFileSync(sf, 'utf8')) : {};
+    // commit(): the state as it is now reaches the world and the turn ends (a handler that then hangs, like a
+    // kubectl stuck in a webhook after the API server took the object, does not hold everyone else up)
+    const commit = () => {
+      if (!held) return;
       fs.writeFileSync(sf + '.tmp', JSON.stringify(state));
       fs.renameSync(sf + '.tmp', sf);
-    } finally { fs.rmdirSync(lock); }
+      held = false;
+      fs.rmdirSync(lock);
+    };
+    try {
+      ans = (0, eval)('(' + rule.handler + ')')(argv, state, require, stdin, commit) || {};
+      commit();
+    } finally { if (held) fs.rmdirSync(lock); }
     if (ans.stdout) process.stdout.write(ans.stdout);
     if (ans.stderr) process.stderr.write(ans.stderr);
     process.exitCode = ans.exitCode || 0;

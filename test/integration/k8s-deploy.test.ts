@@ -419,11 +419,10 @@ describe('mcp deploy: what a failed apply can print, and an interrupted one', ()
     const old = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'mcp-platform', resourceVersion: '5' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'mcp/web:1' }] } } } };
     fb.setState({ objects: { 'deployment/web': old } });
     // the Deployment's apply lands in the cluster, then kubectl hangs (a slow admission webhook)
-    const hang = `(argv, state, r, stdin) => {
+    const hang = `(argv, state, r, stdin, commit) => {
       const out = (${cluster.toString()})(argv, state, r, stdin);
       if (!JSON.parse(stdin).items.some((o) => o.kind === 'Deployment')) return out;
-      const fs = r('fs'), path = r('path');
-      fs.writeFileSync(path.join(path.dirname(process.argv[1]), 'state.json'), JSON.stringify(state));
+      commit();
       r('child_process').spawnSync('sleep', ['20']);
       return out;
     }`;
