@@ -1,8 +1,13 @@
 // `mcp config optimize [--auto] [--dry-run]`: findings about the home's config; --auto applies the safe ones.
+// Safe means safe by construction: the fix writes down what already happens (a health check's timeout is
+// the probe's default). Limits and replicas change how a service runs (a limit can starve or kill it; a
+// second replica of a stdio server, a queue worker or a service with volumes is a second consumer of
+// the same work or state), so they are suggestions, never applied automatically.
 import type { Handler } from '../../cli/program.js';
 import { loadConfig, writeConfig } from '../../config/index.js';
 import { DEFAULT_LIMITS } from '../../config/env.js';
 import { withVersionHistory } from '../../version-history.js';
+import { DEFAULT_TIMEOUT_MS } from '../../health/checks.js';
 
 type Doc = Record<string, any>;
 
@@ -11,7 +16,7 @@ export interface Finding {
   severity: 'warning' | 'info';
   path: string;
   message: string;
-  /** safe: applied by --auto (it cannot stop anything working) */
+  /** safe: applied by --auto (it writes down what already happens, so it cannot stop anything working) */
   safe: boolean;
   fix?: string;
   applied?: boolean;
@@ -25,31 +30,28 @@ export function optimize(doc: Doc, generation: 4 | 5 | 6): { findings: Finding[]
   const [cpuKey, memKey, hcKey] = generation === 4 ? ['max_cpu', 'max_memory', 'health_check'] : ['maxCpu', 'maxMemory', 'healthCheck'];
   (fixed.services ?? []).forEach((s: Doc, i: number) => {
     const p = `services[${i}]`;
+    const limits = `measure ${s.name}'s use first; the production overlay's default is ${DEFAULT_LIMITS.cpu} / ${DEFAULT_LIMITS.memory} (not automatic: a limit below what it uses throttles or kills it)`;
     if (generation === 6) {
       const lim = s.deployment?.resources?.limits;
-      if (!lim?.cpu || !lim?.memory) {
-        findings.push({ id: 'missing-limits', severity: 'warning', path: `${p}.deployment.resources.limits`, message: `${s.name} has no resource limits`, safe: true, fix: `limits ${DEFAULT_LIMITS.cpu} / ${DEFAULT_LIMITS.memory}` });
-        s.deployment.resources = { ...(s.deployment.resources ?? {}), limits: { cpu: lim?.cpu ?? DEFAULT_LIMITS.cpu, memory: lim?.memory ?? DEFAULT_LIMITS.memory } };
-      }
+      if (!lim?.cpu || !lim?.memory) findings.push({ id: 'missing-limits', severity: 'warning', path: `${p}.deployment.resources.limits`, message: `${s.name} has no resource limits`, safe: false, fix: limits });
     } else if (s[cpuKey] === undefined || s[memKey] === undefined) {
-      findings.push({ id: 'missing-limits', severity: 'warning', path: `${p}.${s[cpuKey] === undefined ? cpuKey : memKey}`, message: `${s.name} has no CPU/memory limit`, safe: true, fix: `${cpuKey} ${DEFAULT_LIMITS.cpu}, ${memKey} ${DEFAULT_LIMITS.memory}` });
-      s[cpuKey] ??= DEFAULT_LIMITS.cpu;
-      s[memKey] ??= DEFAULT_LIMITS.memory;
+      findings.push({ id: 'missing-limits', severity: 'warning', path: `${p}.${s[cpuKey] === undefined ? cpuKey : memKey}`, message: `${s.name} has no CPU/memory limit`, safe: false, fix: limits });
     }
     if (production && s.type !== 'infrastructure') {
       const replicas = generation === 6 ? s.deployment?.replicas : s.instances;
       if ((replicas ?? 1) < 2) {
-        findings.push({ id: 'single-replica-production', severity: 'warning', path: generation === 6 ? `${p}.deployment.replicas` : `${p}.instances`, message: `${s.name} runs a single replica in production`, safe: true, fix: '2 replicas' });
-        if (generation === 6) {
-          s.deployment.replicas = 2;
-          if (s.instances !== undefined) s.instances = 2;
-        } else s.instances = 2;
+        const why = s.transport === 'stdio' ? 'a stdio server serves one client per process' : s.volumes?.length ? 'it has volumes: two replicas would share its state' : 'only if it is stateless and no second copy duplicates work (queue workers, schedulers)';
+        const where = generation === 6 ? `deployment.replicas: 2 and instances: 2` : 'instances: 2';
+        findings.push({ id: 'single-replica-production', severity: 'warning', path: generation === 6 ? `${p}.deployment.replicas` : `${p}.instances`, message: `${s.name} runs a single replica in production`, safe: false, fix: `${where} (not automatic: ${why})` });
       }
     }
     const hc = s[hcKey];
     if (hc && hc.timeout === undefined) {
-      findings.push({ id: 'health-check-timeout', severity: 'info', path: `${p}.${hcKey}.timeout`, message: `${s.name}'s health check has no timeout`, safe: true, fix: 'timeout 5s' });
-      hc.timeout = '5s';
+      const t = `${DEFAULT_TIMEOUT_MS / 1000}s`;
+      // mcp's probes and Kubernetes' use 5s without one; a command check runs in the engine (Docker: 30s)
+      const same = hc.type !== 'command';
+      findings.push({ id: 'health-check-timeout', severity: 'info', path: `${p}.${hcKey}.timeout`, message: `${s.name}'s health check has no timeout`, safe: same, fix: same ? `timeout ${t} (what the probe uses when none is set)` : `timeout ${t} (not automatic: Docker runs a command check with its own 30s default)` });
+      if (same) hc.timeout = t;
     }
   });
   if (production && doc.security?.tls?.enabled !== true) {
@@ -67,7 +69,7 @@ export const optimizeHandler: Handler<{ auto?: boolean; dryRun?: boolean }> = as
   const { findings, fixed } = optimize(loaded.doc, loaded.generation);
   const safe = findings.filter((f) => f.safe);
   let written: Awaited<ReturnType<typeof writeConfig>> | undefined;
-  if (opts.auto && safe.length && !opts.dryRun) written = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, fixed, { where: loaded.path }));
+  if (opts.auto && safe.length && !opts.dryRun) written = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, fixed, { where: loaded.path, source: loaded.text }));
   if (opts.auto) for (const f of safe) f.applied = !opts.dryRun;
   ctx.log.log('info', 'config.optimize', { findings: findings.length, applied: written ? safe.length : 0 });
   const text = findings.length
