@@ -4,7 +4,7 @@ export { validateConfig, assertValid, generationOf, versionOfDoc, formatPath, ty
 export { transformConfig, HOPS, hopOf, type TransformResult, type HopNote, type HopReport } from './transformers/registry.js';
 export type { BreakingChange, ReportedField, Hop, Doc } from './transformers/types.js';
 export { findPath, requirePath, resolveTarget, resolveSource, versionDifference, MIGRATION_TYPES, GUIDE_MIGRATION_PATHS, EDGES, type MigrationType } from './paths.js';
-export { parseConfigText, serialize, type TextFormat } from './parse.js';
+export { parseConfigText, serialize, serializeLike, type TextFormat } from './parse.js';
 export { maskSecrets, fillPlaceholders, placeholderPaths, registerConfigSecrets, PLACEHOLDER } from './secrets.js';
 export { applyEnvOverlay } from './env.js';
 export { readStoredConfig, configPath, type StoredConfig } from './store.js';

@@ -9,7 +9,7 @@ import type { KnownVersion } from '../versions.js';
 import { configPath, readStoredConfig } from './store.js';
 import { assertValid, versionOfDoc } from './validate.js';
 import { registerConfigSecrets, placeholderPaths } from './secrets.js';
-import { serialize, type TextFormat } from './parse.js';
+import { serializeLike, type TextFormat } from './parse.js';
 import type { Generation, ConfigV4, ConfigV5, ConfigV6 } from './schemas/index.js';
 
 export type AnyConfig = ConfigV4 | ConfigV5 | ConfigV6;
@@ -59,7 +59,7 @@ function stamp(d = new Date()): string {
  * Validate and write the home's config (YAML for v4, JSON for v5/v6) atomically; the previous file is
  * copied to config/history/<time>-<file> first. Refuses placeholders ("[REDACTED]"): fill them first.
  */
-export async function writeConfig(home: string, doc: Record<string, unknown>, opts: { where?: string } = {}): Promise<WriteResult> {
+export async function writeConfig(home: string, doc: Record<string, unknown>, opts: { where?: string; source?: string } = {}): Promise<WriteResult> {
   const where = opts.where ?? 'config';
   const version = versionOfDoc(doc, `${where}: version`);
   const v = assertValid(doc, version, where);
@@ -83,7 +83,8 @@ export async function writeConfig(home: string, doc: Record<string, unknown>, op
     await writeFileAtomic(previous, await readFile(current.path), { mode: 0o600 });
   }
   // configs hold secrets: owner-only
-  await writeFileAtomic(target, serialize(doc, format), { mode: 0o600 });
+  // `source`: the text the document was read from, whose comments and anchors the written file keeps
+  await writeFileAtomic(target, serializeLike(doc, format, opts.source, where), { mode: 0o600 });
   let removed: string | undefined;
   if (current && current.path !== target) {
     await rm(current.path, { force: true });

@@ -1,6 +1,8 @@
 // Text → document, YAML or JSON whatever the file is called (the guide redirects a YAML v4 export
 // into config-v4.json). Errors carry file:line:column.
 import yaml from 'js-yaml';
+import * as Y from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
 import { parseYamlText, tooDeepAt, lineColOf, MAX_DEPTH } from '../input.js';
 import { invalidInput } from '../errors.js';
 
@@ -158,10 +160,59 @@ export function parseConfigText(text: string, file: string): Parsed {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw invalidInput('a platform config is a mapping (an object with version, services, …)', { where: `${file}:1:1` });
   }
-  return { doc: doc as Record<string, unknown>, format };
+  const d = doc as Record<string, unknown>;
+  // `version: 4.2` unquoted is a number to YAML and JSON; the operator means "4.2" (5.0 reads as 5: "5.0")
+  if (typeof d.version === 'number' && Number.isFinite(d.version)) d.version = Number.isInteger(d.version) ? d.version.toFixed(1) : String(d.version);
+  return { doc: d, format };
 }
 
 export function serialize(doc: unknown, format: TextFormat): string {
   if (format === 'json') return JSON.stringify(doc, null, 2) + '\n';
   return yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
 }
+
+const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Set in `d` what differs between `before` and `after` at `path`, leaf by leaf (untouched nodes keep their comments). */
+function patchYaml(d: Y.Document, path: (string | number)[], before: unknown, after: unknown): void {
+  if (isDeepStrictEqual(before, after)) return;
+  if (isPlain(before) && isPlain(after)) {
+    for (const k of Object.keys(before)) if (!(k in after)) d.deleteIn([...path, k]);
+    for (const [k, v] of Object.entries(after)) {
+      if (k in before) patchYaml(d, [...path, k], before[k], v);
+      else d.setIn([...path, k], v);
+    }
+  } else if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    after.forEach((v, i) => patchYaml(d, [...path, i], before[i], v));
+  } else if (path.length) d.setIn(path, after);
+  else throw new Error('the document changed shape');
+}
+
+/**
+ * The text of `doc` written in the way of `source`, the file it was read from: the source itself when the
+ * document is unchanged; for YAML with changes, the source with only the changed values set in place, so
+ * comments, anchors and layout stay. Falls back to serialize() when that cannot be done faithfully (the
+ * result is re-read and compared).
+ */
+export function serializeLike(doc: Record<string, unknown>, format: TextFormat, source: string | undefined, file = 'config'): string {
+  if (source === undefined) return serialize(doc, format);
+  let before: Parsed;
+  try {
+    before = parseConfigText(source, file);
+  } catch {
+    return serialize(doc, format);
+  }
+  if (before.format !== format) return serialize(doc, format);
+  if (isDeepStrictEqual(before.doc, doc)) return source;
+  if (format !== 'yaml') return serialize(doc, format);
+  try {
+    const d = Y.parseDocument(source.replace(/^\uFEFF/, ''), { merge: true, uniqueKeys: true });
+    patchYaml(d, [], before.doc, doc);
+    const out = d.toString({ lineWidth: 0 });
+    if (isDeepStrictEqual(parseConfigText(out, file).doc, doc)) return out;
+  } catch {
+    // an alias or merge key in the way of a change: the plain form below is still the same config
+  }
+  return serialize(doc, format);
+}
+

@@ -259,13 +259,46 @@ describe('config optimize', () => {
     expect(dry.stdout).toMatch(/would apply/);
     expect(readFileSync(join(home, 'config/platform.json'), 'utf8')).toBe(readFileSync(join(FIX, 'v5.json'), 'utf8'));
     const auto = await mcp(['config', 'optimize', '--auto', '--json'], { home });
-    expect(auto.json().applied).toBeGreaterThan(0);
+    const findings = auto.json().findings as { id: string; path: string; safe: boolean; applied?: boolean; fix: string }[];
+    // safe by construction only: the health check timeout is what the probe uses anyway
+    expect(findings.filter((f) => f.applied).map((f) => [f.id, f.path])).toEqual([
+      ['health-check-timeout', 'services[0].healthCheck.timeout'],
+      ['health-check-timeout', 'services[1].healthCheck.timeout'],
+    ]);
+    // a second replica of a stdio server, or a limit nobody measured, is a suggestion: never applied
+    const replica = findings.find((f) => f.id === 'single-replica-production' && f.path === 'services[3].instances')!;
+    expect(replica).toMatchObject({ safe: false });
+    expect(replica.fix).toMatch(/stdio/);
+    expect(findings.find((f) => f.id === 'missing-limits')).toMatchObject({ safe: false });
     const after = JSON.parse(readFileSync(join(home, 'config/platform.json'), 'utf8'));
+    const before = JSON.parse(readFileSync(join(FIX, 'v5.json'), 'utf8'));
     const git = after.services.find((s: { name: string }) => s.name === 'git-mcp');
-    expect(git).toMatchObject({ maxCpu: '1000m', maxMemory: '1Gi', instances: 2 });
+    expect(git).toEqual(before.services.find((s: { name: string }) => s.name === 'git-mcp'));
+    expect(after.services[1].healthCheck).toEqual({ ...before.services[1].healthCheck, timeout: '5s' });
+    expect(after.services.map((x: { healthCheck?: unknown }) => ({ ...x, healthCheck: undefined }))).toEqual(before.services.map((x: { healthCheck?: unknown }) => ({ ...x, healthCheck: undefined })));
+    expect({ ...after, services: undefined }).toEqual({ ...before, services: undefined });
     expect(after.oauth.clientSecret).toBe('oauth-client-secret-5');
     expect(readdirSync(join(home, 'config/history'))).toHaveLength(1);
     const again = await mcp(['config', 'optimize', '--json'], { home });
     expect(again.json().findings.filter((f: { safe: boolean }) => f.safe)).toEqual([]);
+  });
+
+  it('import keeps a v4 YAML as written: comments and anchors, and with --env only the values the overlay changed', async () => {
+    const home = join(tempDir(), 'home');
+    expect((await mcp(['init', '--version', '4.2'], { home })).exitCode).toBe(0);
+    const own = readFileSync(join(FIX, 'v4.yaml'), 'utf8').replace('services:\n', 'x-common: &common\n  restart: always\nservices:\n') + '# end of file\n';
+    const file = join(tempDir(), 'mine.yaml');
+    writeFileSync(file, own.replace('version: "4.2"', 'version: 4.2'));
+    const r = await mcp(['config', 'import', '--file', file], { home });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readFileSync(join(home, 'config/platform.yaml'), 'utf8')).toBe(own.replace('version: "4.2"', 'version: 4.2'));
+    const s = await mcp(['config', 'import', '--file', file, '--env', 'staging'], { home });
+    expect(s.exitCode, s.stderr).toBe(0);
+    const staged = readFileSync(join(home, 'config/platform.yaml'), 'utf8');
+    expect(staged).toContain('# A complete v4.2 platform config');
+    expect(staged).toContain('x-common: &common');
+    expect(staged).toContain('# end of file');
+    expect(staged).toMatch(/^environment: staging$/m);
+    expect((await mcp(['config', 'validate', '--json'], { home })).exitCode).toBe(0);
   });
 });

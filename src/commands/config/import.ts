@@ -45,7 +45,7 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
   if (!opts.dryRun) {
     await ensureLayout(ctx.home);
     // the replaced config stays restorable by version (`mcp version restore`), like an upgrade's
-    written = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, doc, { where: opts.file }));
+    written = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, doc, { where: opts.file, source: input.text }));
   }
   for (const u of v.unknown) ctx.out.warn(`unknown field kept as it is: ${u}`);
   if (current && current.generation !== v.generation) {

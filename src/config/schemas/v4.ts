@@ -38,6 +38,19 @@ export function buildV4(mode: Mode) {
       type: z.literal('bearer'),
       tokens: z.array(obj({ name: z.string().min(1), token: z.string().min(1), scopes: z.array(z.string()).optional() })).optional(),
     }).optional(),
+    /** OAuth client settings, snake_case as OAuth libraries spell them (v5: camelCase) */
+    oauth: obj({
+      provider: z.string().optional(),
+      issuer: z.string().optional(),
+      client_id: z.string().optional(),
+      client_secret: z.string().optional(),
+      authorize_url: z.string().optional(),
+      authorization_url: z.string().optional(),
+      token_url: z.string().optional(),
+      redirect_uri: z.string().optional(),
+      scope: z.string().optional(),
+      scopes: z.array(z.string()).optional(),
+    }).optional(),
     database: obj({
       type: z.enum(DB_TYPES),
       url: dbUrl.optional(),

@@ -48,12 +48,12 @@ export interface TransformResult {
 }
 
 /** Apply one hop, reporting the unknown fields of its input as carried. */
-export function applyHop(hop: Hop, doc: Doc): { config: Doc; manualActions: string[]; reported: ReportedField[] } {
+export function applyHop(hop: Hop, doc: Doc, last = true): { config: Doc; manualActions: string[]; reported: ReportedField[] } {
   const r = hop.apply(doc);
   const unknown = unknownFields(doc, generationOf(hop.from)).map(
     (path): ReportedField => ({ path, disposition: 'carried', reason: `not a v${generationOf(hop.from)} field: carried as it is, not validated` }),
   );
-  return { config: r.config, manualActions: r.manualActions, reported: [...unknown, ...r.reported] };
+  return { config: r.config, manualActions: last ? [...r.manualActions, ...(r.finalOnly ?? [])] : r.manualActions, reported: [...unknown, ...r.reported] };
 }
 
 /**
@@ -84,7 +84,7 @@ export function transformConfig(doc: Doc, fromVersion: string | undefined, toVer
   for (let i = 0; i + 1 < path.length; i++) {
     const hop = hopOf(path[i]!, path[i + 1]!);
     const label = `${hop.from}→${hop.to}`;
-    const r = applyHop(hop, cur);
+    const r = applyHop(hop, cur, i + 2 === path.length);
     cur = r.config;
     for (const n of hop.breakingChanges) notes.push({ hop: label, ...n });
     for (const m of r.manualActions) if (!manualActions.includes(m)) manualActions.push(m);

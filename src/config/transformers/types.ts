@@ -26,6 +26,8 @@ export interface ReportedField {
 export interface HopOutput {
   config: Doc;
   manualActions: string[];
+  /** actions that apply only when this hop's output is the config that runs (a later hop supersedes them) */
+  finalOnly?: string[];
   reported: ReportedField[];
 }
 

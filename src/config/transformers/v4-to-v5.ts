@@ -52,20 +52,31 @@ function renameShallow(o: Doc): Doc {
   return out;
 }
 
-// a word that may be a service name used as a host: at the start, after // or @ or whitespace/=/,;
-// followed by :port, /, the end or a separator. Candidates are looked up in the set of renamed names.
-const HOST_TOKEN = /(^|[/@\s=,])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?=$|[:/\s,;])/g;
+// a word that may be a service name used as a host: the whole value, or after a URL's // or @, or after
+// whitespace, = or a comma; followed by :port, /, the end or a separator. A path segment (after a single /,
+// as in s3://bucket/pg_primary/) is not a host. Candidates are looked up in the set of renamed names.
+const HOST_TOKEN = /(^|\/\/|@|[\s=,])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?=$|[:/\s,;])/g;
 
-function hostRewriter(names: string[]): ((value: string) => string) | undefined {
+/** Rewrites the renamed services a value names as hosts; `hosts` lists the names it rewrote. */
+function hostRewriter(names: string[]): ((value: string) => { value: string; hosts: string[] }) | undefined {
   const snake = new Set(names.filter((n) => n.includes('_')));
   if (!snake.size) return undefined;
-  return (value) => (value.includes('_') ? value.replace(HOST_TOKEN, (m, pre: string, n: string) => (snake.has(n) ? pre + kebab(n) : m)) : value);
+  return (value) => {
+    const hosts: string[] = [];
+    if (!value.includes('_')) return { value, hosts };
+    const out = value.replace(HOST_TOKEN, (m, pre: string, n: string) => {
+      if (!snake.has(n)) return m;
+      if (!hosts.includes(n)) hosts.push(n);
+      return pre + kebab(n);
+    });
+    return { value: out, hosts };
+  };
 }
 
 export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
   const reported: ReportedField[] = [];
   const manual: string[] = [];
-  const { version: _v, environment, platform, api, security, auth, database, runtime, routes, services, environments, ...rest } = doc;
+  const { version: _v, environment, platform, api, security, auth, oauth, database, runtime, routes, services, environments, ...rest } = doc;
   const out: Doc = { version: to, environment: environment ?? 'development' };
   if (environment === undefined) reported.push({ path: 'environment', disposition: 'added', reason: 'v5 names the environment; none was set, so development' });
   if (platform !== undefined) out.platform = platform;
@@ -101,8 +112,10 @@ export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
   } else if (Array.isArray(tokens)) {
     reported.push({ path: 'auth.tokens', disposition: 'moved', to: 'auth.legacyApiKeys', reason: 'no tokens to carry' });
   }
-  manual.push('provide the JWT signing secret (auth.jwt.secret, or the MCP_JWT_SECRET environment variable) before starting v5');
+  // only when 5.x is where the upgrade stops: v6 signs with an RS256 key pair instead (its hop says so)
+  const finalOnly = [`provide the JWT signing secret (auth.jwt.secret, or the MCP_JWT_SECRET environment variable) before starting ${to}`];
   out.auth = authOut;
+  if (oauth !== undefined) out.oauth = convertOauth(oauth, reported);
 
   if (database !== undefined) {
     if (isObj(database)) {
@@ -141,8 +154,9 @@ export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
         const env: Doc = {};
         for (const [ek, ev] of Object.entries(x)) {
           if (typeof ev === 'string') {
-            const nv = rewrite(ev);
-            if (nv !== ev) reported.push({ path: `services[${i}].environment.${ek}`, disposition: 'changed', reason: 'a renamed service is referenced as a host name' });
+            const { value: nv, hosts } = rewrite(ev);
+            // what changed, not the value (an environment value may hold a password)
+            if (nv !== ev) reported.push({ path: `services[${i}].environment.${ek}`, disposition: 'changed', reason: `host ${hosts.map((h) => `${h} → ${kebab(h)}`).join(', ')}: a renamed service referenced as a host name` });
             env[ek] = nv;
           } else env[ek] = ev;
         }
@@ -168,7 +182,32 @@ export function v4ToV5(doc: Doc, to: KnownVersion = '5.0'): HopOutput {
   }
   if (environments !== undefined) out.environments = renameDeep(environments);
   Object.assign(out, rest);
-  return { config: out, manualActions: manual, reported };
+  return { config: out, manualActions: manual, finalOnly, reported };
+}
+
+/** snake_case → camelCase (`client_id` → `clientId`); other keys as they are */
+const camel = (k: string): string => k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+const OAUTH_RENAMES: Record<string, string> = { authorization_url: 'authorizeUrl', authorize_url: 'authorizeUrl', auth_url: 'authorizeUrl', scope: 'scopes' };
+
+/**
+ * v4 `oauth` (snake_case, as OAuth libraries spell it) → v5 `oauth` (camelCase: clientId, clientSecret,
+ * redirectUri, authorizeUrl, tokenUrl, scopes). A space- or comma-separated `scope` string becomes the
+ * `scopes` list. Each key that changes is reported with where it went.
+ */
+function convertOauth(oauth: unknown, reported: ReportedField[]): unknown {
+  if (!isObj(oauth)) return oauth;
+  const out: Doc = {};
+  for (const [k, v] of Object.entries(oauth)) {
+    const nk = OAUTH_RENAMES[k] ?? camel(k);
+    if (nk === 'scopes' && typeof v === 'string') {
+      out.scopes = v.split(/[\s,]+/).filter(Boolean);
+      reported.push({ path: `oauth.${k}`, disposition: 'changed', to: 'oauth.scopes', reason: `the scope string '${v}' becomes a list` });
+      continue;
+    }
+    if (nk !== k) reported.push({ path: `oauth.${k}`, disposition: 'moved', to: `oauth.${nk}`, reason: 'v5 spells OAuth settings in camelCase' });
+    out[nk] = v;
+  }
+  return out;
 }
 
 export function v4ToV5Hop(from: KnownVersion): Hop {
