@@ -1,7 +1,7 @@
 // The logs: <logs>/mcp.log, one JSON line per event of a command, and <logs>/migration.log, the runs
 // narrated in text lines. Both always redacted; neither ever fails what it records.
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, appendFileSync, constants, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { redact, redactText } from './redact.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -61,3 +61,36 @@ export function createTextLog(dir: string, name: string): TextLog {
     },
   };
 }
+
+/** Where a system installation keeps its logs (the guide tails /var/log/mcp/migration.log); MCP_SYSTEM_LOG_DIR moves it. */
+export const systemLogDir = (env: NodeJS.ProcessEnv): string => resolve(env.MCP_SYSTEM_LOG_DIR?.trim() || '/var/log/mcp');
+
+function writableDir(dir: string): boolean {
+  try {
+    if (!statSync(dir).isDirectory()) return false;
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * migration.log, the runs' narration, in <logs>; and, when MCP_LOG_DIR does not already say where logs go and
+ * the system log directory exists and is writable, the same lines there too, so the guide's
+ * `tail -f /var/log/mcp/migration.log` works as written on an installation that has that directory.
+ */
+export function createNarration(logsDir: string, env: NodeJS.ProcessEnv): TextLog {
+  const main = createTextLog(logsDir, 'migration.log');
+  const sys = systemLogDir(env);
+  if ((env.MCP_LOG_DIR && env.MCP_LOG_DIR.trim() !== '') || resolve(logsDir) === sys || !writableDir(sys)) return main;
+  const mirror = createTextLog(sys, 'migration.log');
+  return {
+    path: main.path,
+    line(level, message) {
+      main.line(level, message);
+      mirror.line(level, message);
+    },
+  };
+}
+

@@ -7,7 +7,7 @@ import { createCtx, type Ctx, type Streams } from './context.js';
 import type { CommandResult } from './output.js';
 import { redact, redactArgv, redactText } from '../redact.js';
 import { packageVersion } from '../paths.js';
-import { createTextLog } from '../log.js';
+import { createNarration } from '../log.js';
 import { logsDir } from '../home.js';
 import { formatDuration } from '../duration.js';
 import { narratesEnd } from '../ops/migration-commands.js';
@@ -84,7 +84,7 @@ export function handle<O>(cmd: Command, app: App, load: () => Promise<Handler<O>
     ctx.log.log('info', 'command.start', { argv: redactArgv(app.argv) });
     // A migration command that changes something and is no executor run (those narrate every event)
     // leaves its end in migration.log too, for `grep -i error migration.log`.
-    const narration = narratesEnd(ctx.command) ? createTextLog(logsDir(ctx.home, ctx.env), 'migration.log') : undefined;
+    const narration = narratesEnd(ctx.command) ? createNarration(logsDir(ctx.home, ctx.env), ctx.env) : undefined;
     const what = `${app.bin} ${ctx.command}`;
     try {
       const opts = cmd.opts() as O & Record<string, unknown>;

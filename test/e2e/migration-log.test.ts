@@ -1,7 +1,7 @@
 // The guide's "Migration Logs": tail -f /var/log/mcp/migration.log, grep -i error …, mcp logs export.
 // MCP_LOG_DIR stands in for /var/log/mcp (a system installation sets it there).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { mcp, ROOT, tempDir } from '../helpers/cli.js';
@@ -95,6 +95,28 @@ describe('migration.log: the end of mcp db migrate and friends', { timeout: 120_
     expect(ok.exitCode, ok.stderr).toBe(0);
     const last = readFileSync(file, 'utf8').trimEnd().split('\n').pop()!;
     expect(last).toMatch(/^\S+ INFO {2}mcp db migrate done in \S+/);
+  });
+
+  it("with no MCP_LOG_DIR, a system log directory that exists gets the same lines (the guide's /var/log/mcp); one that does not is not created", async () => {
+    const home = tempDir();
+    const sys = join(tempDir(), 'var-log-mcp');
+    const env = { MCP_SYSTEM_LOG_DIR: sys };
+    expect((await mcp(['init', '--example'], { home, env })).exitCode).toBe(0);
+    const out = join(tempDir(), 'v5.json');
+    const args = ['migrate', '--from', '4.x', '--to', '5.x', '--config', join(home, 'config/platform.yaml'), '--output', out];
+    expect((await mcp(args, { home, env })).exitCode).toBe(0);
+    expect(existsSync(sys)).toBe(false);
+    mkdirSync(sys);
+    expect((await mcp([...args.slice(0, -1), out + '.2'], { home, env })).exitCode).toBe(0);
+    const bad = join(tempDir(), 'bad.yaml');
+    writeFileSync(bad, 'version: "4.2"\nservices: {}\n');
+    expect((await mcp(['migrate', '--from', '4.x', '--to', '5.x', '--config', bad, '--output', out + '.3'], { home, env })).exitCode).toBe(2);
+    const own = readFileSync(join(home, 'logs/migration.log'), 'utf8').trim().split('\n');
+    const mirrored = readFileSync(join(sys, 'migration.log'), 'utf8').trim().split('\n');
+    expect(own).toHaveLength(3);
+    expect(mirrored).toEqual(own.slice(1));
+    const grep = await execa('grep', ['-i', 'error', join(sys, 'migration.log')], { reject: false });
+    expect(grep.stdout).toMatch(/ERROR mcp migrate failed \(exit \d\)/);
   });
 
   it('read-only migration commands and executor runs leave no end line of their own', async () => {

@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../../fsutil.js';
 import { currentVersion } from '../../version-history.js';
 import { sameRelease } from '../../versions.js';
 import { statusDoc, statusText } from '../../run/status.js';
-import { createTextLog } from '../../log.js';
+import { createNarration } from '../../log.js';
 import { logsDir } from '../../home.js';
 
 const registry = defaultRegistry();
@@ -69,7 +69,7 @@ export function narrate(ev: ExecEvent): { level: 'info' | 'warn' | 'error'; text
 /** Progress renderer for executor events. */
 function renderer(ctx: Ctx, opts: { verbose?: boolean } = {}) {
   const spinners = new Map<string, Spinner>();
-  const narration = createTextLog(logsDir(ctx.home, ctx.env), 'migration.log');
+  const narration = createNarration(logsDir(ctx.home, ctx.env), ctx.env);
   const useSpinner = ctx.out.animate && !ctx.out.json && !ctx.out.quiet;
   let parallelPhase = false;
   const c = ctx.out.c;
