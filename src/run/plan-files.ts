@@ -90,7 +90,7 @@ export const ACTIONS: Record<string, ActionMap> = {
   start_services: { kind: 'services.start', title: 'start all services', rollbackPoint: true },
   health_verification: { kind: 'health.check', title: 'health checks' },
   data_integrity: { kind: 'verify', title: 'verify config, migrations, data counts and services', rollbackPoint: true },
-  performance_baseline: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline' },
+  performance_baseline: { kind: 'benchmark.baseline', title: 'save a performance baseline (within 10% of the pre-migration one, when there is one)' },
 };
 
 export interface ReadPlanOptions {

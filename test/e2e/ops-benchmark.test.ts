@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mcp } from '../helpers/cli.js';
+import { mcp, tempDir } from '../helpers/cli.js';
 import { opsHome } from '../helpers/ops-home.js';
 
 let server: Server;
@@ -105,6 +105,25 @@ describe('mcp benchmark', () => {
     expect(c.json().services.map((s: any) => s.service)).toEqual(['api-gateway']);
   });
 
+  it("automated-migration.yaml's performance_baseline: with no baseline yet it saves one; next time it compares with it (10%) and saves again", async () => {
+    const home = await opsHome({ services: services() });
+    const plan = join(tempDir(), 'automated-migration.yaml');
+    writeFileSync(plan, 'automation:\n  pre_checks: []\n  migration:\n    - update_platform\n  post_checks:\n    - performance_baseline\n');
+    delayMs = 0;
+    const first = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0'], { home, timeoutMs: 60_000 });
+    expect(first.exitCode, first.stderr).toBe(0);
+    const saved = () => readdirSync(join(home, 'state/benchmarks')).filter((n) => n.startsWith('post-migration-'));
+    expect(saved()).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(home, 'state/benchmarks', saved()[0]!), 'utf8')).services.map((x: any) => x.service)).toEqual(['api-gateway']);
+    // slower than the saved one by far more than 10%: the post-check fails and nothing new is saved
+    delayMs = 60;
+    const slow = await mcp(['migration', 'execute', '--plan', plan, '--to', '5.0'], { home, timeoutMs: 60_000 });
+    delayMs = 0;
+    expect(slow.exitCode).toBe(1);
+    expect(slow.stderr + slow.stdout).toMatch(/performance is not within 10% of baseline 'post-migration-/);
+    expect(saved()).toHaveLength(1);
+  }, 120_000);
+
   it('--save when no service answered: nothing saved, exit 3 naming the services and how to go on', async () => {
     const home = await opsHome({ services: [{ name: 'dead', ports: [`${deadPort}:3000`], healthCheck: { type: 'http', path: '/h' } }] });
     const r = await mcp(['benchmark', '--requests', '4', '--save', 'baseline'], { home });
@@ -158,12 +177,17 @@ describe('mcp benchmark', () => {
     expect(perf.command).toBe('mcp benchmark --compare-with good');
   }, 120_000);
 
-  it('an unknown baseline or service, or a bad name: exit 2 before any request; nothing to measure: exit 3', async () => {
+  it('a baseline not saved yet: exit 3 (a precondition) listing those saved; an unknown service or a bad name: exit 2; all before any request; nothing to measure: exit 3', async () => {
     const home = await opsHome({ services: services() });
     hits = 0;
     const a = await mcp(['benchmark', '--compare-with', 'baseline'], { home });
-    expect(a.exitCode).toBe(2);
+    expect(a.exitCode).toBe(3);
     expect(a.stderr).toMatch(/no baseline named 'baseline'\nhint: save one first: mcp benchmark --save baseline/);
+    mkdirSync(join(home, 'state/benchmarks'), { recursive: true });
+    writeFileSync(join(home, 'state/benchmarks/pre-migration.json'), '{}');
+    const b = await mcp(['benchmark', '--compare-with', 'baseline'], { home });
+    expect(b.exitCode).toBe(3);
+    expect(b.stderr).toMatch(/hint: saved baselines: pre-migration/);
     expect((await mcp(['benchmark', '--save', '../escape'], { home })).exitCode).toBe(2);
     expect((await mcp(['benchmark', '--service', 'nope'], { home })).exitCode).toBe(2);
     expect((await mcp(['benchmark', '--requests', '0'], { home })).exitCode).toBe(2);

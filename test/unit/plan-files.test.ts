@@ -52,7 +52,7 @@ describe('plan files from the guide', () => {
     expect(plan.notes).toContain('switch_traffic left out by --skip');
   });
 
-  it('automated-migration.yaml: needs a target version; maps the sequence; keeps the notifications; the baseline is a benchmark comparison', async () => {
+  it('automated-migration.yaml: needs a target version; maps the sequence; keeps the notifications; performance_baseline saves a baseline after the migration', async () => {
     const e2 = await readPlanFile(fx('automated-migration.yaml'), { skip: ['notifications'] }).catch((e) => e);
     expect(exitCodeOf(e2)).toBe(2);
     expect(e2.message).toMatch(/needs a target version/);
@@ -61,7 +61,7 @@ describe('plan files from the guide', () => {
     expect(plan.phases[1]!.steps.map((s) => s.kind)).toEqual(['services.stop', 'backup.create', 'version.record', 'db.migrate', 'config.transform', 'services.start']);
     expect(plan.notifications.map((n) => n.channel)).toEqual(['slack', 'email']);
     const full = (await readPlanFile(fx('automated-migration.yaml'), { to: '5.0', from: '4.2' })).plan;
-    expect(full.phases[2]!.steps.map((s) => s.kind)).toEqual(['health.check', 'verify', 'benchmark.compare']);
+    expect(full.phases[2]!.steps.map((s) => s.kind)).toEqual(['health.check', 'verify', 'benchmark.baseline']);
   });
 
   it('errors name file:line and what to write', async () => {

@@ -96,7 +96,7 @@ export const benchmarkHandler: Handler<BenchmarkOptions> = async (ctx, opts) => 
     }
     if (!baseline) {
       const have = await listBaselines(ctx.home);
-      throw invalidInput(`no baseline named '${compareWith}'`, {
+      throw preconditionError(`no baseline named '${compareWith}'`, {
         hint: have.length ? `saved baselines: ${have.join(', ')}` : `save one first: mcp benchmark --save ${compareWith}`,
       });
     }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { StepContext, StepKind } from './types.js';
 import { saveState, restoreState } from './snapshot.js';
 import { modules } from './modules.js';
+import { benchmarkBaseline, benchmarkCompare } from './benchmark.js';
 import type { BackupEnv } from '../../backup/engine.js';
 import type { Scope } from '../../backup/manifest.js';
 
@@ -440,41 +441,6 @@ const healthCheck: StepKind = {
   },
 };
 
-const benchmarkCompare: StepKind = {
-  kind: 'benchmark.compare',
-  summary: "benchmarks the services as the baseline did (`baseline`, default: the newest saved) and fails unless latency and throughput are within 10% of it (the guide's success criterion; mcp benchmark)",
-  rollbackPoint: false,
-  mutates: false,
-  describe: (p) => `compare performance with the baseline ${p.baseline ? `'${str(p.baseline)}'` : '(the newest saved)'}`,
-  async check(p, home) {
-    const { listBaselines } = await import('../../ops/benchmark.js');
-    const have = await listBaselines(home);
-    if (p.baseline !== undefined && !have.includes(str(p.baseline))) return `no benchmark baseline named '${str(p.baseline)}'${have.length ? ` (saved: ${have.join(', ')})` : ''}; save it before the migration: mcp benchmark --save ${str(p.baseline)}`;
-    if (!have.length) return 'no benchmark baseline is saved in this home to compare with; save one before the migration: mcp benchmark --save pre-migration';
-    return undefined;
-  },
-  async run(ctx, p) {
-    const b = await import('../../ops/benchmark.js');
-    const { readPlatform } = await import('../../ops/platform.js');
-    // the named baseline, else the newest one that measured something
-    const name = p.baseline !== undefined ? str(p.baseline) : await b.newestBaseline(ctx.home);
-    const baseline = name ? await b.loadBaseline(ctx.home, name) : undefined;
-    if (!baseline) throw new Error(`no benchmark baseline${name ? ` '${name}'` : ' with a measured service'} to compare with; save one while the services run: mcp benchmark --save NAME`);
-    const { comparable, notComparable } = b.comparableServices(baseline);
-    if (!comparable.length) throw new Error(`baseline '${name}' holds no measurement to compare with (${notComparable.map((s) => `${s.service}: ${s.reason}`).join('; ')}); save a new one while the services run: mcp benchmark --save ${name}`);
-    for (const s of notComparable) ctx.detail(`${s.service}: not comparable, ${s.reason}`);
-    const platform = await readPlatform(ctx.home);
-    const { targets } = b.benchmarkTargets(platform.services, comparable.map((s) => s.service));
-    const current = await b.measure(targets, baseline.settings, { platformVersion: platform.version }, { signal: ctx.signal, onService: (s) => ctx.detail(`benchmarking ${s} (${baseline.settings.requests} requests)`) });
-    const checks = b.compare(baseline, current);
-    const failed = checks.filter((c) => !c.ok);
-    if (failed.length) {
-      throw new Error(`performance is not within 10% of baseline '${name}': ${failed.map((c) => `${c.service} ${c.metric} ${c.current ?? 'missing'} (limit ${c.threshold})`).join(', ')}`);
-    }
-    return { baseline: name, services: current.services.length, checks: checks.length };
-  },
-};
-
 const configConvert: StepKind = {
   kind: 'config.convert',
   summary: 'transforms the config in `source` (a directory) to version `to` and writes it into `target` (the config module); undo: the target as it was',
@@ -523,6 +489,7 @@ export const STEP_KINDS: StepKind[] = [
   servicesHandover,
   healthCheck,
   benchmarkCompare,
+  benchmarkBaseline,
 ];
 
 export function defaultRegistry(): Map<string, StepKind> {
