@@ -1,7 +1,7 @@
 // The guide's v5→v6 step 2 and its post-migration check: export-data → transform → validate-data, then
 // verify-data record by record after the migration. Users and keys never reach stdout; their files are 0600.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp, ROOT, tempDir } from '../helpers/cli.js';
 import { createTestDb, pgExec, type TestDb } from '../helpers/pg.js';
@@ -83,5 +83,16 @@ describe('mcp migration export-data / transform / validate-data / verify-data', 
     expect(t.stderr).toMatch(/SHA-256/);
     const again = await mcp(['migration', 'export-data', '--version', '5.x', '--output', v5], { home: h2 });
     expect(again.exitCode).toBe(3);
+  });
+
+  it('a --source that does not exist, or is no package, is bad input (exit 2) as for --config, and nothing is written', async () => {
+    const out = join(tempDir(), 'v6');
+    const missing = await mcp(['migration', 'transform', '--source', join(tempDir(), 'nonexistent'), '--target', '6.0', '--output', out], { home: tempDir() });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/^mcp: error: --source: cannot read --source .*nonexistent: no such directory\nhint: check the path given to --source/m);
+    const empty = await mcp(['migration', 'transform', '--source', tempDir(), '--target', '6.0', '--output', out], { home: tempDir() });
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toMatch(/is not a data package \(no manifest\.json\)/);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 // command prints their content, only counts and record ids.
 import { createHash, randomBytes } from 'node:crypto';
 import { engineEnv } from '../../cli/context.js';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import type { Handler } from '../../cli/program.js';
@@ -141,8 +141,10 @@ export async function readPackage(dir: string, flag: string): Promise<Pkg & { ma
   let text: string;
   try {
     text = await readFile(mpath, 'utf8');
-  } catch {
-    throw preconditionError(`${dir} is not a data package (no manifest.json)`, { where: flag, hint: "create one with 'mcp migration export-data'" });
+  } catch (e) {
+    // a path given on the command line that is not what it must be is bad input (exit 2), as for --config
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' && !(await stat(dir).then(() => true, () => false));
+    throw invalidInput(missing ? `cannot read ${flag} ${dir}: no such directory` : `${dir} is not a data package (no manifest.json)`, { where: flag, hint: missing ? `check the path given to ${flag}` : "create one with 'mcp migration export-data'" });
   }
   let manifest: PackageManifest;
   try {
