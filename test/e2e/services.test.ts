@@ -127,12 +127,18 @@ describe('services list', () => {
     const names = await mcp(['services', 'list', '--format', 'names'], { home: h });
     expect(names.exitCode).toBe(0);
     expect(names.stdout).toBe('filesystem-mcp\ngit-mcp\nauth-service\nredis\n');
+    // the guide's `mcp services list --format json > services-backup.json`: a list of the services
     const json = await mcp(['services', 'list', '--format', 'json'], { home: h });
-    const doc = json.json();
-    expect(doc.services.map((s: { name: string }) => s.name)).toEqual(['filesystem-mcp', 'git-mcp', 'auth-service', 'redis']);
-    expect(doc.services[0]).toMatchObject({ type: 'mcp', transport: 'http', healthCheck: 'mcp', ports: [`${fx.port}:3000`] });
-    expect(doc.services[3].healthCheck).toBe('tcp');
+    const list = json.json();
+    expect(Array.isArray(list)).toBe(true);
+    expect(list.map((s: { name: string }) => s.name)).toEqual(['filesystem-mcp', 'git-mcp', 'auth-service', 'redis']);
+    expect(list[0]).toMatchObject({ type: 'mcp', transport: 'http', healthCheck: 'mcp', ports: [`${fx.port}:3000`] });
+    expect(list[3].healthCheck).toBe('tcp');
     expect(json.stdout).not.toContain('hunter22');
+    // --json: the result document around it
+    const doc = (await mcp(['services', 'list', '--json'], { home: h })).json();
+    expect(doc).toMatchObject({ version: '5.0', services: list });
+    expect((await mcp(['services', 'list', '--json'], { home: h })).stdout).not.toContain('hunter22');
     const table = await mcp(['services', 'list'], { home: h });
     expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+IMAGE\s+PORTS\s+CHECK$/);
     const bad = await mcp(['services', 'list', '--format', 'xml'], { home: h });

@@ -29,7 +29,7 @@ export const validateHandler: Handler<Opts> = async (ctx, opts) => {
     ? [`✓ Configuration valid for version ${version} (schema v${v.generation}): ${file}`, ...v.unknown.map((u) => `  warning: unknown field kept as it is: ${u}`)]
     : [`✗ Configuration invalid for schema v${v.generation}: ${file}`, ...v.issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`), ...v.unknown.map((u) => `  warning: unknown field: ${u}`)];
   return {
-    data: { file, version, schema: `v${v.generation}`, valid: v.ok, issues: v.issues, unknown: v.unknown },
+    data: { ok: v.ok, file, version, schema: `v${v.generation}`, valid: v.ok, issues: v.issues, unknown: v.unknown },
     text,
     exitCode: v.ok ? ExitCode.OK : ExitCode.USAGE,
   };

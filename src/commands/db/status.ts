@@ -38,7 +38,8 @@ export const dbStatusHandler: Handler<DbOpts> = async (ctx, opts) => {
     } else {
       report = await sqlStatus(db, await sqlMigrationsFor(opts));
     }
-    return { data: report, text: renderStatus(report) };
+    // ok: nothing failed, interrupted or changed since applied (pending migrations are not wrong)
+    return { data: { ok: report.failed === 0 && report.drifted.length === 0, ...report }, text: renderStatus(report) };
   } finally {
     await db.close();
   }

@@ -56,6 +56,8 @@ export function estimateDowntime(hops: Array<{ from: string; to: string; type: '
 }
 
 export interface CheckReport {
+  /** the one pass/fail word of --json (docs/json.md): a path exists */
+  ok: boolean;
   from: string;
   to: string;
   compatible: boolean;
@@ -113,7 +115,7 @@ export async function checkMigration(ctx: Ctx, fromRaw: string, toRaw: string, o
   const hopTypes: Array<{ from: string; to: string; type: 'patch' | 'minor' | 'major' }> = hops.map((h) => ({ from: h.from, to: h.to, type: h.type }));
   if (path && path.length === 1 && diff === 'patch') hopTypes.push({ from: opts.docVersion ?? fromRaw, to: toRaw, type: 'patch' });
   const estimate = path ? estimateDowntime(hopTypes, platformMove, dataSize.total, measured) : null;
-  return { from, to, compatible: Boolean(path), path, nearest, hops, migrationType, dataSize, estimate };
+  return { ok: Boolean(path), from, to, compatible: Boolean(path), path, nearest, hops, migrationType, dataSize, estimate };
 }
 
 export function renderCheck(r: CheckReport): string[] {

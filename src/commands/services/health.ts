@@ -48,7 +48,7 @@ export function checkLines(results: ServiceHealth[], verbose: boolean): string[]
 }
 
 /** The JSON shape of one service's health: the probe's result, and the verdict by the one rule. */
-export const healthDoc = (r: ServiceHealth) => ({ ...r.check, healthy: r.healthy, ...(r.external ? { external: true } : {}), detail: r.detail, probe: r.check.healthy ? 'healthy' : r.check.skipped ? 'skipped' : r.check.reached === false ? 'no answer' : 'unhealthy' });
+export const healthDoc = (r: ServiceHealth) => ({ ...r.check, healthy: r.healthy, external: Boolean(r.external), detail: r.detail, probe: r.check.healthy ? 'healthy' : r.check.skipped ? 'skipped' : r.check.reached === false ? 'no answer' : 'unhealthy' });
 
 export const healthHandler: Handler<{ timeout?: string; strict?: boolean }> = async (ctx, opts, args) => {
   const timeoutMs = timeoutOption(opts.timeout);

@@ -1,4 +1,5 @@
-// `mcp services list [--format table|json|names]`: the configured services, without asking the runtime,
+// `mcp services list [--format table|json|names]`: the configured services, without asking the runtime
+// (--format json: a JSON list of them; --json: the result document with version and runtime),
 // so the guide's `for service in $(mcp services list --format names)` works wherever the config is.
 import type { Handler } from '../../cli/program.js';
 import { usageError } from '../../errors.js';
@@ -27,6 +28,9 @@ export const listHandler: Handler<{ format?: string }> = async (ctx, opts) => {
   }));
   const doc = { version: platform.version, runtime: platform.runtime.type, services };
   if (format === 'names') return { data: doc, raw: services.map((s) => `${s.name}\n`).join('') };
+  // --format json is the list the guide saves (services-backup.json); --json is the result document
+  // (version, runtime, services: schemas/results/services-list.json)
+  if (opts.format === 'json') return { data: doc, raw: JSON.stringify(redact(services), null, 2) + '\n' };
   if (format === 'json') return { data: doc, raw: JSON.stringify(redact(doc), null, 2) + '\n' };
   if (!services.length) return { data: doc, text: `No services in ${platform.configPath}.` };
   return {

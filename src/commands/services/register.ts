@@ -30,7 +30,7 @@ export const registerServices: Register = (program, app) => {
     name: 'list',
     description: 'list the services of the config (no runtime needed)',
     examples: ['mcp services list', 'mcp services list --format json > services-backup.json', 'for service in $(mcp services list --format names); do mcp health $service; done'],
-  }).addOption(new Option('--format <format>', 'table, json, or names (one per line, for scripts)').choices(['table', 'json', 'names']));
+  }).addOption(new Option('--format <format>', 'table, json (a JSON list of the services), or names (one per line, for scripts)').choices(['table', 'json', 'names']));
   handle(list, app, async () => (await import('./list.js')).listHandler);
 
   const verify = leaf(services, {
