@@ -53,7 +53,7 @@ describe("the guide's pre-migration-check.sh, unmodified", () => {
     expect(r.stdout).toMatch(/\[1\/10\] Current version:\n\d+\.\d+\.\d+\n/);
     expect(r.stdout.trimEnd().split('\n').pop()).toBe('Pre-migration checklist complete!');
     expect(JSON.parse(readFileSync(join(cwd, 'config-backup.json'), 'utf8'))).toMatchObject({ version: '5.0' });
-    expect(JSON.parse(readFileSync(join(cwd, 'services-backup.json'), 'utf8')).services.map((s: any) => s.name)).toEqual(['filesystem-mcp', 'git-mcp']);
+    expect(JSON.parse(readFileSync(join(cwd, 'services-backup.json'), 'utf8')).map((s: any) => s.name)).toEqual(['filesystem-mcp', 'git-mcp']);
     const list = await mcp(['backup', 'list', '--json'], { home, env });
     expect(JSON.stringify(list.json())).toMatch(/pre-migration-\d{8}-\d{6}/);
   });
