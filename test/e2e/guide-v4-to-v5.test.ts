@@ -5,15 +5,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp, tempDir } from '../helpers/cli.js';
 
+/** `mcp ARGS` in `home`, expected to exit 0 (the failure names the command and its stderr) */
+const succeeds = (home: string) => async (args: string[]) => {
+  const r = await mcp(args, { home });
+  expect(r.exitCode, `mcp ${args.join(' ')}\n${r.stderr}`).toBe(0);
+  return r;
+};
+
 describe("the guide's v4 → v5 migration steps", () => {
   it('stop, backup, export, migrate, import, db migrate, start, health, verify', async () => {
     const home = tempDir();
     const dir = tempDir();
-    const ok = async (args: string[]) => {
-      const r = await mcp(args, { home });
-      expect(r.exitCode, `mcp ${args.join(' ')}\n${r.stderr}`).toBe(0);
-      return r;
-    };
+    const ok = succeeds(home);
     await ok(['init', '--example']);
     await ok(['stop', '--all']);
     await ok(['backup', 'create', '--full', '--name', 'v4-final-backup']);
@@ -34,11 +37,7 @@ describe("the guide's v4 → v5 migration steps", () => {
   it("after the manual steps on an operator's own config, rollback.sh's `mcp version restore 4.2` brings back their v4 file as it was", async () => {
     const home = tempDir();
     const dir = tempDir();
-    const ok = async (args: string[]) => {
-      const r = await mcp(args, { home });
-      expect(r.exitCode, `mcp ${args.join(' ')}\n${r.stderr}`).toBe(0);
-      return r;
-    };
+    const ok = succeeds(home);
     await ok(['init', '--version', '4.2']);
     // their own file: comments, an anchor, a field no version defines
     const own = [
