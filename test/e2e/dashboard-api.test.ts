@@ -171,10 +171,12 @@ describe('mcp dashboard: a migration running in another process', () => {
     const migration = startMigration(home, plan, metrics);
     const s = follow();
     try {
-      // the first canary hold: five steps done, the executor holding and measuring
-      const doc = await waitFor('the canary hold of the running migration', async () => {
+      // the first canary hold: five steps done, the executor holding and measuring — and the event stream has
+      // delivered the running state too (under load it connects late: pausing before would leave it nothing to show)
+      const doc = await waitFor('the canary hold of the running migration, on the status endpoint and the stream', async () => {
         const d = await status();
-        return d.status === 'running' && d.measurements?.length > 0 && d;
+        const streamed = s.events.some((e) => e.type === 'status' && e.status.status === 'running');
+        return d.status === 'running' && d.measurements?.length > 0 && streamed && d;
       }, 60_000);
       runId = doc.runId;
       expect(doc).toMatchObject({ currentVersion: '4.2', stepsTotal: 8 });
