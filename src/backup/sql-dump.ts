@@ -328,10 +328,11 @@ export function restoreScript(doc: SchemaDoc, dump: Pick<DatabaseDump, 'tables'>
     "SET client_encoding = 'UTF8';",
     'BEGIN;',
   ];
-  // psql reads a meta-command to the end of its line: a name with a line break cannot be written as one
+  // psql reads a meta-command to the end of its line: a name with a line break cannot be written as one (and
+  // one holding the script's own dollar quote could end it)
   const names = [...doc.schemas, ...doc.tables.flatMap((t) => [t.schema, t.name, ...t.columns.map((c) => c.name)])];
-  if (names.some((n) => /[\r\n]/.test(n))) {
-    lines.push(`DO $mcp$ BEGIN RAISE EXCEPTION 'a table or column name holds a line break: restore this backup with mcp backup restore'; END $mcp$;`);
+  if (names.some((n) => /[\r\n]/.test(n) || n.includes('$mcp$'))) {
+    lines.push(`DO $mcp$ BEGIN RAISE EXCEPTION 'a table or column name cannot be written in a psql script: restore this backup with mcp backup restore'; END $mcp$;`);
     return lines.join('\n') + '\n';
   }
   if (doc.schemas.length) {
