@@ -52,12 +52,14 @@ export interface TextLog {
  * A log for people: `TIME LEVEL message` lines appended to <dir>/<name>, one event a line, redacted —
  * for `tail -f` and `grep -i error`. `mcp logs` reads it back (the level and time are parsed).
  */
+const textLine = (level: Level, message: string) => `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${redactText(message).replace(/\s*\n\s*/g, ' ')}`;
+
 export function createTextLog(dir: string, name: string): TextLog {
   const file = appender(dir, name);
   return {
     path: file.path,
     line(level, message) {
-      file.append(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${redactText(message).replace(/\s*\n\s*/g, ' ')}`);
+      file.append(textLine(level, message));
     },
   };
 }
@@ -84,12 +86,15 @@ export function createNarration(logsDir: string, env: NodeJS.ProcessEnv): TextLo
   const main = createTextLog(logsDir, 'migration.log');
   const sys = systemLogDir(env);
   if ((env.MCP_LOG_DIR && env.MCP_LOG_DIR.trim() !== '') || resolve(logsDir) === sys || !writableDir(sys)) return main;
-  const mirror = createTextLog(sys, 'migration.log');
+  const own = appender(logsDir, 'migration.log');
+  const mirror = appender(sys, 'migration.log');
   return {
-    path: main.path,
+    path: own.path,
     line(level, message) {
-      main.line(level, message);
-      mirror.line(level, message);
+      // one line, one time stamp, in both files
+      const text = textLine(level, message);
+      own.append(text);
+      mirror.append(text);
     },
   };
 }
