@@ -177,9 +177,10 @@ const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && type
 function patchYaml(d: Y.Document, path: (string | number)[], before: unknown, after: unknown): void {
   if (isDeepStrictEqual(before, after)) return;
   if (isPlain(before) && isPlain(after)) {
-    for (const k of Object.keys(before)) if (!(k in after)) d.deleteIn([...path, k]);
+    // own keys only: a config may well have a key called `constructor`
+    for (const k of Object.keys(before)) if (!Object.hasOwn(after, k)) d.deleteIn([...path, k]);
     for (const [k, v] of Object.entries(after)) {
-      if (k in before) patchYaml(d, [...path, k], before[k], v);
+      if (Object.hasOwn(before, k)) patchYaml(d, [...path, k], before[k], v);
       else d.setIn([...path, k], v);
     }
   } else if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
