@@ -102,9 +102,8 @@ describe("an operator's own v4 config", () => {
     expect(out).toMatch(/environment: staging/);
     expect(parseConfigText(out, 'x.yaml').doc).toEqual(changed);
     // a removed key goes, an added one comes, whatever its name
-    const edited = structuredClone(doc);
+    const edited: Record<string, unknown> = { ...structuredClone(doc), constructor: 'a key like any other' };
     delete edited.license;
-    edited.constructor = 'a key like any other';
     const out2 = serializeLike(edited, 'yaml', V4);
     expect(out2).toContain('# production, edited by hand');
     expect(out2).not.toContain('expires');
