@@ -83,9 +83,8 @@ function writableDir(dir: string): boolean {
  * `tail -f /var/log/mcp/migration.log` works as written on an installation that has that directory.
  */
 export function createNarration(logsDir: string, env: NodeJS.ProcessEnv): TextLog {
-  const main = createTextLog(logsDir, 'migration.log');
   const sys = systemLogDir(env);
-  if ((env.MCP_LOG_DIR && env.MCP_LOG_DIR.trim() !== '') || resolve(logsDir) === sys || !writableDir(sys)) return main;
+  if ((env.MCP_LOG_DIR && env.MCP_LOG_DIR.trim() !== '') || resolve(logsDir) === sys || !writableDir(sys)) return createTextLog(logsDir, 'migration.log');
   const own = appender(logsDir, 'migration.log');
   const mirror = appender(sys, 'migration.log');
   return {
