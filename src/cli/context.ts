@@ -90,6 +90,9 @@ export interface Streams {
 
 export const GLOBAL_KEYS = ['home', 'json', 'yes', 'verbose', 'quiet', 'color'] as const;
 
+/** Commands whose own `--home DIR` is an argument (`mcp environments add staging --home DIR`), not the global option. */
+export const HOME_IS_ARGUMENT = new WeakSet<Command>();
+
 /**
  * Global options may stand before the subcommand (`mcp --json db status`) or after it
  * (`mcp db status --json`): the value given on the command line nearest the leaf wins.
@@ -99,6 +102,7 @@ export function globalsOf(cmd: Command, env: NodeJS.ProcessEnv): GlobalOptions {
   for (let c: Command | null = cmd; c; c = c.parent) chain.push(c);
   const pick = (key: string): unknown => {
     for (const c of chain) {
+      if (key === 'home' && HOME_IS_ARGUMENT.has(c)) continue;
       const src = c.getOptionValueSource(key);
       if (src === 'cli' || src === 'env') return c.getOptionValue(key);
     }
@@ -123,6 +127,11 @@ export function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
+}
+
+/** The same command acting on another home (an environment's): its own log, the same output and signal. */
+export function ctxForHome(ctx: Ctx, home: string): Ctx {
+  return { ...ctx, home, log: createLogger(logsDir(home, ctx.env), ctx.command) };
 }
 
 export function createCtx(bin: string, cmd: Command, streams: Streams, env: NodeJS.ProcessEnv, signal: AbortSignal): Ctx {

@@ -13,9 +13,10 @@ import { registerDeploy } from '../commands/deploy/register.js';
 import { registerData } from '../commands/data/register.js';
 import { registerVersion } from '../commands/version/register.js';
 import { registerDashboard } from '../commands/dashboard/register.js';
+import { registerEnvironments } from '../commands/environments/register.js';
 
 // one registration per command group (src/commands/<group>/register.ts), in the order of `mcp --help`
-export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerData, registerConfig, registerMigration, registerOps, registerBackup, registerDeploy, registerVersion, registerDashboard, registerHelp];
+export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerData, registerConfig, registerMigration, registerOps, registerBackup, registerDeploy, registerEnvironments, registerVersion, registerDashboard, registerHelp];
 
 export function buildMcp(app: App): Command {
   return createProgram(
