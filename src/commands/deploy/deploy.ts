@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import type { Handler } from '../../cli/program.js';
 import { invalidInput, preconditionError, usageError } from '../../errors.js';
 import { layout } from '../../home.js';
+import { ctxForHome } from '../../cli/context.js';
+import { resolveEnvironment } from '../../environments.js';
 import { writeFileAtomic } from '../../fsutil.js';
 import { run } from '../../runtime/exec.js';
 import { convertSource, type ConvertOpts } from '../migration/convert.js';
@@ -71,6 +73,9 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
   if (!opts.env) throw usageError('--env is required', { hint: 'mcp deploy --env staging --config config-staging.json' });
   const timeoutSeconds = parseTimeout(opts.timeout);
   const fromCompose = Boolean(opts.compose?.length);
+  // --env NAME, another environment: it is deployed in its own home, with its own secrets and runtime
+  const target = await resolveEnvironment(ctx.home, opts.env);
+  if (!target.own) ctx = ctxForHome(ctx, target.home);
   const cfg = fromCompose && !opts.config ? undefined : await readConfig(ctx, opts.config);
   if (cfg && typeof cfg.doc.environment === 'string' && cfg.doc.environment !== opts.env) {
     throw invalidInput(`the config is for environment '${cfg.doc.environment}', not '${opts.env}'`, {
@@ -78,11 +83,40 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
       hint: `pass --env ${cfg.doc.environment}, or the config made for ${opts.env}`,
     });
   }
+  let installed: { path: string; previous: string | null; secretsFilled: string[] } | undefined;
+  if (cfg) {
+    // secrets an export redacted come from the target environment, never as "[REDACTED]"; one it lacks stops here
+    const { fillFromEnvironment } = await import('../../config/env-secrets.js');
+    const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env });
+    cfg.doc = f.doc;
+    const { assertValid, versionOfDoc, writeConfig } = await import('../../config/index.js');
+    const version = versionOfDoc(cfg.doc, `${cfg.path}: version`);
+    assertValid(cfg.doc, version, cfg.path);
+    if (!target.own && !opts.dryRun) {
+      // the environment's home gets the config (its previous one kept in the version history)
+      const { withVersionHistory } = await import('../../version-history.js');
+      const { ensureLayout } = await import('../../home.js');
+      await ensureLayout(ctx.home);
+      const w = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, cfg.doc, { where: cfg.path }));
+      installed = { path: w.path, previous: w.previous ?? null, secretsFilled: f.filled.map((x) => x.path) };
+      ctx.log.log('info', 'deploy.config', { environment: opts.env, config: w.path, previous: w.previous, secretsFilled: installed.secretsFilled });
+      cfg.path = w.path;
+    }
+  }
   const runtimeCfg = isMap(cfg?.doc.runtime) ? cfg!.doc.runtime : {};
   const major = Number(String(cfg?.doc.version ?? '').split('.')[0]);
   const runtime = opts.runtime ?? runtimeCfg.type ?? (fromCompose ? 'kubernetes' : major >= 6 ? 'kubernetes' : 'docker');
   if (!['docker', 'kubernetes', 'none'].includes(runtime)) throw invalidInput(`runtime '${runtime}' is not docker, kubernetes or none`, { where: cfg ? `${cfg.path}: runtime.type` : '--runtime' });
-  if (runtime === 'none') throw preconditionError('the runtime is none: there is nothing to deploy to', { hint: 'set runtime.type to docker or kubernetes in the config, or pass --runtime' });
+  if (runtime === 'none') {
+    if (!target.own && cfg) {
+      const verb = opts.dryRun ? 'Would install' : 'Installed';
+      return {
+        data: { dryRun: Boolean(opts.dryRun), runtime, environment: opts.env, home: ctx.home, config: installed ?? null },
+        text: [`${verb} the ${opts.env} config in ${ctx.home}${installed?.previous ? ` (previous kept: ${installed.previous})` : ''}`, `  runtime none: the ${opts.env} services are external; nothing to start`, ...(installed?.secretsFilled.length ? [`  ${installed.secretsFilled.length} secret(s) taken from ${opts.env}'s own secrets`] : [])],
+      };
+    }
+    throw preconditionError('the runtime is none: there is nothing to deploy to', { hint: 'set runtime.type to docker or kubernetes in the config, or pass --runtime' });
+  }
 
   if (runtime === 'docker') return deployDocker(ctx, opts, cfg);
 

@@ -1,0 +1,88 @@
+// The secrets of a config that arrives with "[REDACTED]" placeholders (a `config export` carried to another
+// environment): each is taken from the receiving environment's own secrets, never written as a placeholder.
+// Where from, in order: the environment's current config (the same field), an `MCP_SECRET_<PATH>` variable
+// (auth.tokens[0].token → MCP_SECRET_AUTH_TOKENS_0_TOKEN), or its secrets file <home>/config/secrets.json
+// ({ "auth.tokens[0].token": "…" }, owner-only). A secret found nowhere stops the command before it changes
+// anything, naming the field.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { layout } from '../home.js';
+import { exists } from '../fsutil.js';
+import { invalidInput } from '../errors.js';
+import { registerSecret } from '../redact.js';
+import { PLACEHOLDER, fillPlaceholders, placeholderPaths, walkLeaves } from './secrets.js';
+import { formatPath } from './validate.js';
+import { readStoredConfig } from './store.js';
+
+export const secretsFile = (home: string) => join(layout(home).config, 'secrets.json');
+export const secretVariable = (path: string) => `MCP_SECRET_${path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase()}`;
+
+export interface SecretsFilled<T> {
+  doc: T;
+  filled: Array<{ path: string; from: 'config' | 'variable' | 'file' }>;
+}
+
+async function readSecretsFile(home: string): Promise<Record<string, string>> {
+  const file = secretsFile(home);
+  if (!(await exists(file))) return {};
+  const st = await stat(file);
+  if (st.mode & 0o077) throw invalidInput(`the secrets file can be read by others (mode ${(st.mode & 0o777).toString(8)})`, { where: file, hint: `chmod 600 ${file}` });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw invalidInput(`the secrets file is not JSON: ${(e as Error).message}`, { where: file, hint: '{ "auth.tokens[0].token": "…" }' });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidInput('the secrets file is not a map of field path → secret', { where: file });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (typeof v !== 'string' || v === '' || v.includes(PLACEHOLDER)) throw invalidInput('a secret must be a non-empty string', { where: `${file}: ${k}` });
+    registerSecret(v);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** `doc` with every placeholder filled from the secrets of the environment at `home` (see above). */
+export async function fillFromEnvironment<T>(doc: T, o: { home: string; env: NodeJS.ProcessEnv; where: string; environment: string }): Promise<SecretsFilled<T>> {
+  const filled: SecretsFilled<T>['filled'] = [];
+  if (placeholderPaths(doc).length === 0) return { doc, filled };
+  let out = doc;
+  const current = await readStoredConfig(o.home).catch(() => undefined);
+  if (current && current.version === String((doc as { version?: unknown }).version ?? '')) {
+    const f = fillPlaceholders(out, current.doc);
+    out = f.doc;
+    filled.push(...f.filled.map((path) => ({ path, from: 'config' as const })));
+  }
+  const file = await readSecretsFile(o.home);
+  const missing: string[] = [];
+  const set = (root: unknown, path: Array<string | number>, value: unknown) => {
+    let cur = root as Record<string | number, unknown>;
+    for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
+    cur[path[path.length - 1]!] = value;
+  };
+  out = JSON.parse(JSON.stringify(out)) as T;
+  const holes: Array<{ path: Array<string | number>; value: string }> = [];
+  walkLeaves(out, [], (path, v) => {
+    if (typeof v === 'string' && v.includes(PLACEHOLDER)) holes.push({ path, value: v });
+  });
+  for (const h of holes) {
+    const p = formatPath(h.path);
+    const variable = o.env[secretVariable(p)];
+    const secret = variable !== undefined && variable !== '' ? variable : file[p];
+    if (secret === undefined) {
+      missing.push(p);
+      continue;
+    }
+    registerSecret(secret);
+    set(out, h.path, h.value.split(PLACEHOLDER).join(secret));
+    filled.push({ path: p, from: variable ? 'variable' : 'file' });
+  }
+  if (missing.length) {
+    throw invalidInput(`${missing.length} secret(s) of the config are [REDACTED] and the ${o.environment} environment has no value for them: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`, {
+      where: `${o.where}: ${missing[0]}`,
+      hint: `give ${o.environment} its own: in its current config, as the variable ${secretVariable(missing[0]!)}, or as "${missing[0]}" in ${secretsFile(o.home)} (mode 600); nothing was changed`,
+    });
+  }
+  return { doc: out, filled };
+}
