@@ -1,8 +1,10 @@
 // Backups on disk: <home>/backups/<id>.tar.gz (or .tar.gz.enc) and its sidecar <id>.manifest.json.
 // A backup exists once both are there and the archive has the recorded size; a create that died leaves
 // only a `.<id>.<pid>.partial` file, which never lists and which prune removes.
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
 import { exists, writeFileAtomic } from '../fsutil.js';
@@ -129,4 +131,29 @@ export async function lastRestore(home: string): Promise<{ backupId: string; par
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A copy of backup `b` in `home`'s backups (another environment's home): the archive copied under a
+ * temporary name, its SHA-256 checked against the manifest, renamed, then the sidecar. Already there: kept.
+ */
+export async function shipBackup(b: StoredBackup, home: string): Promise<StoredBackup> {
+  const dir = layout(home).backups;
+  const there = await findBackup(home, b.id).catch(() => undefined);
+  if (there) return there;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const archive = join(dir, b.sidecar.archive.file);
+  const tmp = join(dir, partialName(b.id));
+  await copyFile(b.archivePath, tmp);
+  await chmod(tmp, 0o600);
+  const h = createHash('sha256');
+  await pipeline(createReadStream(tmp), h);
+  const sum = h.digest('hex');
+  if (sum !== b.sidecar.archive.sha256) {
+    await rm(tmp, { force: true });
+    throw integrityError(`backup ${b.id} changed while it was copied to ${dir} (SHA-256 ${sum.slice(0, 12)}…, the manifest says ${b.sidecar.archive.sha256.slice(0, 12)}…)`, { where: b.archivePath, hint: 'verify it (mcp backup verify --id ' + b.id + ') and try again' });
+  }
+  await rename(tmp, archive);
+  await writeSidecar(home, b.sidecar);
+  return findBackup(home, b.id);
 }

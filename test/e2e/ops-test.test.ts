@@ -32,9 +32,11 @@ describe('mcp test smoke', () => {
     expect(doc.checks[1].detail).toBe('1 service(s) healthy');
     expect(doc.checks[2].detail).toMatch(/^postgres .* answered in \d+ ms$/);
 
+    // another environment is another home: unregistered, it is a usage error naming how to register it
     const wrong = await mcp(['test', 'smoke', '--env', 'production'], { home, env });
-    expect(wrong.exitCode).toBe(3);
-    expect(wrong.stdout).toMatch(/✗ Environment: the installation at .* is staging, not production/);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/no production environment is registered/);
+    expect(wrong.stderr).toMatch(/mcp environments add production --home DIR/);
     expect((await mcp(['test', 'smoke', '--env', 'prod'], { home, env })).exitCode).toBe(2);
   });
 

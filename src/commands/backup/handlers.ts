@@ -1,7 +1,7 @@
 // Handlers of `mcp backup create|list|verify|restore|prune`, `mcp restore`, `mcp config restore` and
 // `mcp data verify`. Thin: options → the backup engine → one result with text and a --json document.
 import { withHomeLock } from '../../run/journal.js';
-import { engineEnv } from '../../cli/context.js';
+import { ctxForHome, engineEnv } from '../../cli/context.js';
 import { join, posix } from 'node:path';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import type { Handler } from '../../cli/program.js';
@@ -11,7 +11,8 @@ import { ExitCode } from '../../cli/errors.js';
 import { exists } from '../../fsutil.js';
 import { resolvePassphrase } from '../../backup/crypto.js';
 import { PART_ROOT, type Part, type Scope, type Sidecar } from '../../backup/manifest.js';
-import { findBackup, lastRestore, latestBackup, listBackups, removeBackup, stalePartials, writeSidecar, type StoredBackup } from '../../backup/store.js';
+import { findBackup, lastRestore, latestBackup, listBackups, removeBackup, shipBackup, stalePartials, writeSidecar, type StoredBackup } from '../../backup/store.js';
+import { resolveEnvironment } from '../../environments.js';
 import { readArchive } from '../../backup/reader.js';
 import { countRows } from '../../backup/sql-dump.js';
 import { isSql } from '../../db/types.js';
@@ -55,6 +56,9 @@ export const createHandler: Handler<{ name?: string; full?: boolean; dataOnly?: 
   if (o.passphraseFile && !o.encrypt) throw usageError('--passphrase-file is for --encrypt', { hint: 'add --encrypt' });
   const passphrase = o.encrypt ? await resolvePassphrase(ctx.env, o.passphraseFile) : undefined;
   if (o.encrypt && passphrase === undefined) throw usageError('--encrypt needs a passphrase', { hint: 'set MCP_BACKUP_PASSPHRASE or pass --passphrase-file FILE' });
+  // --env NAME, another environment: the backup is made of (and kept in) that environment's home
+  const of = o.env ? await resolveEnvironment(ctx.home, o.env) : undefined;
+  if (of && !of.own) ctx = ctxForHome(ctx, of.home);
   return withHomeLock(ctx.home, 'backup create', async () => {
     const created = await createBackup(engineEnv(ctx), { scope, name: o.name, env: o.env, passphrase });
     const stored: StoredBackup = { id: created.sidecar.id, sidecar: created.sidecar, archivePath: created.archivePath, sidecarPath: '', complete: true };
@@ -161,7 +165,15 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
     return { data: { resumed: Boolean(done), detail: done ?? null }, text: [done ? `${done[0]!.toUpperCase()}${done.slice(1)}.` : `No interrupted restore in ${ctx.home}: nothing to do.`] };
   }
   const asked = partsFor(o);
-  const b = await pickBackup(ctx, o, asked.filter((p) => p !== 'history'));
+  // --env NAME, another environment: this home's backup (the latest, or --id) is restored into NAME's home
+  const source = ctx;
+  const into = o.env ? await resolveEnvironment(ctx.home, o.env) : undefined;
+  if (into && !into.own) ctx = ctxForHome(ctx, into.home);
+  let b = await pickBackup(source, o, asked.filter((p) => p !== 'history'));
+  if (ctx !== source && !o.dryRun) {
+    ctx.out.progress(`copying backup ${b.id} (${b.sidecar.environment ?? 'this home'}) into the ${o.env} home ${ctx.home}`);
+    b = await shipBackup(b, ctx.home);
+  }
   // without --data-only / --config-only: everything the backup holds
   const parts = asked.length ? asked : b.sidecar.contents;
   // a database from another platform version under this version's config is an installation that never
@@ -175,12 +187,7 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
       });
     }
   }
-  if (o.env) {
-    const { readStoredConfig } = await import('../../config/store.js');
-    const env = await readStoredConfig(ctx.home).then((c) => (c.doc as { environment?: unknown }).environment, () => undefined);
-    if (typeof env === 'string' && env !== o.env) ctx.out.warn(`--env ${o.env}: this home's config says environment ${env}`);
-    if (b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env}`);
-  }
+  if (o.env && b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env} (${ctx.home})`);
   const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
   return lockedUnlessDryRun(ctx.home, 'backup restore', o.dryRun, async () => restoreResult(await restoreBackup(engineEnv(ctx), { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase })));
 };

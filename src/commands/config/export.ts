@@ -1,5 +1,7 @@
 // `mcp config export [--format v4|json|yaml] [--env NAME] [--include-secrets]` → stdout (for `> file`).
 import type { Handler } from '../../cli/program.js';
+import { ctxForHome } from '../../cli/context.js';
+import { registeredEnvironment } from '../../environments.js';
 import { invalidInput, preconditionError, usageError } from '../../errors.js';
 import { applyEnvOverlay, assertValid, loadConfig, maskSecrets, serialize } from '../../config/index.js';
 
@@ -15,6 +17,9 @@ export const exportHandler: Handler<Opts> = async (ctx, opts) => {
   if (opts.includeSecrets && process.stdout.isTTY) {
     throw usageError('refusing to print secrets to a terminal', { hint: 'redirect stdout to a file you protect (mcp config export --include-secrets > file), or drop --include-secrets' });
   }
+  // --env NAME, a registered environment other than this home's: that home's config, as it is
+  const other = opts.env ? await registeredEnvironment(ctx.home, opts.env) : undefined;
+  if (other) ctx = ctxForHome(ctx, other.home);
   const loaded = await loadConfig(ctx.home);
   if (format === 'v4' && loaded.generation !== 4) {
     throw preconditionError(`the config is ${loaded.version}; --format v4 exports a v4 config`, { hint: 'use --format json or yaml (a v5/v6 config cannot be turned back into v4)' });
@@ -23,7 +28,7 @@ export const exportHandler: Handler<Opts> = async (ctx, opts) => {
   // export the file as written (not the defaults-filled parse), with the overlay applied
   doc = JSON.parse(JSON.stringify(doc));
   const changes: string[] = [];
-  if (opts.env) {
+  if (opts.env && !other) {
     const o = applyEnvOverlay(doc, opts.env);
     doc = o.doc;
     changes.push(...o.changes);

@@ -1,6 +1,8 @@
 // `mcp config import --file F [--env NAME] [--dry-run]`: validate, fill secret placeholders from the
 // current config, keep the current one under config/history/, write atomically.
 import type { Handler } from '../../cli/program.js';
+import { ctxForHome } from '../../cli/context.js';
+import { registeredEnvironment } from '../../environments.js';
 import { invalidInput } from '../../errors.js';
 import { ensureLayout } from '../../home.js';
 import { applyEnvOverlay, assertValid, fillPlaceholders, placeholderPaths, versionOfDoc, writeConfig, fileFor } from '../../config/index.js';
@@ -25,6 +27,9 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
     doc = o.doc;
     changes.push(...o.changes);
   }
+  // --env NAME, a registered environment other than this home's: the config goes into that home
+  const other = opts.env ? await registeredEnvironment(ctx.home, opts.env) : undefined;
+  if (other) ctx = ctxForHome(ctx, other.home);
   const current = await homeConfigIfAny(ctx.home);
   let filled: string[] = [];
   if (placeholderPaths(doc).length) {

@@ -1,6 +1,8 @@
 // `mcp test smoke [--env E]`, `mcp test all [--comprehensive]`, `mcp migration test [--comprehensive]`:
 // the platform's own commands (health with MCP protocol checks, services verify, database, data
 // verification, logs, benchmark) run in-process as one report with one exit code.
+import { resolveEnvironment } from '../../environments.js';
+import { ctxForHome } from '../../cli/context.js';
 import type { Handler } from '../../cli/program.js';
 import type { Ctx } from '../../cli/context.js';
 import { invalidInput } from '../../errors.js';
@@ -213,7 +215,9 @@ const ENVS = ['development', 'staging', 'production'];
 
 export const testSmokeHandler: Handler<TestOptions> = async (ctx, opts) => {
   if (opts.env && !ENVS.includes(opts.env)) throw invalidInput(`--env '${opts.env}' is not an environment`, { hint: `use one of ${ENVS.join(', ')}` });
-  return runSuite(ctx, 'smoke', opts);
+  // --env NAME, another environment: its home is tested
+  const t = opts.env ? await resolveEnvironment(ctx.home, opts.env) : undefined;
+  return runSuite(t && !t.own ? ctxForHome(ctx, t.home) : ctx, 'smoke', opts);
 };
 export const testAllHandler: Handler<TestOptions> = async (ctx, opts) => runSuite(ctx, 'all', opts);
 export const migrationTestHandler: Handler<TestOptions> = async (ctx, opts) => runSuite(ctx, 'migration', opts);
