@@ -1,0 +1,122 @@
+// Environments are installations: the guide's dev-to-staging.sh, taken from the guide and run verbatim by
+// bash from the development home, moves development's data into a separate staging home with staging's
+// own secrets, and leaves the development home's config, data and database as they were.
+import { describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+import { MCP, ROOT, mcp, tempDir } from '../helpers/cli.js';
+import { openSql } from '../../src/db/open.js';
+
+const guide = readFileSync(join(ROOT, 'test/fixtures/guide/MIGRATION_GUIDE.md'), 'utf8');
+const SCRIPT = guide.match(/```bash\n(#!\/bin\/bash\n# dev-to-staging\.sh[\s\S]*?)```/)![1]!;
+
+/** sha256 of every file under dir, by relative path */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+async function rows(home: string): Promise<unknown[]> {
+  const db = await openSql({ home, env: {} });
+  try {
+    return (await db.query('SELECT * FROM platform_data ORDER BY 1')).rows;
+  } finally {
+    await db.close();
+  }
+}
+
+function files(dir: string): string[] {
+  return Object.keys(tree(dir)).map((f) => join(dir, f));
+}
+
+async function homes() {
+  const root = tempDir('mcp-envs-');
+  const dev = join(root, 'dev');
+  const staging = join(root, 'staging');
+  expect((await mcp(['init', '--example'], { home: dev })).exitCode).toBe(0);
+  expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home: staging })).exitCode).toBe(0);
+  // `mcp` on PATH, as the script calls it
+  const bin = join(root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'mcp'), `#!/bin/sh\nexec "${process.execPath}" "${MCP}" "$@"\n`);
+  chmodSync(join(bin, 'mcp'), 0o755);
+  writeFileSync(join(root, 'dev-to-staging.sh'), SCRIPT);
+  const run = (env: Record<string, string> = {}) =>
+    execa('bash', ['-e', 'dev-to-staging.sh'], { cwd: root, reject: false, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, MCP_HOME: dev, NO_COLOR: '1', CI: 'true', ...env }, timeout: 180_000 });
+  return { root, dev, staging, run };
+}
+
+describe("the guide's dev-to-staging.sh between two homes", () => {
+  it('an environment this home does not know is refused, naming `mcp environments add`, and nothing changes', async () => {
+    const { dev, staging } = await homes();
+    const before = tree(staging);
+    const r = await mcp(['restore', '--env', 'staging', '--data-only', '--latest'], { home: dev });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/no staging environment is registered/);
+    expect(r.stderr).toContain('mcp environments add staging --home');
+    expect(tree(staging)).toEqual(before);
+    // registering checks that the other home is that environment
+    const wrong = await mcp(['environments', 'add', 'production', '--home', staging], { home: dev });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toContain('is the staging environment, not production');
+  }, 120_000);
+
+  it('runs verbatim: staging gets the config with its own secret, development data and rows; development is unchanged', async () => {
+    const { dev, staging, run } = await homes();
+    const add = await mcp(['environments', 'add', 'staging', '--home', staging, '--json'], { home: dev });
+    expect(add.exitCode, add.stderr).toBe(0);
+    expect(add.json().environment).toMatchObject({ name: 'staging', home: staging });
+    const list = (await mcp(['environments', 'list', '--json'], { home: dev })).json();
+    expect(list.environments.map((e: { name: string; own: boolean }) => [e.name, e.own])).toEqual([['development', true], ['staging', false]]);
+
+    const devConfig = tree(join(dev, 'config'));
+    const devData = tree(join(dev, 'data'));
+    const devRows = await rows(dev);
+    const stagingBefore = readFileSync(join(staging, 'config', readdirSync(join(staging, 'config')).find((f) => f.startsWith('platform.'))!), 'utf8');
+
+    // staging has no secret for the exported config's redacted token: the deploy stops before it changes anything
+    const bare = await run();
+    expect(bare.exitCode, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain('auth.tokens[0].token');
+    expect(bare.stderr).toContain('MCP_SECRET_AUTH_TOKENS_0_TOKEN');
+    expect(readdirSync(join(staging, 'config')).filter((f) => f.startsWith('platform.'))).toEqual(['platform.yaml']);
+    expect(readFileSync(join(staging, 'config', 'platform.yaml'), 'utf8')).toBe(stagingBefore);
+
+    // with staging's own token (a variable of the shell that deploys), the script passes end to end
+    const token = 'staging-only-token-7f3a9c2e';
+    const ok = await run({ MCP_SECRET_AUTH_TOKENS_0_TOKEN: token });
+    expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Smoke tests passed');
+    expect(ok.stdout + ok.stderr).not.toContain(token);
+
+    const cfg = (await mcp(['config', 'export', '--include-secrets', '--format', 'json'], { home: staging })).json();
+    expect(cfg.environment).toBe('staging');
+    expect(cfg.api.host).toBe('staging-api.mcp-platform.io');
+    expect(cfg.security.tls.enabled).toBe(true);
+    expect(cfg.auth.tokens[0].token).toBe(token);
+    // development's data files and rows, by content
+    expect(tree(join(staging, 'data'))).toEqual(devData);
+    expect(await rows(staging)).toEqual(devRows);
+    const verify = await mcp(['data', 'verify', '--checksum', '--json'], { home: staging });
+    expect(verify.exitCode, verify.stdout).toBe(0);
+    // the development home: config and data byte for byte, the database by content
+    expect(tree(join(dev, 'config'))).toEqual(devConfig);
+    expect(tree(join(dev, 'data'))).toEqual(devData);
+    expect(await rows(dev)).toEqual(devRows);
+    // no file of staging holds a placeholder as a value
+    for (const f of [...files(join(staging, 'config')), ...files(join(staging, 'data'))]) expect(readFileSync(f, 'utf8'), f).not.toContain('[REDACTED]');
+    // the backup restored is staging's own now (listed, verifiable there)
+    const listed = (await mcp(['backup', 'list', '--json'], { home: staging })).json();
+    expect(listed.backups.some((b: { environment?: string; kind: string }) => b.kind !== 'safety')).toBe(true);
+  }, 300_000);
+});
