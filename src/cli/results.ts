@@ -5,39 +5,17 @@
 // word, `errors`/`issues` list what is wrong. Objects are open: fields may be added, never removed or retyped.
 import { z } from 'zod';
 
-const open = <T extends z.ZodRawShape>(shape: T) => z.object(shape).loose();
-const time = z.string().regex(/^\d{4}-\d\d-\d\dT/, 'an ISO 8601 time');
+import { open, errorResult, backupDoc, serviceHealth, streamEvent } from './results/base.js';
+import { DB_RESULTS } from './results/db.js';
+import { OPS_RESULTS } from './results/ops.js';
+import { MIGRATION_RESULTS } from './results/migration.js';
+import { STATE_RESULTS } from './results/state.js';
+import { MIGRATE_BIN_RESULTS } from './results/mcp-migrate.js';
 
-/** Every failing command with --json: this on stdout, and the exit code of docs/exit-codes.md. */
-export const errorResult = open({
-  error: open({ code: z.string(), message: z.string(), hint: z.string().optional(), where: z.string().optional(), exitCode: z.number().int() }),
-});
-
-const backupDoc = open({
-  id: z.string(),
-  name: z.string(),
-  kind: z.string(),
-  createdAt: time,
-  scope: z.enum(['full', 'data', 'config']),
-  contents: z.array(z.string()),
-  platformVersion: z.string().optional(),
-  size: z.number().int(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  file: z.string(),
-  encrypted: z.boolean(),
-  database: open({ kind: z.string(), tables: z.array(open({ name: z.string(), rows: z.number().int() })) }).nullable(),
-});
-
-const serviceHealth = open({
-  name: z.string(),
-  healthy: z.boolean(),
-  external: z.boolean(),
-  check: z.string().nullable(),
-  detail: z.string(),
-});
+export { errorResult, streamEvent };
 
 export const RESULTS = {
-  'version --current': open({ current: z.string().nullable() }),
+  version: open({ current: z.string().nullable() }),
   'services list': open({
     version: z.string(),
     runtime: z.string(),
@@ -55,7 +33,7 @@ export const RESULTS = {
     checks: z.array(open({ name: z.string(), status: z.enum(['passed', 'failed', 'skipped', 'warning']), detail: z.string() })),
   }),
   'migration status': open({ runId: z.string().nullable(), status: z.string() }),
-  'migration check': open({ ok: z.boolean(), from: z.string(), to: z.string(), compatible: z.boolean(), path: z.array(z.string()) }),
+  'migration check': open({ ok: z.boolean(), from: z.string(), to: z.string(), compatible: z.boolean(), path: z.array(z.string()).nullable() }),
   'db status': open({
     ok: z.boolean(),
     kind: z.string(),
@@ -67,9 +45,22 @@ export const RESULTS = {
   'backup create': open({ backup: backupDoc }),
   'backup list': open({ backups: z.array(backupDoc), incomplete: z.array(z.unknown()) }),
   'backup verify': open({ ok: z.boolean(), backup: backupDoc, files: z.number().int(), bytes: z.number().int() }),
+  ...DB_RESULTS,
+  ...OPS_RESULTS,
+  ...MIGRATION_RESULTS,
+  ...STATE_RESULTS,
 } as const;
 
 export type ResultCommand = keyof typeof RESULTS;
+
+/** The result schemas of `mcp-migrate` (its commands run the same core as mcp's). */
+export const MIGRATE_RESULTS: Record<string, z.ZodType> = MIGRATE_BIN_RESULTS;
+
+/** The schema of `bin path --json` (`db status`, `backup create`), or undefined when none is published. */
+export function resultSchemaFor(bin: 'mcp' | 'mcp-migrate', path: string): z.ZodType | undefined {
+  const table: Record<string, z.ZodType> = bin === 'mcp' ? RESULTS : MIGRATE_RESULTS;
+  return Object.prototype.hasOwnProperty.call(table, path) ? table[path] : undefined;
+}
 
 export const resultFileName = (command: string) => `${command.replace(/ --?/g, '-').replace(/ /g, '-')}.json`;
 
@@ -88,5 +79,6 @@ export function renderResultSchemas(): Array<{ file: string; text: string }> {
   return [
     one('error.json', 'the --json result of any failing command', errorResult),
     ...Object.entries(RESULTS).map(([cmd, schema]) => one(resultFileName(cmd), `mcp ${cmd} --json`, schema)),
+    ...Object.entries(MIGRATE_RESULTS).map(([cmd, schema]) => one(resultFileName(`mcp-migrate ${cmd}`), `mcp-migrate ${cmd} --json`, schema)),
   ];
 }

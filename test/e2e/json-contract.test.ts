@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mcp, ROOT, tempDir } from '../helpers/cli.js';
-import { RESULTS, errorResult, renderResultSchemas, type ResultCommand } from '../../src/cli/results.js';
+import { RESULTS, errorResult, renderResultSchemas, resultFileName, resultSchemaFor, type ResultCommand } from '../../src/cli/results.js';
+import { leafPaths } from '../helpers/json-contract.js';
 
 let home = '';
 beforeAll(async () => {
@@ -15,8 +16,8 @@ beforeAll(async () => {
 }, 180_000);
 
 // how each command is run for the check; exit codes are those of a healthy example installation
-const RUN: Record<ResultCommand, { args: string[]; exit: number }> = {
-  'version --current': { args: ['version', '--current'], exit: 0 },
+const RUN: Partial<Record<ResultCommand, { args: string[]; exit: number }>> = {
+  version: { args: ['version', '--current'], exit: 0 },
   'services list': { args: ['services', 'list'], exit: 0 },
   health: { args: ['health'], exit: 0 },
   status: { args: ['status'], exit: 0 },
@@ -36,8 +37,21 @@ describe('--json results', () => {
     for (const { file, text } of renderResultSchemas()) expect(readFileSync(join(ROOT, 'schemas', file), 'utf8'), file).toBe(text);
   });
 
-  it.each(Object.keys(RESULTS) as ResultCommand[])('mcp %s --json validates against its schema', async (cmd) => {
-    const { args, exit } = RUN[cmd];
+  it('every command of both binaries publishes its result schema, and docs/json.md lists it', () => {
+    const doc = readFileSync(join(ROOT, 'docs/json.md'), 'utf8');
+    const missing: string[] = [];
+    for (const bin of ['mcp', 'mcp-migrate'] as const) {
+      for (const path of leafPaths(bin)) {
+        if (!resultSchemaFor(bin, path)) missing.push(`${bin} ${path}: no schema`);
+        const file = resultFileName(bin === 'mcp' ? path : `mcp-migrate ${path}`);
+        if (!doc.includes('`' + file + '`')) missing.push(`${bin} ${path}: docs/json.md does not list ${file}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it.each(Object.keys(RUN) as ResultCommand[])('mcp %s --json validates against its schema', async (cmd) => {
+    const { args, exit } = RUN[cmd]!;
     const r = await mcp([...args, '--json'], { home, timeoutMs: 120_000 });
     expect(r.exitCode, r.stderr).toBe(exit);
     const parsed = RESULTS[cmd].safeParse(JSON.parse(r.stdout));
@@ -46,7 +60,7 @@ describe('--json results', () => {
 
   it('pass/fail is `ok` wherever a command judges: verify, health, db status, config validate, migration check, backup verify', async () => {
     for (const cmd of ['migration verify', 'health', 'db status', 'config validate', 'migration check', 'backup verify'] as ResultCommand[]) {
-      const doc = JSON.parse((await mcp([...RUN[cmd].args, '--json'], { home })).stdout);
+      const doc = JSON.parse((await mcp([...RUN[cmd]!.args, '--json'], { home })).stdout);
       expect(typeof doc.ok, cmd).toBe('boolean');
     }
   }, 120_000);

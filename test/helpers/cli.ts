@@ -1,9 +1,10 @@
 // Run the built binaries the way a user does, and make throw-away platform homes.
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
+import { commandPath, contractProblems } from './json-contract.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const MCP = join(ROOT, 'dist/bin/mcp.js');
@@ -38,8 +39,19 @@ export async function runBin(args: string[], opts: RunOpts = {}): Promise<CliRun
     stripFinalNewline: false,
   });
   const stdout = String(r.stdout);
+  const exitCode = r.exitCode ?? -1;
+  // every --json run keeps the published contract (docs/json.md); MCP_CONTRACT_SAMPLES=FILE records runs instead
+  if (args.includes('--json')) {
+    const bin = opts.bin ?? 'mcp';
+    const samples = process.env.MCP_CONTRACT_SAMPLES;
+    if (samples) appendFileSync(samples, JSON.stringify({ bin, path: commandPath(bin, args), args, exitCode, stdout }) + '\n');
+    else {
+      const problems = contractProblems(bin, args, exitCode, stdout);
+      if (problems.length) throw new Error(`the --json contract is broken:\n  ${problems.join('\n  ')}\nstdout:\n${stdout.slice(0, 2000)}`);
+    }
+  }
   return {
-    exitCode: r.exitCode ?? -1,
+    exitCode,
     stdout,
     stderr: String(r.stderr),
     json<T>() {
