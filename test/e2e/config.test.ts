@@ -67,7 +67,11 @@ describe("the guide's v4 → v5 configuration steps", () => {
     writeFileSync(f, exp.stdout);
     const imp = await mcp(['config', 'import', '--file', f, '--json'], { home });
     expect(imp.exitCode).toBe(0);
-    expect(imp.json().secretsFilled.length).toBeGreaterThanOrEqual(5);
+    // the field paths it filled (names, never the values)
+    const filled = imp.json().filledFromEnvironment;
+    expect(Array.isArray(filled), JSON.stringify(filled)).toBe(true);
+    expect(filled.length).toBeGreaterThanOrEqual(5);
+    for (const p of filled) expect(p).toMatch(/^[\w.[\]-]+$/);
     expect(JSON.parse(readFileSync(join(home, 'config/platform.json'), 'utf8'))).toEqual(before);
   });
 

@@ -14,6 +14,8 @@ interface Opts {
 export const exportHandler: Handler<Opts> = async (ctx, opts) => {
   const format = String(opts.format).toLowerCase();
   if (!['json', 'yaml', 'v4'].includes(format)) throw invalidInput(`--format '${opts.format}' is not a format`, { hint: 'use json, yaml or v4' });
+  // --json is a promise of JSON on stdout: the export then is the JSON document itself
+  if (ctx.global.json && format !== 'json') throw usageError(`--json prints JSON; --format ${format} prints YAML`, { hint: 'drop --json, or use --format json' });
   if (opts.includeSecrets && process.stdout.isTTY) {
     throw usageError('refusing to print secrets to a terminal', { hint: 'redirect stdout to a file you protect (mcp config export --include-secrets > file), or drop --include-secrets' });
   }

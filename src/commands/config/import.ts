@@ -66,7 +66,7 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
     removed: written?.removed ?? null,
     dryRun: Boolean(opts.dryRun),
     overlay: changes,
-    secretsFilled: filled,
+    filledFromEnvironment: filled,
     unknown: v.unknown,
   };
   const text = [

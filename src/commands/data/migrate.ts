@@ -106,6 +106,7 @@ function render(r: MigrateResult) {
   text.push(linkLine());
   return {
     data: {
+      ok: v.identical,
       dryRun: false,
       plan: p,
       transferred: r.transferred,

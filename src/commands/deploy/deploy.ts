@@ -83,23 +83,23 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
       hint: `pass --env ${cfg.doc.environment}, or the config made for ${opts.env}`,
     });
   }
-  let installed: { path: string; previous: string | null; secretsFilled: string[] } | undefined;
+  let installed: { path: string; previous: string | null; filledFromEnvironment: string[] } | undefined;
   if (cfg) {
     // secrets an export redacted come from the target environment, never as "[REDACTED]"; one it lacks stops here
     const { fillFromEnvironment } = await import('../../config/env-secrets.js');
     const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env });
     cfg.doc = f.doc;
     const { assertValid, versionOfDoc, writeConfig } = await import('../../config/index.js');
-    const version = versionOfDoc(cfg.doc, `${cfg.path}: version`);
-    assertValid(cfg.doc, version, cfg.path);
+    // a config that becomes another environment's home config must be a valid one
+    if (!target.own) assertValid(cfg.doc, versionOfDoc(cfg.doc, `${cfg.path}: version`), cfg.path);
     if (!target.own && !opts.dryRun) {
       // the environment's home gets the config (its previous one kept in the version history)
       const { withVersionHistory } = await import('../../version-history.js');
       const { ensureLayout } = await import('../../home.js');
       await ensureLayout(ctx.home);
       const w = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, cfg.doc, { where: cfg.path }));
-      installed = { path: w.path, previous: w.previous ?? null, secretsFilled: f.filled.map((x) => x.path) };
-      ctx.log.log('info', 'deploy.config', { environment: opts.env, config: w.path, previous: w.previous, secretsFilled: installed.secretsFilled });
+      installed = { path: w.path, previous: w.previous ?? null, filledFromEnvironment: f.filled.map((x) => x.path) };
+      ctx.log.log('info', 'deploy.config', { environment: opts.env, config: w.path, previous: w.previous, filledFromEnvironment: installed.filledFromEnvironment });
       cfg.path = w.path;
     }
   }
@@ -112,7 +112,7 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
       const verb = opts.dryRun ? 'Would install' : 'Installed';
       return {
         data: { dryRun: Boolean(opts.dryRun), runtime, environment: opts.env, home: ctx.home, config: installed ?? null },
-        text: [`${verb} the ${opts.env} config in ${ctx.home}${installed?.previous ? ` (previous kept: ${installed.previous})` : ''}`, `  runtime none: the ${opts.env} services are external; nothing to start`, ...(installed?.secretsFilled.length ? [`  ${installed.secretsFilled.length} secret(s) taken from ${opts.env}'s own secrets`] : [])],
+        text: [`${verb} the ${opts.env} config in ${ctx.home}${installed?.previous ? ` (previous kept: ${installed.previous})` : ''}`, `  runtime none: the ${opts.env} services are external; nothing to start`, ...(installed?.filledFromEnvironment.length ? [`  ${installed.filledFromEnvironment.length} secret(s) taken from ${opts.env}'s own secrets`] : [])],
       };
     }
     throw preconditionError('the runtime is none: there is nothing to deploy to', { hint: 'set runtime.type to docker or kubernetes in the config, or pass --runtime' });

@@ -20,6 +20,8 @@ export const registerHelp: Register = (program, app) => {
     }
     const target = args.length ? findCommand(program, args) : program;
     if (!target) throw usageError(`no command '${args.join(' ')}'`, { hint: `run '${ctx.bin} --help' to see the commands, or '${ctx.bin} help exit-codes'` });
-    return { raw: target.helpInformation() };
+    const text = target.helpInformation();
+    // --json: the help text inside a document, like every other result
+    return ctx.global.json ? { data: { command: args.join(' '), help: text } } : { raw: text };
   });
 };

@@ -101,7 +101,7 @@ export const convertHandler: Handler<ConvertOpts> = async (ctx, opts) => {
   const objects = conv.objects.map((o) => ({ kind: o.kind, name: o.metadata.name }));
   const summary = `${objects.length} objects for namespace ${namespace} from ${source.kind === 'compose' ? source.files.join(', ') : `config ${source.files[0]}`}: all valid against the Kubernetes schemas`;
   const dataMoves = conv.dataMoves.map((d) => ({ ...d }));
-  const data: Record<string, unknown> = { source, namespace, valid: true, objects, report: conv.report, counts, dataMoves, applyOrder: conv.order };
+  const data: Record<string, unknown> = { ok: true, source, namespace, valid: true, objects, report: conv.report, counts, dataMoves, applyOrder: conv.order };
   const text: string[] = [];
   const decisions = reportLines(conv.report, opts.all === true);
   const reportText = decisions.length ? ['', opts.all ? 'Report:' : `Needs your attention (${counts.changed} changed, ${counts['not-converted']} not converted; --all shows every key):`, ...decisions] : [];
@@ -175,7 +175,7 @@ async function validateFiles(ctx: Ctx, files: string[]) {
       all.push(...(await validateObjects(docs, { file: p })));
     }
   }
-  const data = { files: checked, objects: count, valid: all.length === 0, issues: all };
+  const data = { ok: all.length === 0, files: checked, objects: count, valid: all.length === 0, issues: all };
   if (all.length) {
     // one line per violation on stderr (file, object, path), the document on stdout with --json
     if (!ctx.global.json) for (const x of all) ctx.out.writeStderr(`${redactText(formatIssue(x))}\n`);

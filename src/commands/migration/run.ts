@@ -371,7 +371,7 @@ export const statusHandler: Handler<{ run?: string; watch?: boolean; interval?: 
     const key = JSON.stringify(doc);
     if (key !== last) {
       last = key;
-      if (ctx.out.json) ctx.out.event(doc as unknown as Record<string, unknown>);
+      if (ctx.out.json) ctx.out.event({ type: 'status', ...(doc as unknown as Record<string, unknown>) });
       else ctx.out.progress(statusText(doc).join('\n') + '\n');
     }
     if (TERMINAL.has(doc.status) || ctx.signal.aborted) return { exitCode: ExitCode.OK };
