@@ -69,7 +69,7 @@ export const ACTIONS: Record<string, ActionMap> = {
   transform_for_production: { kind: 'config.set', title: 'set the target environment', params: { set: { environment: 'production' } } },
   encrypt_sensitive_data: { refuse: 'no step encrypts data in place: secrets never leave the home unencrypted; use `mcp backup create --encrypt` (MCP_BACKUP_PASSPHRASE) for exports' },
   update_endpoints: { refuse: 'the target API host is not known to the plan: set it with a config.set step (`set: {"api.host": "…"}`) in a saved plan' },
-  configure_ssl: { kind: 'config.set', title: 'enable TLS', params: { set: { 'security.tls.enabled': true } } },
+  configure_ssl: { kind: 'tls.configure', title: 'check the TLS certificate and key, enable TLS' },
   set_production_limits: { refuse: 'there are no production limits to apply by name: set services[].maxCpu / maxMemory with config.set steps' },
   deploy_blue_environment: { refuse: 'blue/green needs two runtimes side by side and a traffic switch; this CLI deploys one environment (mcp deploy --env)' },
   run_health_checks: { kind: 'health.check', title: 'health checks' },
@@ -77,7 +77,7 @@ export const ACTIONS: Record<string, ActionMap> = {
   monitor_metrics: { refuse: 'metrics are monitored by canary gates: use a rolling-migration.yaml group with canary: true and rollback conditions' },
   functional_tests: { refuse: 'mcp has no functional test runner; run your suite, then mcp migration verify' },
   performance_tests: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline' },
-  security_scan: { refuse: 'mcp has no security scanner; run yours against the target' },
+  security_scan: { kind: 'security.scan', title: 'audit the installation (fails on high findings)' },
   // automated-migration.yaml
   backup_verification: { kind: 'backup.verify', title: 'verify the newest backup' },
   disk_space_check: { kind: 'check.disk-space', title: 'check free disk space', params: { minMb: 100 } },

@@ -41,14 +41,14 @@ describe('plan files from the guide', () => {
   it('production-migration.yaml: every action maps to a step or is refused by name with its line', async () => {
     const err = await readPlanFile(fx('production-migration.yaml')).catch((e) => e);
     expect(exitCodeOf(err)).toBe(3);
-    for (const [a, line] of [['encrypt_sensitive_data', 22], ['deploy_blue_environment', 33], ['switch_traffic', 35], ['security_scan', 42]] as const) {
+    for (const [a, line] of [['encrypt_sensitive_data', 22], ['deploy_blue_environment', 33], ['switch_traffic', 35]] as const) {
       expect(err.message).toContain(`production-migration.yaml:${line}: ${a}:`);
     }
-    expect(err.message).not.toContain('validate_source:');
-    const skip = ['encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests', 'security_scan'];
+    for (const a of ['validate_source', 'configure_ssl', 'security_scan']) expect(err.message).not.toContain(`${a}:`);
+    const skip = ['encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests'];
     const { plan } = await readPlanFile(fx('production-migration.yaml'), { skip });
     expect(plan.environment).toEqual({ source: 'staging', target: 'production' });
-    expect(plan.phases.flatMap((p) => p.steps.map((s) => s.kind))).toEqual(['config.validate', 'check.disk-space', 'backup.verify', 'backup.create', 'config.set', 'config.set', 'health.check', 'benchmark.compare']);
+    expect(plan.phases.flatMap((p) => p.steps.map((s) => s.kind))).toEqual(['config.validate', 'check.disk-space', 'backup.verify', 'backup.create', 'config.set', 'tls.configure', 'health.check', 'benchmark.compare', 'security.scan']);
     expect(plan.notes).toContain('switch_traffic left out by --skip');
   });
 

@@ -8,6 +8,7 @@ import type { StepContext, StepKind } from './types.js';
 import { saveState, restoreState } from './snapshot.js';
 import { modules } from './modules.js';
 import { benchmarkBaseline, benchmarkCompare } from './benchmark.js';
+import { securityScan, tlsConfigure } from './security.js';
 import type { BackupEnv } from '../../backup/engine.js';
 import type { Scope } from '../../backup/manifest.js';
 
@@ -504,6 +505,8 @@ export const STEP_KINDS: StepKind[] = [
   healthCheck,
   benchmarkCompare,
   benchmarkBaseline,
+  tlsConfigure,
+  securityScan,
 ];
 
 export function defaultRegistry(): Map<string, StepKind> {
