@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-// `mcp`: parse argv, run, set process.exitCode once. `--version` answers before loading anything else.
-import { readFileSync } from 'node:fs';
+// `mcp`: parse argv, run, set process.exitCode once. `--version` and `--help` answer before loading anything else.
+import { answerFast } from '../src/cli/fast-path.js';
 
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version + '\n');
-} else {
+// `--version` and a command's `--help` answer before the CLI loads (src/cli/fast-path.ts)
+if (!answerFast('mcp', argv)) {
   const { main } = await import('../src/cli/main.js');
   process.exitCode = await main('mcp', argv);
 }

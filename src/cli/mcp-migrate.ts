@@ -6,6 +6,8 @@ import { registerMigrateCheck, registerMigrateTool } from '../commands/migration
 
 export const MIGRATE_REGISTERS: Register[] = [registerMigrateCheck, registerMigrateTool, registerHelp];
 
+export const MIGRATE_DESCRIPTION = 'Plan, execute, verify and roll back MCP Platform migrations (the same core as `mcp migration`).';
+
 export function buildMcpMigrate(app: App): Command {
-  return createProgram(app, 'Plan, execute, verify and roll back MCP Platform migrations (the same core as `mcp migration`).', MIGRATE_REGISTERS);
+  return createProgram(app, MIGRATE_DESCRIPTION, MIGRATE_REGISTERS);
 }

@@ -18,10 +18,8 @@ import { registerEnvironments } from '../commands/environments/register.js';
 // one registration per command group (src/commands/<group>/register.ts), in the order of `mcp --help`
 export const MCP_REGISTERS: Register[] = [registerInit, registerDb, registerServices, registerData, registerConfig, registerMigration, registerOps, registerBackup, registerDeploy, registerEnvironments, registerVersion, registerDashboard, registerHelp];
 
+export const MCP_DESCRIPTION = 'Operate and migrate an MCP Platform installation: check, plan, back up, execute, verify and roll back.';
+
 export function buildMcp(app: App): Command {
-  return createProgram(
-    app,
-    'Operate and migrate an MCP Platform installation: check, plan, back up, execute, verify and roll back.',
-    MCP_REGISTERS,
-  );
+  return createProgram(app, MCP_DESCRIPTION, MCP_REGISTERS);
 }

@@ -131,6 +131,9 @@ export function createProgram(app: App, description: string, registers: Register
     .configureOutput({
       writeOut: (s) => app.streams.stdout.write(s),
       writeErr: (s) => app.streams.stderr.write(s),
+      // help wraps at 80 columns on every terminal (and a 0-column pty): one text, rendered once at build
+      getOutHelpWidth: () => 80,
+      getErrHelpWidth: () => 80,
       outputError: () => {
         /* printed once, by runCli, as one line plus a hint */
       },
