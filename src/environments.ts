@@ -77,12 +77,15 @@ export async function addEnvironment(home: string, name: string, dir: string): P
   return { entry, replaced };
 }
 
-export async function removeEnvironment(home: string, name: string): Promise<EnvironmentEntry> {
+/** Forgets a registered environment (its home stays as it is); with dryRun only says which. */
+export async function removeEnvironment(home: string, name: string, opts: { dryRun?: boolean } = {}): Promise<EnvironmentEntry> {
   const r = await readRegistry(home);
   const e = r.environments[name];
   if (!e) throw preconditionError(`no environment '${name}' is registered in ${home}`, { hint: 'mcp environments list' });
-  delete r.environments[name];
-  await writeRegistry(home, r);
+  if (!opts.dryRun) {
+    delete r.environments[name];
+    await writeRegistry(home, r);
+  }
   return { name, ...e };
 }
 

@@ -120,3 +120,46 @@ describe("the guide's dev-to-staging.sh between two homes", () => {
     expect(listed.backups.some((b: { environment?: string; kind: string }) => b.kind !== 'safety')).toBe(true);
   }, 300_000);
 });
+
+describe('mcp environments add | list | remove', () => {
+  it('registers another home of that environment, lists it, forgets it (dry run first); refuses what is not one', async () => {
+    const root = tempDir('mcp-envs-reg-');
+    const dev = join(root, 'dev');
+    const staging = join(root, 'staging');
+    const prod = join(root, 'prod');
+    expect((await mcp(['init', '--version', '4.2'], { home: dev })).exitCode).toBe(0);
+    expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home: staging })).exitCode).toBe(0);
+    expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
+
+    const add = await mcp(['environments', 'add', 'staging', '--home', staging, '--json'], { home: dev });
+    expect(add.exitCode, add.stderr).toBe(0);
+    expect(add.json()).toMatchObject({ ok: true, environment: { name: 'staging', home: staging }, replaced: null });
+    // --home after `add` is the other home, not this one: the registry is written in dev
+    expect(JSON.parse(readFileSync(join(dev, 'state/environments.json'), 'utf8')).environments.staging.home).toBe(staging);
+
+    // a home of another environment, this home's own name, no home at all: refused, nothing written
+    const before = readFileSync(join(dev, 'state/environments.json'), 'utf8');
+    const wrong = await mcp(['environments', 'add', 'staging', '--home', prod], { home: dev });
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/is the production environment, not staging/);
+    expect((await mcp(['environments', 'add', 'development', '--home', staging], { home: dev })).exitCode).toBe(2);
+    const none = await mcp(['environments', 'add', 'production', '--home', join(root, 'nowhere')], { home: dev });
+    expect(none.exitCode).toBe(3);
+    expect(none.stderr).toMatch(/is not a platform home/);
+    expect((await mcp(['environments', 'add', 'qa', '--home', staging], { home: dev })).exitCode).toBe(2);
+    expect(readFileSync(join(dev, 'state/environments.json'), 'utf8')).toBe(before);
+
+    const list = await mcp(['environments', 'list', '--json'], { home: dev });
+    expect(list.json()).toMatchObject({ own: 'development', environments: [{ name: 'development', home: dev, own: true }, { name: 'staging', home: staging, own: false }] });
+
+    const dry = await mcp(['environments', 'remove', 'staging', '--dry-run', '--json'], { home: dev });
+    expect(dry.json()).toEqual({ dryRun: true, removed: { name: 'staging', home: staging } });
+    expect(readFileSync(join(dev, 'state/environments.json'), 'utf8')).toBe(before);
+    expect((await mcp(['environments', 'remove', 'development', '--dry-run'], { home: dev })).exitCode).toBe(3);
+    expect((await mcp(['environments', 'remove', 'staging'], { home: dev })).exitCode).toBe(0);
+    expect((await mcp(['environments', 'list', '--json'], { home: dev })).json().environments).toEqual([{ name: 'development', home: dev, own: true }]);
+    expect((await mcp(['environments', 'remove', 'staging'], { home: dev })).exitCode).toBe(3);
+    // the other home is never touched by any of it
+    expect(readdirSync(join(staging, 'state'))).not.toContain('environments.json');
+  }, 120_000);
+});

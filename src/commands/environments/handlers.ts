@@ -1,6 +1,6 @@
 // `mcp environments add|list|remove`: the registry of the other installations (src/environments.ts).
 import type { Handler } from '../../cli/program.js';
-import { addEnvironment, listEnvironments, removeEnvironment, resolveEnvironment } from '../../environments.js';
+import { addEnvironment, listEnvironments, removeEnvironment } from '../../environments.js';
 
 export const addHandler: Handler<{ home: string }> = async (ctx, opts, args) => {
   const name = args[0]!;
@@ -23,11 +23,8 @@ export const listHandler: Handler = async (ctx) => {
 
 export const removeHandler: Handler<{ dryRun?: boolean }> = async (ctx, opts, args) => {
   const name = args[0]!;
-  if (opts.dryRun) {
-    const t = await resolveEnvironment(ctx.home, name, 'NAME');
-    return { data: { dryRun: true, removed: { name, home: t.home } }, text: [`Would forget ${name} (${t.home}); its home stays as it is`] };
-  }
-  const e = await removeEnvironment(ctx.home, name);
-  ctx.log.log('info', 'environments.remove', { name, home: e.home });
-  return { data: { dryRun: false, removed: { name, home: e.home } }, text: [`Forgot ${name} (${e.home}); its home stays as it is`] };
+  const e = await removeEnvironment(ctx.home, name, { dryRun: opts.dryRun });
+  if (!opts.dryRun) ctx.log.log('info', 'environments.remove', { name, home: e.home });
+  const verb = opts.dryRun ? 'Would forget' : 'Forgot';
+  return { data: { dryRun: Boolean(opts.dryRun), removed: { name, home: e.home } }, text: [`${verb} ${name} (${e.home}); its home stays as it is`] };
 };
