@@ -1,7 +1,7 @@
 // bench/backup: `mcp backup create` and `mcp backup restore` of a data directory plus a PostgreSQL
 // database, against `tar czf` + `pg_dump` and `tar xzf` + `psql` measured in the same run on the same data.
 // Targets: each ratio at most 1.3×, peak RSS of mcp under 200 MB whatever the size.
-// Usage: npm run build && node bench/backup.mjs [--data-mb 1024] [--rows 1000000]
+// Usage: npm run build && node bench/backup.mjs [--data-mb 1024] [--rows 1000000] [--json]
 //   (quick run: node bench/backup.mjs --data-mb 64 --rows 100000). Needs PostgreSQL (MCP_TEST_PG_URL),
 //   pg_dump, psql, tar and /usr/bin/time on PATH.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -125,6 +125,7 @@ try {
     restoredIdentical: identical,
   };
   console.log(JSON.stringify(result, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify(result));
   const ok = result.create.ratio <= 1.3 && result.restore.ratio <= 1.3 && Math.max(mCreate.rssMb, mRestore.rssMb) < 200 && identical;
   log(ok ? 'within targets' : 'OUTSIDE TARGETS');
   process.exitCode = ok ? 0 : 1;

@@ -4,7 +4,7 @@
 // target p95 ≤ 5× the bare server's (the work is a journal replay per request). (2) how long a journal
 // record takes to reach a browser on the event stream (fs.watch, 500 ms poll as the fallback);
 // target p95 < 250 ms. (3) the server's RSS with 20 open streams.
-// Run after `npm run build`: node bench/dashboard.mjs [requests=300]
+// Run after `npm run build`: node bench/dashboard.mjs [requests=300] [--json]
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ const { defaultRegistry } = await dist('run/steps/index.js');
 const { Journal, latestRun } = await dist('run/journal.js');
 const { startDashboard } = await dist('dashboard/server.js');
 
-const N = Number(process.argv[2] ?? 300);
+const N = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 300);
 const home = mkdtempSync(join(tmpdir(), 'mcp-bench-dash-'));
 mkdirSync(join(home, 'state'), { recursive: true });
 const phases = [0, 1, 2].map((p) => ({ name: `phase-${p}`, steps: Array.from({ length: 100 }, (_, i) => ({ id: `p${p}-s${i}`, kind: 'noop', title: `no-op ${p}.${i}`, params: {} })) }));
@@ -103,9 +103,15 @@ const streams = await Promise.all(Array.from({ length: 20 }, async () => {
   return c;
 }));
 await new Promise((r) => setTimeout(r, 1500));
-console.log(`RSS of this process (server + benchmark client) with 20 open streams: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);
+const rssMb = Math.round(process.memoryUsage().rss / 1048576);
+console.log(`RSS of this process (server + benchmark client) with 20 open streams: ${rssMb} MB`);
 for (const c of streams) c.abort();
 await dash.close();
 await new Promise((r) => bare.close(r));
 rmSync(home, { recursive: true, force: true });
+if (process.argv.includes('--json')) {
+  const r2 = (x) => +x.toFixed(2);
+  const result = { requests: N, bodyKiB: Math.round(body.length / 1024), statusP50Ms: r2(pct(d, 50)), statusP95Ms: r2(pct(d, 95)), bareP50Ms: r2(pct(b, 50)), bareP95Ms: r2(pct(b, 95)), statusP95Ratio: r2(ratio), records: lat.length, streamP50Ms: +pct(lat, 50).toFixed(1), streamP95Ms: +p95.toFixed(1), openStreams: streams.length, rssMb, targets: 'statusP95Ratio <= 5, streamP95Ms < 250' };
+  console.log(JSON.stringify(result));
+}
 process.exit(0);

@@ -1,7 +1,7 @@
 // bench/data-migrate: `mcp data migrate` against the guide's filesystem-migration.sh doing the same job
 // (rsync -a with the excludes, find … chmod 755/644, diff -qr), on the same generated tree, alternating
 // runs. Ours verifies by SHA-256 and also sets the data link; the ratio says what that costs.
-// Usage: npm run build && node bench/data-migrate.mjs [files=2000] [runs=3]
+// Usage: npm run build && node bench/data-migrate.mjs [files=2000] [runs=3] [--json]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const mcp = join(root, 'dist/bin/mcp.js');
-const files = Number(process.argv[2] ?? 2000);
-const runs = Number(process.argv[3] ?? 3);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const files = Number(positional[0] ?? 2000);
+const runs = Number(positional[1] ?? 3);
 const work = mkdtempSync(join(tmpdir(), 'mcp-bench-data-'));
 const source = join(work, 'source');
 let bytes = 0;
@@ -56,4 +57,5 @@ for (let i = 0; i < runs; i++) {
 const result = { files, megabytes: +(bytes / 1e6).toFixed(1), runs, guideMs: Math.round(median(s.guide)), mcpMs: Math.round(median(s.mcp)) };
 result.ratio = +(result.mcpMs / result.guideMs).toFixed(2);
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result) + '\n');
 rmSync(work, { recursive: true, force: true });

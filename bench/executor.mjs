@@ -2,7 +2,7 @@
 // Executor overhead: (1) a 300-step, 3-phase plan of no-op steps — the whole run is overhead (journal
 // writes with fsync, replay, lock, events); target < 1 s. (2) one parallel phase of 20 steps that each
 // wait 1 s — wall time over the 1 s one step takes alone; target ≤ 1.1.
-// Run after `npm run build`: node bench/executor.mjs
+// Run after `npm run build`: node bench/executor.mjs [--json]
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,3 +40,7 @@ if (r2.status !== 'completed') throw new Error(`parallel run ended ${r2.status}`
 rmSync(h2, { recursive: true, force: true });
 const ratio = wall / 1000;
 console.log(`parallel phase of 20 × 1 s steps: wall ${(wall / 1000).toFixed(3)} s, wall/1 s = ${ratio.toFixed(3)} (target ≤ 1.1) ${ratio <= 1.1 ? 'OK' : 'OVER'}`);
+if (process.argv.includes('--json')) {
+  const result = { noopSteps: 300, overheadMs: Math.round(overhead), msPerStep: +(overhead / 300).toFixed(2), parallelSteps: steps.length, parallelWallMs: Math.round(wall), parallelRatio: +ratio.toFixed(3), targets: 'overheadMs < 1000, parallelRatio <= 1.1' };
+  console.log(JSON.stringify(result));
+}
