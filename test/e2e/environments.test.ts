@@ -163,3 +163,24 @@ describe('mcp environments add | list | remove', () => {
     expect(readdirSync(join(staging, 'state'))).not.toContain('environments.json');
   }, 120_000);
 });
+
+describe("the guide's production-migration.yaml from the staging home", () => {
+  it('is refused, dry run and run alike, before anything changes: it would relabel staging as production in place', async () => {
+    const home = join(tempDir('mcp-envs-prod-'), 'staging');
+    expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home })).exitCode).toBe(0);
+    const plan = join(ROOT, 'test/fixtures/plans/production-migration.yaml');
+    const before = tree(home);
+    // the actions still refused by name are left out: what is refused here is the run in the source's home
+    const skip = ['--skip', 'encrypt_sensitive_data,update_endpoints,set_production_limits,deploy_blue_environment,switch_traffic,monitor_metrics,functional_tests'];
+    for (const dry of [['--dry-run'], []]) {
+      const r = await mcp(['migration', 'execute', '--plan', plan, ...skip, ...dry, '--json'], { home });
+      expect(r.exitCode, r.stdout).toBe(3);
+      expect(r.json().error.message).toMatch(/promotes staging to production, and this home is staging/);
+      expect(r.json().error.hint).toMatch(/mcp restore --env production --data-only --latest/);
+    }
+    const after = tree(home);
+    // the runs' own logs are the only difference
+    for (const k of Object.keys({ ...before, ...after }).filter((f) => !f.startsWith('logs/'))) expect(after[k], k).toBe(before[k]);
+    expect(readFileSync(join(home, 'config/platform.yaml'), 'utf8')).toMatch(/environment: staging/);
+  }, 60_000);
+});

@@ -14,6 +14,7 @@ import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan
 import { formatDuration, sanitizePlan, type Plan } from '../../run/plan.js';
 import { latestRun, listRuns, readLock, replay, writeControl } from '../../run/journal.js';
 import { readStoredConfig } from '../../config/store.js';
+import { ownEnvironment } from '../../environments.js';
 import { writeFileAtomic } from '../../fsutil.js';
 import { currentVersion } from '../../version-history.js';
 import { sameRelease } from '../../versions.js';
@@ -268,8 +269,26 @@ async function loadPlanFor(ctx: Ctx, opts: PlanFileOpts): Promise<Plan> {
   const file = resolve(opts.plan);
   const from = await currentVersion(ctx.home).catch(() => undefined);
   const { plan } = await readPlanFile(file, { to: opts.to, from, skip: list(opts.skip), metricsUrl: opts.metricsUrl, healthUrls: list(opts.healthUrl) });
+  await refuseCrossHome(ctx, plan, file);
   await assertFingerprint(ctx.home, plan, file);
   return withPlatform(plan, from);
+}
+
+/**
+ * A promotion plan (production-migration.yaml: source staging, target production) run in the source's own home
+ * would turn that home into the target in place: relabel staging as production with staging's endpoints and
+ * data. The target is another installation (docs/environments.md), and plans do not yet act on another home,
+ * so the run — and its dry run — is refused before anything changes.
+ */
+async function refuseCrossHome(ctx: Ctx, plan: Plan, file: string): Promise<void> {
+  const env = plan.environment;
+  if (!env?.source || !env.target || env.source === env.target) return;
+  const own = await ownEnvironment(ctx.home).catch(() => undefined);
+  if (own !== env.source) return;
+  throw preconditionError(`${file} promotes ${env.source} to ${env.target}, and this home is ${env.source}: running it here would relabel the ${env.source} installation as ${env.target} in place`, {
+    where: `${file}: migration.target.environment`,
+    hint: `${env.target} is another installation; move it with: mcp backup create --env ${env.source} --data-only, mcp deploy --env ${env.target} --config FILE, mcp restore --env ${env.target} --data-only --latest (docs/environments.md)`,
+  });
 }
 
 interface PlanFileOpts {
