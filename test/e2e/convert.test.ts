@@ -124,9 +124,9 @@ describe('mcp migration convert', () => {
     expect(j.json().issues[0]).toMatchObject({ file: join(dir, 'bad.yaml'), doc: 1, object: 'Deployment/web', path: 'spec.replicas' });
   });
 
-  it('--help loads no Kubernetes schemas, YAML or ajv', async () => {
+  it('--help (rendered by the command tree) loads no Kubernetes schemas, YAML or ajv', async () => {
     const trace = join(tempDir(), 'imports.txt');
-    const r = await execa(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), MCP, 'migration', 'convert', '--help'], { env: { ...process.env, MCP_TRACE_IMPORTS: trace, MCP_HOME: tempDir() }, reject: false });
+    const r = await execa(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), MCP, 'migration', 'convert', '--help'], { env: { ...process.env, MCP_TRACE_IMPORTS: trace, MCP_HOME: tempDir(), MCP_HELP_CACHE: 'off' }, reject: false });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n {2}\$ mcp migration convert --compose docker-compose\.yml --out k8s-manifests\//);
     const loaded = readFileSync(trace, 'utf8').trim().split('\n');

@@ -9,7 +9,8 @@ describe('ops start-up path', () => {
   it.each([[['--help']], [['logs', '--help']], [['benchmark', '--help']]])('mcp %j loads neither ioredis nor nodemailer', async (args) => {
     const trace = join(tempDir(), 'imports.txt');
     const r = await execa(process.execPath, ['--import', join(ROOT, 'test/helpers/trace-imports.mjs'), MCP, ...args], {
-      env: { ...process.env, MCP_TRACE_IMPORTS: trace, MCP_HOME: tempDir() },
+      // the command tree itself (not the build-time help, which loads no package at all)
+      env: { ...process.env, MCP_TRACE_IMPORTS: trace, MCP_HOME: tempDir(), MCP_HELP_CACHE: 'off' },
       reject: false,
     });
     expect(r.exitCode).toBe(0);
