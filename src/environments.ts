@@ -103,10 +103,12 @@ export interface EnvironmentTarget {
 export async function resolveEnvironment(home: string, name: string, flag = '--env'): Promise<EnvironmentTarget> {
   assertEnvironmentName(name, flag);
   const own = await ownEnvironment(home).catch(() => undefined);
-  if (own === undefined || own === name) return { name, home, own: true };
+  if (own === name) return { name, home, own: true };
   const e = (await readRegistry(home)).environments[name];
+  // a home whose config cannot be read is still not a registered other environment
+  if (own === undefined && !e) return { name, home, own: true };
   if (!e) {
-    throw usageError(`${flag} ${name}: this home is the ${own} environment and no ${name} environment is registered`, {
+    throw usageError(`${flag} ${name}: this home is the ${own ?? 'development'} environment and no ${name} environment is registered`, {
       hint: `register its home first: mcp environments add ${name} --home DIR (mcp init --env ${name} creates one)`,
     });
   }
@@ -117,7 +119,8 @@ export async function resolveEnvironment(home: string, name: string, flag = '--e
 /** Like resolveEnvironment, but an unregistered name is no error: undefined (the caller keeps its own meaning). */
 export async function registeredEnvironment(home: string, name: string): Promise<EnvironmentTarget | undefined> {
   const own = await ownEnvironment(home).catch(() => undefined);
-  if (own === undefined || own === name) return undefined;
-  const e = (await readRegistry(home).catch(() => undefined))?.environments[name];
+  if (own === name) return undefined;
+  // a broken registry is an error, never "this home"
+  const e = (await readRegistry(home)).environments[name];
   return e ? { name, home: e.home, own: false } : undefined;
 }

@@ -131,7 +131,10 @@ export function commandPath(cmd: Command): string {
 
 /** The same command acting on another home (an environment's): its own log, the same output and signal. */
 export function ctxForHome(ctx: Ctx, home: string): Ctx {
-  return { ...ctx, home, log: createLogger(logsDir(home, ctx.env), ctx.command) };
+  // what names this home in the environment (its database, its home, its logs) must not reach the other one
+  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  for (const k of ['MCP_DATABASE_URL', 'MCP_HOME', 'MCP_LOG_DIR']) delete env[k];
+  return { ...ctx, home, env, log: createLogger(logsDir(home, env), ctx.command) };
 }
 
 export function createCtx(bin: string, cmd: Command, streams: Streams, env: NodeJS.ProcessEnv, signal: AbortSignal): Ctx {

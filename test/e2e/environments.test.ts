@@ -149,6 +149,11 @@ describe('mcp environments add | list | remove', () => {
     expect((await mcp(['environments', 'add', 'qa', '--home', staging], { home: dev })).exitCode).toBe(2);
     expect(readFileSync(join(dev, 'state/environments.json'), 'utf8')).toBe(before);
 
+    // only data moves into another environment: a whole restore there (its config replaced by ours) is refused
+    const whole = await mcp(['restore', '--env', 'staging', '--latest'], { home: dev });
+    expect(whole.exitCode).toBe(2);
+    expect(whole.stderr).toMatch(/mcp restore --env staging --data-only --latest/);
+
     const list = await mcp(['environments', 'list', '--json'], { home: dev });
     expect(list.json()).toMatchObject({ own: 'development', environments: [{ name: 'development', home: dev, own: true }, { name: 'staging', home: staging, own: false }] });
 
@@ -175,7 +180,7 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     for (const dry of [['--dry-run'], []]) {
       const r = await mcp(['migration', 'execute', '--plan', plan, ...skip, ...dry, '--json'], { home });
       expect(r.exitCode, r.stdout).toBe(3);
-      expect(r.json().error.message).toMatch(/promotes staging to production, and this home is staging/);
+      expect(r.json().error.message).toMatch(/promotes staging to production, and this home is staging: running it here would relabel this installation as production/);
       expect(r.json().error.hint).toMatch(/mcp restore --env production --data-only --latest/);
     }
     const after = tree(home);

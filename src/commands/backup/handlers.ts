@@ -168,7 +168,15 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
   // --env NAME, another environment: this home's backup (the latest, or --id) is restored into NAME's home
   const source = ctx;
   const into = o.env ? await resolveEnvironment(ctx.home, o.env) : undefined;
-  if (into && !into.own) ctx = ctxForHome(ctx, into.home);
+  if (into && !into.own) {
+    // another environment keeps its own config (its database, endpoints, secrets): only data moves there
+    if (!o.dataOnly) {
+      throw usageError(`restore --env ${o.env} moves data into another environment's home; its config stays its own`, {
+        hint: `mcp restore --env ${o.env} --data-only --latest (a config goes there with mcp deploy --env ${o.env} --config FILE)`,
+      });
+    }
+    ctx = ctxForHome(ctx, into.home);
+  }
   let b = await pickBackup(source, o, asked.filter((p) => p !== 'history'));
   if (ctx !== source && !o.dryRun) {
     ctx.out.progress(`copying backup ${b.id} (${b.sidecar.environment ?? 'this home'}) into the ${o.env} home ${ctx.home}`);

@@ -284,8 +284,8 @@ async function refuseCrossHome(ctx: Ctx, plan: Plan, file: string): Promise<void
   const env = plan.environment;
   if (!env?.source || !env.target || env.source === env.target) return;
   const own = await ownEnvironment(ctx.home).catch(() => undefined);
-  if (own !== env.source) return;
-  throw preconditionError(`${file} promotes ${env.source} to ${env.target}, and this home is ${env.source}: running it here would relabel the ${env.source} installation as ${env.target} in place`, {
+  if (own === env.target) return;
+  throw preconditionError(`${file} promotes ${env.source} to ${env.target}, and this home is ${own ?? 'of no readable environment'}: running it here would relabel this installation as ${env.target} in place`, {
     where: `${file}: migration.target.environment`,
     hint: `${env.target} is another installation; move it with: mcp backup create --env ${env.source} --data-only, mcp deploy --env ${env.target} --config FILE, mcp restore --env ${env.target} --data-only --latest (docs/environments.md)`,
   });
