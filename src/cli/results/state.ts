@@ -35,7 +35,7 @@ export const STATE_RESULTS = {
     removed: z.string().nullable(),
     dryRun: z.boolean(),
     overlay: z.array(z.string()),
-    // the output redaction replaces this list (its key names secrets) by "[REDACTED]"
+    // the field paths filled from the environment's own secrets (names only, never values)
     filledFromEnvironment: z.array(z.string()),
     unknown: z.array(z.string()),
   }),
