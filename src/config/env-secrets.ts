@@ -1,9 +1,11 @@
 // The secrets of a config that arrives with "[REDACTED]" placeholders (a `config export` carried to another
 // environment): each is taken from the receiving environment's own secrets, never written as a placeholder.
-// Where from, in order: the environment's current config (the same field), an `MCP_SECRET_<PATH>` variable
-// (auth.tokens[0].token → MCP_SECRET_AUTH_TOKENS_0_TOKEN), or its secrets file <home>/config/secrets.json
-// ({ "auth.tokens[0].token": "…" }, owner-only). A secret found nowhere stops the command before it changes
-// anything, naming the field.
+// Where from, in order: the environment's current config (the same field); a variable naming the environment,
+// `MCP_<ENV>_SECRET_<PATH>` (auth.tokens[0].token of staging → MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN); then
+// the plain `MCP_SECRET_<PATH>` and its secrets file <home>/config/secrets.json ({ "auth.tokens[0].token": "…" },
+// owner-only) — for this home's own environment the variable first, for another home its file first: the
+// deploying shell belongs to this home, the file to the environment. A secret found nowhere stops the command
+// before it changes anything, naming the field.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
@@ -15,7 +17,10 @@ import { formatPath } from './validate.js';
 import { readStoredConfig } from './store.js';
 
 export const secretsFile = (home: string) => join(layout(home).config, 'secrets.json');
-export const secretVariable = (path: string) => `MCP_SECRET_${path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase()}`;
+const upperName = (s: string) => s.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toUpperCase();
+export const secretVariable = (path: string) => `MCP_SECRET_${upperName(path)}`;
+/** the variable that names the environment too: read first, whichever home the command runs from */
+export const environmentSecretVariable = (environment: string, path: string) => `MCP_${upperName(environment)}_SECRET_${upperName(path)}`;
 
 export interface SecretsFilled<T> {
   doc: T;
@@ -44,7 +49,7 @@ async function readSecretsFile(home: string): Promise<Record<string, string>> {
 }
 
 /** `doc` with every placeholder filled from the secrets of the environment at `home` (see above). */
-export async function fillFromEnvironment<T>(doc: T, o: { home: string; env: NodeJS.ProcessEnv; where: string; environment: string }): Promise<SecretsFilled<T>> {
+export async function fillFromEnvironment<T>(doc: T, o: { home: string; env: NodeJS.ProcessEnv; where: string; environment: string; own?: boolean }): Promise<SecretsFilled<T>> {
   const filled: SecretsFilled<T>['filled'] = [];
   if (placeholderPaths(doc).length === 0) return { doc, filled };
   let out = doc;
@@ -68,20 +73,24 @@ export async function fillFromEnvironment<T>(doc: T, o: { home: string; env: Nod
   });
   for (const h of holes) {
     const p = formatPath(h.path);
-    const variable = o.env[secretVariable(p)];
-    const secret = variable !== undefined && variable !== '' ? variable : file[p];
-    if (secret === undefined) {
+    const named = o.env[environmentSecretVariable(o.environment, p)] || undefined;
+    const plain = o.env[secretVariable(p)] || undefined;
+    const candidates: Array<[string | undefined, 'variable' | 'file']> =
+      o.own === false ? [[named, 'variable'], [file[p], 'file'], [plain, 'variable']] : [[named, 'variable'], [plain, 'variable'], [file[p], 'file']];
+    const hit = candidates.find(([v]) => v !== undefined);
+    if (!hit) {
       missing.push(p);
       continue;
     }
+    const secret = hit[0]!;
     registerSecret(secret);
     set(out, h.path, h.value.split(PLACEHOLDER).join(secret));
-    filled.push({ path: p, from: variable ? 'variable' : 'file' });
+    filled.push({ path: p, from: hit[1] });
   }
   if (missing.length) {
     throw invalidInput(`${missing.length} secret(s) of the config are [REDACTED] and the ${o.environment} environment has no value for them: ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''}`, {
       where: `${o.where}: ${missing[0]}`,
-      hint: `give ${o.environment} its own: in its current config, as the variable ${secretVariable(missing[0]!)}, or as "${missing[0]}" in ${secretsFile(o.home)} (mode 600); nothing was changed`,
+      hint: `give ${o.environment} its own: in its current config, as the variable ${environmentSecretVariable(o.environment, missing[0]!)} (or ${secretVariable(missing[0]!)}), or as "${missing[0]}" in ${secretsFile(o.home)} (mode 600); nothing was changed`,
     });
   }
   return { doc: out, filled };

@@ -138,6 +138,25 @@ describe('mcp deploy (kubernetes runtime, fake kubectl)', () => {
     expect(r.stdout + r.stderr).not.toContain('pw-very-secret');
   });
 
+  it("an exported config's [REDACTED] secret reaches the cluster as the environment's own secret, never as the placeholder", async () => {
+    const exported = { ...V6, services: [{ ...V6.services[0]!, environment: { POSTGRES_PASSWORD: '[REDACTED]' } }, V6.services[1]!] };
+    const { home, cfg, root } = setup(exported);
+    const fb = fakeBins(root, { kubectl: CLUSTER });
+    const env = { ...fb.env, MCP_STAGING_SECRET_SERVICES_0_ENVIRONMENT_POSTGRES_PASSWORD: 'pw-of-staging-4417' };
+    // without the secret: refused before kubectl is called
+    const none = await mcp(['deploy', '--env', 'staging', '--config', cfg], { home, env: fb.env });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain('services[0].environment.POSTGRES_PASSWORD');
+    expect(fb.calls('kubectl')).toEqual([]);
+    const r = await mcp(['deploy', '--env', 'staging', '--config', cfg], { home, env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const secret = fb.state<{ objects: Record<string, any> }>().objects['secret/postgres-env'];
+    const values = { ...secret.stringData, ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])) };
+    expect(values.POSTGRES_PASSWORD).toBe('pw-of-staging-4417');
+    for (const c of fb.calls('kubectl')) expect(c.stdin ?? '').not.toContain('[REDACTED]');
+    expect(r.stdout + r.stderr).not.toContain('pw-of-staging-4417');
+  });
+
   it('a failed rollout is undone: exit 1 naming what failed and what was rolled back', async () => {
     const { home, cfg, root } = setup(V6);
     const fb = fakeBins(root, { kubectl: CLUSTER });

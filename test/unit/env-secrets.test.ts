@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { fillFromEnvironment, secretVariable, secretsFile } from '../../src/config/env-secrets.js';
+import { environmentSecretVariable, fillFromEnvironment, secretVariable, secretsFile } from '../../src/config/env-secrets.js';
 
 const exported = {
   version: '5.0',
@@ -36,6 +36,22 @@ describe('fillFromEnvironment', () => {
     expect(err.where).toBe('config-staging.json: database.url');
     expect(err.message).toContain('3 secret(s)');
     expect(err.hint).toContain('MCP_SECRET_DATABASE_URL');
+  });
+
+  it("another home's secrets file beats the deploying shell's plain variable; a variable naming the environment beats both", async () => {
+    const home = tempDir();
+    mkdirSync(join(home, 'config'), { recursive: true });
+    writeFileSync(secretsFile(home), JSON.stringify({ 'auth.jwt.secret': 'staging-file-secret', 'database.url': 'staging-file-pw' }), { mode: 0o600 });
+    const env = { [secretVariable('auth.jwt.secret')]: 'dev-shell-secret', [secretVariable('database.url')]: 'dev-shell-pw', [environmentSecretVariable('staging', 'database.url')]: 'staging-named-pw', [secretVariable('services[0].environment.GIT_TOKEN')]: 'ghp_shell' };
+    expect(environmentSecretVariable('staging', 'database.url')).toBe('MCP_STAGING_SECRET_DATABASE_URL');
+    const other = await fillFromEnvironment(exported, { home, env, where: 'f', environment: 'staging', own: false });
+    expect(other.doc.auth.jwt.secret).toBe('staging-file-secret');
+    expect(other.doc.database.url).toBe('postgres://mcp:staging-named-pw@db.internal:5432/mcp');
+    expect(other.doc.services[0]!.environment.GIT_TOKEN).toBe('ghp_shell'); // in neither: the shell's
+    // in its own home the shell's variable overrides the file, as variables do
+    const own = await fillFromEnvironment(exported, { home, env, where: 'f', environment: 'staging', own: true });
+    expect(own.doc.auth.jwt.secret).toBe('dev-shell-secret');
+    expect(own.doc.database.url).toBe('postgres://mcp:staging-named-pw@db.internal:5432/mcp');
   });
 
   it('refuses a secrets file others can read', async () => {

@@ -87,7 +87,7 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
   if (cfg) {
     // secrets an export redacted come from the target environment, never as "[REDACTED]"; one it lacks stops here
     const { fillFromEnvironment } = await import('../../config/env-secrets.js');
-    const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env });
+    const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env, own: target.own });
     cfg.doc = f.doc;
     const { assertValid, versionOfDoc, writeConfig } = await import('../../config/index.js');
     // a config that becomes another environment's home config must be a valid one
@@ -120,7 +120,8 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
 
   if (runtime === 'docker') return deployDocker(ctx, opts, cfg);
 
-  const { conv, namespace, source } = await convertSource(ctx, { ...opts, config: fromCompose ? undefined : cfg?.path, namespace: opts.namespace ?? runtimeCfg.namespace });
+  // the config as filled above (secrets from the target's own), not its file again: that may hold "[REDACTED]"
+  const { conv, namespace, source } = await convertSource(ctx, { ...opts, config: undefined, namespace: opts.namespace ?? runtimeCfg.namespace }, fromCompose ? undefined : cfg);
   const { plan, execute } = await import('../../k8s/deploy.js');
   let canary: { services: string[]; spec: { percentage: number; durationSeconds: number } } | undefined;
   if (opts.canary !== undefined) {

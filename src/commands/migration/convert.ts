@@ -33,8 +33,12 @@ export interface Source {
   files: string[];
 }
 
-/** Load the chosen source and convert it; shared by convert and deploy. */
-export async function convertSource(ctx: Ctx, opts: ConvertOpts) {
+/**
+ * Load the chosen source and convert it; shared by convert and deploy.
+ * `loaded` is a config already read (and its redacted secrets filled) by the caller: it is converted
+ * as it is, never read again from its file, so what the caller filled is what reaches the manifests.
+ */
+export async function convertSource(ctx: Ctx, opts: ConvertOpts, loaded?: { doc: Record<string, unknown>; path: string }) {
   const { loadCompose } = await import('../../k8s/compose.js');
   const { convertCompose, DEFAULTS } = await import('../../k8s/convert.js');
   const size = opts.volumeSize ?? DEFAULTS.volumeSize;
@@ -55,7 +59,10 @@ export async function convertSource(ctx: Ctx, opts: ConvertOpts) {
     const { projectFromPlatform } = await import('../../k8s/platform.js');
     let doc: Record<string, unknown>;
     let file: string;
-    if (opts.config) {
+    if (loaded) {
+      doc = loaded.doc;
+      file = loaded.path;
+    } else if (opts.config) {
       file = resolve(opts.config);
       const text = await readInputFile(file, '--config');
       doc = (/\.ya?ml$/i.test(file) ? parseYamlText(text, file) : parseJsonText(text, file)) as Record<string, unknown>;
@@ -67,7 +74,7 @@ export async function convertSource(ctx: Ctx, opts: ConvertOpts) {
       file = stored.path;
     }
     // relative volume paths (./data/x) are relative to the platform home, where the data lives
-    const base = opts.config && !(await exists(layout(ctx.home).config)) ? dirname(file) : ctx.home;
+    const base = (opts.config || loaded) && !(await exists(layout(ctx.home).config)) ? dirname(file) : ctx.home;
     const src = projectFromPlatform(doc, base, file);
     project = src.project;
     extraNotes = src.notes;
