@@ -3,7 +3,7 @@
 // only a `.<id>.<pid>.partial` file, which never lists and which prune removes.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { layout } from '../home.js';
@@ -144,11 +144,25 @@ export async function shipBackup(b: StoredBackup, home: string): Promise<StoredB
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const archive = join(dir, b.sidecar.archive.file);
   const tmp = join(dir, partialName(b.id));
-  await copyFile(b.archivePath, tmp);
-  await chmod(tmp, 0o600);
-  const h = createHash('sha256');
-  await pipeline(createReadStream(tmp), h);
-  const sum = h.digest('hex');
+  let sum: string;
+  try {
+    await copyFile(b.archivePath, tmp);
+    await chmod(tmp, 0o600);
+    const h = createHash('sha256');
+    await pipeline(createReadStream(tmp), h);
+    sum = h.digest('hex');
+    // on disk before it is named: a crash after the rename must not leave a short archive under its name
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    // a copy that failed (disk full, the source gone) leaves nothing behind
+    await rm(tmp, { force: true });
+    throw e;
+  }
   if (sum !== b.sidecar.archive.sha256) {
     await rm(tmp, { force: true });
     throw integrityError(`backup ${b.id} changed while it was copied to ${dir} (SHA-256 ${sum.slice(0, 12)}…, the manifest says ${b.sidecar.archive.sha256.slice(0, 12)}…)`, { where: b.archivePath, hint: 'verify it (mcp backup verify --id ' + b.id + ') and try again' });

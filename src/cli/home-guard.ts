@@ -2,7 +2,7 @@
 // src/backup/engine.ts recoverPendingRestore), and what dead processes left behind is removed. Commands
 // that only read are not refused while a restore cannot be settled; they say so and go on.
 import { existsSync } from 'node:fs';
-import { engineEnv, type Ctx } from './context.js';
+import { ctxForHome, engineEnv, type Ctx } from './context.js';
 
 // commands that change nothing in the home (with --dry-run every command is one)
 const READ_ONLY = new Set([
@@ -29,4 +29,14 @@ export async function guardHome(ctx: Ctx, opts: Record<string, unknown>): Promis
   for (const x of await sweepLeftovers(ctx.home, referenced)) {
     ctx.out.warn(`removed ${x.kind} ${x.path}${x.pid ? ` (its process ${x.pid} is gone)` : ''}`);
   }
+}
+
+/**
+ * `ctx` moved to another environment's home (`--env NAME`), with that home guarded like the one a command
+ * starts in: an interrupted restore there is settled first, leftovers of dead processes removed.
+ */
+export async function enterHome(ctx: Ctx, home: string, opts: Record<string, unknown>): Promise<Ctx> {
+  const there = ctxForHome(ctx, home);
+  await guardHome(there, opts);
+  return there;
 }

@@ -94,12 +94,18 @@ export function scanSecrets(doc: Record<string, unknown>): Finding[] {
     if (plainContainer(path)) {
       const kind = path[path.length - 2] === 'labels' ? 'label' : 'environment variable';
       const inUrl = URL_PASSWORD.exec(text);
-      if (isSecretKey(key) && text !== '' && !isReference(text)) {
+      if (isSecretKey(key) && text.trim() === '') {
+        // an empty password variable is no password: the service runs open (or refuses to start)
+        out.push(weakFinding(at, 'empty', `the secret in ${kind} ${key}`));
+      } else if (isSecretKey(key) && !isReference(text)) {
         out.push({ id: 'secret-in-plain-field', severity: 'medium', path: at, message: `${kind} ${key} holds a secret in plain text in the service definition: move it to a secret field or to <home>/config/secrets.json (owner-only) and reference it` });
         const w = secretWeakness(text);
         if (w && w !== 'empty') out.push(weakFinding(at, w, `the secret in ${kind} ${key}`));
       } else if (inUrl && !isReference(inUrl[1]!)) {
         out.push({ id: 'secret-in-plain-field', severity: 'medium', path: at, message: `${kind} ${key} holds a URL with a password in plain text: pass the password separately from a secret` });
+        // a default password in it is as bad as anywhere else
+        const w = secretWeakness(decodeURIComponentSafe(inUrl[1]!));
+        if (w && w !== 'empty') out.push(weakFinding(at, w, `the password in the URL of ${kind} ${key}`));
       }
       return;
     }

@@ -2,12 +2,14 @@
 // bash from the development home, moves development's data into a separate staging home with staging's
 // own secrets, and leaves the development home's config, data and database as they were.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { MCP, ROOT, mcp, tempDir } from '../helpers/cli.js';
 import { openSql } from '../../src/db/open.js';
+import { fakeBins } from '../helpers/fakebin.js';
 
 const guide = readFileSync(join(ROOT, 'test/fixtures/guide/MIGRATION_GUIDE.md'), 'utf8');
 const SCRIPT = guide.match(/```bash\n(#!\/bin\/bash\n# dev-to-staging\.sh[\s\S]*?)```/)![1]!;
@@ -188,4 +190,62 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     for (const k of Object.keys({ ...before, ...after }).filter((f) => !f.startsWith('logs/'))) expect(after[k], k).toBe(before[k]);
     expect(readFileSync(join(home, 'config/platform.yaml'), 'utf8')).toMatch(/environment: staging/);
   }, 60_000);
+});
+
+describe('deploy and restore into another home leave it whole', () => {
+  /** everything of a home but its logs, by content */
+  const homeState = (home: string) => Object.fromEntries(Object.entries(tree(home)).filter(([f]) => !f.startsWith('logs/')));
+
+  it('a config naming no environment, a home that is busy, a failed compose up: each leaves staging as it was', async () => {
+    const { root, dev, staging } = await homes();
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    const exported = (await mcp(['config', 'export', '--env', 'development', '--format', 'json'], { home: dev })).json();
+    const cfg = join(root, 'config-staging.json');
+    const unnamed = join(root, 'config-unnamed.json');
+    writeFileSync(cfg, JSON.stringify({ ...exported, environment: 'staging' }));
+    const { environment: _e, ...rest } = exported;
+    writeFileSync(unnamed, JSON.stringify(rest));
+    const env = { MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-55aa' };
+    const before = homeState(staging);
+
+    // 1. no environment in the config: it would make the staging home 'development'
+    const r1 = await mcp(['deploy', '--env', 'staging', '--config', unnamed, '--runtime', 'none'], { home: dev, env });
+    expect(r1.exitCode, r1.stderr).toBe(2);
+    expect(r1.stderr).toContain(`${unnamed}: environment`);
+    expect(r1.stderr).toContain('"environment": "staging"');
+    expect(homeState(staging)).toEqual(before);
+
+    // 2. the staging home is busy (a migration holds its lock): exit 4 naming the holder, nothing written
+    const lock = join(staging, 'state', 'executor.lock');
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), runId: 'run-x', command: 'migration execute', since: new Date().toISOString() }));
+    const r2 = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--runtime', 'none'], { home: dev, env });
+    expect(r2.exitCode, r2.stderr).toBe(4);
+    expect(r2.stderr).toContain('migration execute');
+    const r2b = await mcp(['config', 'import', '--env', 'staging', '--file', cfg], { home: dev, env });
+    expect(r2b.exitCode, r2b.stderr).toBe(4);
+    rmSync(lock);
+    expect(homeState(staging)).toEqual(before);
+
+    // 3. docker compose up fails: the previous config, its history and the compose file are put back
+    const fb = fakeBins(root, { docker: [{ args: ['compose'], exitCode: 1, stderr: 'Error response from daemon: pull access denied\n' }] });
+    const r3 = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--runtime', 'docker'], { home: dev, env: { ...fb.env, ...env } });
+    expect(r3.exitCode, r3.stderr).not.toBe(0);
+    expect(fb.calls('docker').length).toBe(1);
+    expect(r3.stderr).toContain("the staging home's previous config is back in place");
+    expect(homeState(staging)).toEqual(before);
+    expect(r3.stdout + r3.stderr).not.toContain('staging-token-55aa');
+
+    // with the same config and runtime none it installs, and staging stays staging
+    const ok = await mcp(['deploy', '--env', 'staging', '--config', cfg, '--runtime', 'none', '--json'], { home: dev, env });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect((await mcp(['environments', 'list', '--json'], { home: staging })).json().own).toBe('staging');
+  }, 240_000);
+
+  it('restore --resume --env staging settles the staging home, not this one', async () => {
+    const { dev, staging } = await homes();
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    const r = await mcp(['restore', '--resume', '--env', 'staging'], { home: dev });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`No interrupted restore in ${staging}`);
+  }, 120_000);
 });

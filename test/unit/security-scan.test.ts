@@ -87,7 +87,25 @@ describe('security audit rules', () => {
       'medium secret-weak auth.legacyApiKeys[0].key',
       'medium secret-weak database.url',
       'medium secret-weak services[1].environment.ADMIN_PASS',
+      'medium secret-weak services[2].environment.DATABASE_URL',
     ].sort());
+  });
+
+  it("an empty password variable is high; a default password inside a service's URL variable is high too", () => {
+    const doc = {
+      version: '5.0',
+      services: [
+        { name: 'postgres', environment: { POSTGRES_PASSWORD: '', LOG_LEVEL: '' } },
+        { name: 'app', environment: { DATABASE_URL: 'postgres://mcp:postgres@db:5432/mcp', CACHE_URL: 'redis://:Zq8v2Lk9Xw4Rt6Yp1Mn3@cache:6379' } },
+      ],
+    };
+    expect(ids(scanSecrets(doc))).toEqual([
+      'high secret-empty services[0].environment.POSTGRES_PASSWORD',
+      'high secret-default services[1].environment.DATABASE_URL',
+      'medium secret-in-plain-field services[1].environment.DATABASE_URL',
+      'medium secret-in-plain-field services[1].environment.CACHE_URL',
+    ].sort());
+    for (const f of scanSecrets(doc)) expect(f.message).not.toContain('Zq8v2Lk9Xw4Rt6Yp1Mn3');
   });
 
   it('TLS off is high; TLS on without files is medium; on with files is clean', () => {
@@ -152,7 +170,7 @@ describe('security audit rules', () => {
     expect(all[0]!.severity).toBe('high');
     const order = all.map((f) => ['high', 'medium', 'low'].indexOf(f.severity));
     expect(order).toEqual([...order].sort());
-    expect(countFindings(all)).toEqual({ high: 5, medium: 10, low: 3, total: 18 });
+    expect(countFindings(all)).toEqual({ high: 5, medium: 11, low: 3, total: 19 });
     noSecretIn(JSON.stringify(all));
     const clean = auditConfig(cleanDoc(), { home: HOME, files: [{ path: 'config/platform.json', mode: 0o100600 }] });
     expect(ids(clean)).toEqual(['low port-all-interfaces services[1].ports[0]']);
@@ -186,13 +204,13 @@ describe('security.scan step', () => {
     const log: string[] = [];
     const err = (await securityScan.run(ctx(h, log), {}).catch((e) => e)) as Error;
     expect(err).toBeInstanceOf(Error);
-    expect(err.message).toMatch(/^security scan: 5 finding\(s\) at high \(high 5, medium 10, low 3\): /);
+    expect(err.message).toMatch(/^security scan: 5 finding\(s\) at high \(high 5, medium 11, low 3\): /);
     for (const id of ['tls-off', 'secret-default', 'privileged', 'docker-socket', 'file-readable']) expect(err.message).toContain(`] ${id} at `);
     expect(err.message).toContain('config/platform.json holds secrets and is readable by others (mode 644)');
     expect(err.message).not.toContain('[medium]');
     noSecretIn(err.message);
     noSecretIn(log.join('\n'));
-    expect(log).toHaveLength(18);
+    expect(log).toHaveLength(19);
   });
 
   it('a home without high findings passes, and the result carries every finding and the counts', async () => {

@@ -1,6 +1,7 @@
 // Handlers of `mcp backup create|list|verify|restore|prune`, `mcp restore`, `mcp config restore` and
 // `mcp data verify`. Thin: options → the backup engine → one result with text and a --json document.
 import { withHomeLock } from '../../run/journal.js';
+import { enterHome } from '../../cli/home-guard.js';
 import { ctxForHome, engineEnv } from '../../cli/context.js';
 import { join, posix } from 'node:path';
 import { lstat, readdir, readlink } from 'node:fs/promises';
@@ -58,7 +59,7 @@ export const createHandler: Handler<{ name?: string; full?: boolean; dataOnly?: 
   if (o.encrypt && passphrase === undefined) throw usageError('--encrypt needs a passphrase', { hint: 'set MCP_BACKUP_PASSPHRASE or pass --passphrase-file FILE' });
   // --env NAME, another environment: the backup is made of (and kept in) that environment's home
   const of = o.env ? await resolveEnvironment(ctx.home, o.env) : undefined;
-  if (of && !of.own) ctx = ctxForHome(ctx, of.home);
+  if (of && !of.own) ctx = await enterHome(ctx, of.home, o as Record<string, unknown>);
   return withHomeLock(ctx.home, 'backup create', async () => {
     const created = await createBackup(engineEnv(ctx), { scope, name: o.name, env: o.env, passphrase });
     const stored: StoredBackup = { id: created.sidecar.id, sidecar: created.sidecar, archivePath: created.archivePath, sidecarPath: '', complete: true };
@@ -158,16 +159,18 @@ function restoreResult(r: RestoreReport): CommandResult {
 }
 
 export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?: boolean; configOnly?: boolean; dryRun?: boolean; passphraseFile?: string; env?: string; anyVersion?: boolean; resume?: boolean }> = async (ctx, o) => {
+  // --env NAME, another environment: this home's backup (the latest, or --id) is restored into NAME's home
+  const source = ctx;
+  const into = o.env ? await resolveEnvironment(ctx.home, o.env) : undefined;
   if (o.resume) {
     if (o.id || o.latest || o.dataOnly || o.configOnly || o.dryRun) throw usageError('--resume settles the interrupted restore; it takes no backup or part', { hint: 'mcp backup restore --resume' });
+    // the interrupted restore of the home --env names: with another environment, that one's
+    if (into && !into.own) ctx = ctxForHome(ctx, into.home);
     const { recoverPendingRestore } = await import('../../backup/engine.js');
     const done = await recoverPendingRestore(engineEnv(ctx), { readOnly: false, explicit: true });
     return { data: { resumed: Boolean(done), detail: done ?? null }, text: [done ? `${done[0]!.toUpperCase()}${done.slice(1)}.` : `No interrupted restore in ${ctx.home}: nothing to do.`] };
   }
   const asked = partsFor(o);
-  // --env NAME, another environment: this home's backup (the latest, or --id) is restored into NAME's home
-  const source = ctx;
-  const into = o.env ? await resolveEnvironment(ctx.home, o.env) : undefined;
   if (into && !into.own) {
     // another environment keeps its own config (its database, endpoints, secrets): only data moves there
     if (!o.dataOnly) {
@@ -175,29 +178,35 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
         hint: `mcp restore --env ${o.env} --data-only --latest (a config goes there with mcp deploy --env ${o.env} --config FILE)`,
       });
     }
-    ctx = ctxForHome(ctx, into.home);
+    // that home is settled first, like the one a command starts in (an interrupted restore there, leftovers)
+    ctx = await enterHome(ctx, into.home, o as Record<string, unknown>);
   }
-  let b = await pickBackup(source, o, asked.filter((p) => p !== 'history'));
-  if (ctx !== source && !o.dryRun) {
-    ctx.out.progress(`copying backup ${b.id} (${b.sidecar.environment ?? 'this home'}) into the ${o.env} home ${ctx.home}`);
-    b = await shipBackup(b, ctx.home);
-  }
-  // without --data-only / --config-only: everything the backup holds
-  const parts = asked.length ? asked : b.sidecar.contents;
-  // a database from another platform version under this version's config is an installation that never
-  // existed (a 5.0 schema under a 6.0 config): refused unless asked for
-  if (parts.includes('database') && !parts.includes('config') && b.sidecar.database && b.sidecar.platformVersion && !o.anyVersion) {
-    const { readStoredConfig } = await import('../../config/store.js');
-    const installed = await readStoredConfig(ctx.home).then((c) => c.version, () => undefined);
-    if (installed && !sameRelease(installed, b.sidecar.platformVersion)) {
-      throw preconditionError(`backup ${b.id} holds a ${b.sidecar.platformVersion} database; this installation is at ${installed}: restoring only its data would put a ${b.sidecar.platformVersion} database under the ${installed} config`, {
-        hint: `restore everything it holds (mcp backup restore --id ${b.id}), or roll back to ${b.sidecar.platformVersion} first (mcp-migrate rollback --to ${b.sidecar.platformVersion}); --any-version restores the data anyway`,
-      });
-    }
-  }
-  if (o.env && b.sidecar.environment && b.sidecar.environment !== o.env) ctx.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env} (${ctx.home})`);
+  const picked = await pickBackup(source, o, asked.filter((p) => p !== 'history'));
   const passphrase = await resolvePassphrase(ctx.env, o.passphraseFile);
-  return lockedUnlessDryRun(ctx.home, 'backup restore', o.dryRun, async () => restoreResult(await restoreBackup(engineEnv(ctx), { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase })));
+  const target = ctx;
+  return lockedUnlessDryRun(ctx.home, 'backup restore', o.dryRun, async () => {
+    let b = picked;
+    if (target !== source && !o.dryRun) {
+      // copied under the target's lock: nothing lands in its backups while it migrates or restores
+      target.out.progress(`copying backup ${b.id} (${b.sidecar.environment ?? 'this home'}) into the ${o.env} home ${target.home}`);
+      b = await shipBackup(b, target.home);
+    }
+    // without --data-only / --config-only: everything the backup holds
+    const parts = asked.length ? asked : b.sidecar.contents;
+    // a database from another platform version under this version's config is an installation that never
+    // existed (a 5.0 schema under a 6.0 config): refused unless asked for
+    if (parts.includes('database') && !parts.includes('config') && b.sidecar.database && b.sidecar.platformVersion && !o.anyVersion) {
+      const { readStoredConfig } = await import('../../config/store.js');
+      const installed = await readStoredConfig(target.home).then((c) => c.version, () => undefined);
+      if (installed && !sameRelease(installed, b.sidecar.platformVersion)) {
+        throw preconditionError(`backup ${b.id} holds a ${b.sidecar.platformVersion} database; this installation is at ${installed}: restoring only its data would put a ${b.sidecar.platformVersion} database under the ${installed} config`, {
+          hint: `restore everything it holds (mcp backup restore --id ${b.id}), or roll back to ${b.sidecar.platformVersion} first (mcp-migrate rollback --to ${b.sidecar.platformVersion}); --any-version restores the data anyway`,
+        });
+      }
+    }
+    if (o.env && b.sidecar.environment && b.sidecar.environment !== o.env) target.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env} (${target.home})`);
+    return restoreResult(await restoreBackup(engineEnv(target), { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase }));
+  });
 };
 
 /** A dry run reads and changes nothing: it needs no lock and is not refused while a migration runs. */

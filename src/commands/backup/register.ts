@@ -28,7 +28,7 @@ export const registerBackup: Register = (program, app) => {
     .option('--full', 'config, version history, data files and database (the default)')
     .option('--data-only', 'data files and database only')
     .option('--config-only', 'config and version history only')
-    .option('--env <name>', 'environment label recorded in the manifest (default: the config\'s environment)')
+    .option('--env <name>', 'this home\'s environment (the label recorded, checked against the config), or a registered one: the backup is made of and kept in that environment\'s home')
     .option('--verify', 'prove the archive restores: into a scratch directory and embedded database, comparing checksums and row counts')
     .option('--encrypt', 'AES-256-GCM with a key derived (scrypt) from $MCP_BACKUP_PASSPHRASE or --passphrase-file')
     .option(...PASSPHRASE_FILE);
@@ -79,7 +79,7 @@ export const registerBackup: Register = (program, app) => {
     description: 'restore a backup into this installation (environment moves: back up in one, restore --latest in the other)',
     examples: ['mcp restore --env staging --data-only --latest', 'mcp restore --id backup_12345', 'mcp restore --latest --dry-run', 'mcp restore --resume'],
   })
-    .option('--env <name>', 'the environment being restored into (checked against the config)')
+    .option('--env <name>', 'this home\'s environment (checked against the config), or a registered one: this home\'s backup is restored there (--data-only); with --resume, that home\'s interrupted restore')
     .option('--resume', 'settle an interrupted restore: finish it if its database transaction committed, else put the home back as it was')
     .option('--id <id>', 'backup id (or its unique name)')
     .option('--latest', 'the newest backup holding what is restored')

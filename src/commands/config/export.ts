@@ -1,6 +1,6 @@
 // `mcp config export [--format v4|json|yaml] [--env NAME] [--include-secrets]` → stdout (for `> file`).
 import type { Handler } from '../../cli/program.js';
-import { ctxForHome } from '../../cli/context.js';
+import { enterHome } from '../../cli/home-guard.js';
 import { registeredEnvironment } from '../../environments.js';
 import { invalidInput, preconditionError, usageError } from '../../errors.js';
 import { applyEnvOverlay, assertValid, loadConfig, maskSecrets, serialize } from '../../config/index.js';
@@ -21,7 +21,7 @@ export const exportHandler: Handler<Opts> = async (ctx, opts) => {
   }
   // --env NAME, a registered environment other than this home's: that home's config, as it is
   const other = opts.env ? await registeredEnvironment(ctx.home, opts.env) : undefined;
-  if (other) ctx = ctxForHome(ctx, other.home);
+  if (other) ctx = await enterHome(ctx, other.home, opts as unknown as Record<string, unknown>);
   const loaded = await loadConfig(ctx.home);
   if (format === 'v4' && loaded.generation !== 4) {
     throw preconditionError(`the config is ${loaded.version}; --format v4 exports a v4 config`, { hint: 'use --format json or yaml (a v5/v6 config cannot be turned back into v4)' });

@@ -1,7 +1,7 @@
 // `mcp config import --file F [--env NAME] [--dry-run]`: validate, fill secret placeholders from the
 // current config, keep the current one under config/history/, write atomically.
 import type { Handler } from '../../cli/program.js';
-import { ctxForHome } from '../../cli/context.js';
+import { enterHome } from '../../cli/home-guard.js';
 import { registeredEnvironment } from '../../environments.js';
 import { invalidInput } from '../../errors.js';
 import { ensureLayout } from '../../home.js';
@@ -29,10 +29,31 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
   }
   // --env NAME, a registered environment other than this home's: the config goes into that home
   const other = opts.env ? await registeredEnvironment(ctx.home, opts.env) : undefined;
-  if (other) ctx = ctxForHome(ctx, other.home);
+  if (other) ctx = await enterHome(ctx, other.home, opts as unknown as Record<string, unknown>);
+  if (opts.dryRun) return importInto(ctx, opts, input, doc, version, changes, Boolean(other));
+  // the config must not change under a migration or a restore of the home it goes into
+  const { withHomeLock } = await import('../../run/journal.js');
+  return withHomeLock(ctx.home, 'config import', () => importInto(ctx, opts, input, doc, version, changes, Boolean(other)));
+};
+
+async function importInto(
+  ctx: Parameters<Handler>[0],
+  opts: Opts,
+  input: Awaited<ReturnType<typeof readConfigFile>>,
+  doc: Record<string, unknown>,
+  version: ReturnType<typeof versionOfDoc>,
+  changes: string[],
+  other: boolean,
+) {
   const current = await homeConfigIfAny(ctx.home);
   let filled: string[] = [];
-  if (placeholderPaths(doc).length) {
+  if (other && placeholderPaths(doc).length) {
+    // into another environment: its own secrets (its config, MCP_<ENV>_SECRET_*, its secrets file)
+    const { fillFromEnvironment } = await import('../../config/env-secrets.js');
+    const f = await fillFromEnvironment(doc, { home: ctx.home, env: ctx.env, where: opts.file, environment: opts.env!, own: false });
+    doc = f.doc;
+    filled = f.filled.map((x) => x.path);
+  } else if (placeholderPaths(doc).length) {
     const source = homeConfigAt(current, version);
     const f = source ? fillPlaceholders(doc, source) : { doc, filled: [], unresolved: placeholderPaths(doc) };
     if (f.unresolved.length) {
@@ -72,8 +93,8 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
   const text = [
     opts.dryRun ? `${opts.file} is a valid ${version} config; would write ${target}${current ? ` (replacing ${current.version})` : ''}` : `Imported ${opts.file} (${version}) into ${written!.path}`,
     ...(written?.previous ? [`  previous config kept: ${written.previous}`] : []),
-    ...(filled.length ? [`  ${filled.length} secret(s) taken from the current config`] : []),
+    ...(filled.length ? [`  ${filled.length} secret(s) taken from ${other ? `the ${opts.env} environment's own secrets` : 'the current config'}`] : []),
     ...changes.map((c) => `  overlay: ${c}`),
   ];
   return { data, text };
-};
+}

@@ -33,7 +33,7 @@ export const registerConfig: Register = (program, app: App) => {
     examples: ['mcp config export > config-backup.json', 'mcp config export --format v4 > config-v4.json', 'mcp config export --env development > config-dev.json'],
   })
     .option('--format <format>', 'json, yaml, or v4 (the v4 YAML of a v4 config)', 'json')
-    .option('--env <name>', 'apply an environment overlay: development, staging or production')
+    .option('--env <name>', 'a registered environment: its home\'s config, as it is; else this home\'s config with that environment\'s overlay (development, staging or production)')
     .option('--include-secrets', 'print secrets in clear (refused when stdout is a terminal)');
   handle(exp, app, async () => (await import('./export.js')).exportHandler);
 
@@ -43,7 +43,7 @@ export const registerConfig: Register = (program, app: App) => {
     examples: ['mcp config import --file config-v5.json', 'mcp config import --file config-staging.json --env staging', 'mcp config import --file config-v6.json --dry-run --json'],
   })
     .requiredOption('--file <file>', 'the config to import (YAML or JSON)')
-    .option('--env <name>', 'apply an environment overlay first: development, staging or production')
+    .option('--env <name>', 'apply the environment overlay (development, staging or production); a registered environment\'s home receives the config, with its own secrets')
     .option('--dry-run', 'validate and report; write nothing');
   handle(imp, app, async () => (await import('./import.js')).importHandler);
 

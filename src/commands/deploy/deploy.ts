@@ -5,10 +5,11 @@
 import { parseJsonText, parseYamlText, readInputFile } from '../../input.js';
 
 import { join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import type { Handler } from '../../cli/program.js';
 import { invalidInput, preconditionError, usageError } from '../../errors.js';
 import { layout } from '../../home.js';
-import { ctxForHome } from '../../cli/context.js';
+import { enterHome } from '../../cli/home-guard.js';
 import { resolveEnvironment } from '../../environments.js';
 import { writeFileAtomic } from '../../fsutil.js';
 import { run } from '../../runtime/exec.js';
@@ -71,11 +72,19 @@ export function composeFromConfig(doc: Record<string, any>, home: string): Recor
 
 export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
   if (!opts.env) throw usageError('--env is required', { hint: 'mcp deploy --env staging --config config-staging.json' });
-  const timeoutSeconds = parseTimeout(opts.timeout);
-  const fromCompose = Boolean(opts.compose?.length);
+  parseTimeout(opts.timeout);
   // --env NAME, another environment: it is deployed in its own home, with its own secrets and runtime
   const target = await resolveEnvironment(ctx.home, opts.env);
-  if (!target.own) ctx = ctxForHome(ctx, target.home);
+  if (!target.own) ctx = await enterHome(ctx, target.home, opts as unknown as Record<string, unknown>);
+  if (opts.dryRun) return deployIn(ctx, opts, target.own);
+  // a deploy must not overlap a migration or a restore of the home it deploys (this one or the other)
+  const { withHomeLock } = await import('../../run/journal.js');
+  return withHomeLock(ctx.home, 'deploy', () => deployIn(ctx, opts, target.own));
+};
+
+async function deployIn(ctx: Parameters<Handler>[0], opts: DeployOpts, own: boolean) {
+  const timeoutSeconds = parseTimeout(opts.timeout);
+  const fromCompose = Boolean(opts.compose?.length);
   const cfg = fromCompose && !opts.config ? undefined : await readConfig(ctx, opts.config);
   if (cfg && typeof cfg.doc.environment === 'string' && cfg.doc.environment !== opts.env) {
     throw invalidInput(`the config is for environment '${cfg.doc.environment}', not '${opts.env}'`, {
@@ -83,32 +92,64 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
       hint: `pass --env ${cfg.doc.environment}, or the config made for ${opts.env}`,
     });
   }
+  // the config becomes that home's: one that names no environment would make it another one (development)
+  if (cfg && !own && cfg.doc.environment !== opts.env) {
+    throw invalidInput(`the config names no environment: installed in the ${opts.env} home it would make that home 'development'`, {
+      where: `${cfg.path}: environment`,
+      hint: `set "environment": "${opts.env}" in the config (jq '.environment = "${opts.env}"')`,
+    });
+  }
   let installed: { path: string; previous: string | null; filledFromEnvironment: string[] } | undefined;
+  let undoConfig: (() => Promise<void>) | undefined;
   if (cfg) {
     // secrets an export redacted come from the target environment, never as "[REDACTED]"; one it lacks stops here
     const { fillFromEnvironment } = await import('../../config/env-secrets.js');
-    const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env, own: target.own });
+    const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env, own });
     cfg.doc = f.doc;
     const { assertValid, versionOfDoc, writeConfig } = await import('../../config/index.js');
     // a config that becomes another environment's home config must be a valid one
-    if (!target.own) assertValid(cfg.doc, versionOfDoc(cfg.doc, `${cfg.path}: version`), cfg.path);
-    if (!target.own && !opts.dryRun) {
-      // the environment's home gets the config (its previous one kept in the version history)
+    if (!own) assertValid(cfg.doc, versionOfDoc(cfg.doc, `${cfg.path}: version`), cfg.path);
+    if (!own && !opts.dryRun) {
+      // the environment's home gets the config (its previous one kept in the version history); a deploy
+      // that then fails puts the previous config back, so the home never runs one thing and says another
       const { withVersionHistory } = await import('../../version-history.js');
       const { ensureLayout } = await import('../../home.js');
+      const { snapshotConfig } = await import('../../config/undo.js');
       await ensureLayout(ctx.home);
+      undoConfig = (await snapshotConfig(ctx.home)).undo;
       const w = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, cfg.doc, { where: cfg.path }));
       installed = { path: w.path, previous: w.previous ?? null, filledFromEnvironment: f.filled.map((x) => x.path) };
       ctx.log.log('info', 'deploy.config', { environment: opts.env, config: w.path, previous: w.previous, filledFromEnvironment: installed.filledFromEnvironment });
       cfg.path = w.path;
     }
   }
+  try {
+    return await deployRuntime(ctx, opts, own, cfg, installed, timeoutSeconds, fromCompose);
+  } catch (e) {
+    if (undoConfig) {
+      await undoConfig();
+      ctx.log.log('warn', 'deploy.config.undone', { environment: opts.env, home: ctx.home });
+      ctx.out.warn(`the deploy failed: the ${opts.env} home's previous config is back in place`);
+    }
+    throw e;
+  }
+}
+
+async function deployRuntime(
+  ctx: Parameters<Handler>[0],
+  opts: DeployOpts,
+  own: boolean,
+  cfg: { doc: Record<string, any>; path: string } | undefined,
+  installed: { path: string; previous: string | null; filledFromEnvironment: string[] } | undefined,
+  timeoutSeconds: number,
+  fromCompose: boolean,
+) {
   const runtimeCfg = isMap(cfg?.doc.runtime) ? cfg!.doc.runtime : {};
   const major = Number(String(cfg?.doc.version ?? '').split('.')[0]);
   const runtime = opts.runtime ?? runtimeCfg.type ?? (fromCompose ? 'kubernetes' : major >= 6 ? 'kubernetes' : 'docker');
   if (!['docker', 'kubernetes', 'none'].includes(runtime)) throw invalidInput(`runtime '${runtime}' is not docker, kubernetes or none`, { where: cfg ? `${cfg.path}: runtime.type` : '--runtime' });
   if (runtime === 'none') {
-    if (!target.own && cfg) {
+    if (!own && cfg) {
       const verb = opts.dryRun ? 'Would install' : 'Installed';
       return {
         data: { dryRun: Boolean(opts.dryRun), runtime, environment: opts.env, home: ctx.home, config: installed ?? null },
@@ -174,11 +215,16 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
 async function deployDocker(ctx: Parameters<Handler>[0], opts: DeployOpts, cfg?: { doc: Record<string, any>; path: string }) {
   let files = opts.compose ?? [];
   let project = opts.composeProject;
+  // the compose file we write, as it was before: put back if `compose up` fails
+  let written: { path: string; before: Buffer | undefined } | undefined;
   if (!files.length) {
     const { default: yaml } = await import('js-yaml');
     const doc = composeFromConfig(cfg!.doc, ctx.home);
     const path = join(layout(ctx.home).state, 'compose', `${opts.env}.compose.yaml`);
-    if (!opts.dryRun) await writeFileAtomic(path, yaml.dump(doc), { mode: 0o600 });
+    if (!opts.dryRun) {
+      written = { path, before: await readFile(path).catch(() => undefined) };
+      await writeFileAtomic(path, yaml.dump(doc), { mode: 0o600 });
+    }
     files = [path];
     project ??= String(doc.name);
   }
@@ -187,6 +233,11 @@ async function deployDocker(ctx: Parameters<Handler>[0], opts: DeployOpts, cfg?:
     return { data: { dryRun: true, runtime: 'docker', environment: opts.env, steps: [{ step: 'compose', detail: `docker ${argv.join(' ')}` }] }, text: [`Would run: docker ${argv.join(' ')}`] };
   }
   // kept small on purpose: src/runtime/docker.ts (runtime helper) owns compose; this is the one call we need
-  await run('docker', argv, { echo: (l) => ctx.out.debug(l), signal: ctx.signal, env: ctx.env, timeoutMs: (parseTimeout(opts.timeout) + 60) * 1000 });
+  try {
+    await run('docker', argv, { echo: (l) => ctx.out.debug(l), signal: ctx.signal, env: ctx.env, timeoutMs: (parseTimeout(opts.timeout) + 60) * 1000 });
+  } catch (e) {
+    if (written) await (written.before ? writeFileAtomic(written.path, written.before, { mode: 0o600 }) : rm(written.path, { force: true }));
+    throw e;
+  }
   return { data: { runtime: 'docker', environment: opts.env, files, project }, text: `Deployed with docker compose (${files.join(', ')})` };
 }

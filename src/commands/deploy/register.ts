@@ -14,7 +14,7 @@ export const registerDeploy: Register = (program, app) => {
       'mcp deploy --env staging --compose docker-compose.yml --runtime kubernetes --move-data',
     ],
   })
-    .requiredOption('--env <name>', 'target environment; must match the config\'s environment field')
+    .requiredOption('--env <name>', 'target environment: this home\'s, or a registered one whose home gets the config with its own secrets; must match the config\'s environment field')
     .option('--config <file>', 'platform config to deploy (default: the home\'s config)')
     .option('--compose <file>', 'deploy compose files instead of a config; repeatable', collect)
     .option('--runtime <type>', 'docker or kubernetes (default: runtime.type of the config; kubernetes for v6, docker for v4/v5)')

@@ -89,7 +89,7 @@ export const registerOps: Register = (program, app) => {
     description: 'quick checks after a deploy: every service healthy (MCP servers answer initialize and tools/list) and the database reachable; exit 3 on a failure',
     examples: ['mcp test smoke', 'mcp test smoke --env staging', 'mcp test smoke --json'],
   })
-    .option('--env <name>', 'fail unless the installation is this environment (development, staging, production)')
+    .option('--env <name>', 'this home\'s environment (fail unless the installation is it), or a registered one: that environment\'s home is tested')
     .option('--timeout <duration>', 'per-check timeout (default: each service\'s healthCheck.timeout, else 5s)');
   handle(smoke, app, async () => (await import('./test.js')).testSmokeHandler);
 

@@ -2,7 +2,7 @@
 // the platform's own commands (health with MCP protocol checks, services verify, database, data
 // verification, logs, benchmark) run in-process as one report with one exit code.
 import { resolveEnvironment } from '../../environments.js';
-import { ctxForHome } from '../../cli/context.js';
+import { enterHome } from '../../cli/home-guard.js';
 import type { Handler } from '../../cli/program.js';
 import type { Ctx } from '../../cli/context.js';
 import { invalidInput } from '../../errors.js';
@@ -217,7 +217,7 @@ export const testSmokeHandler: Handler<TestOptions> = async (ctx, opts) => {
   if (opts.env && !ENVS.includes(opts.env)) throw invalidInput(`--env '${opts.env}' is not an environment`, { hint: `use one of ${ENVS.join(', ')}` });
   // --env NAME, another environment: its home is tested
   const t = opts.env ? await resolveEnvironment(ctx.home, opts.env) : undefined;
-  return runSuite(t && !t.own ? ctxForHome(ctx, t.home) : ctx, 'smoke', opts);
+  return runSuite(t && !t.own ? await enterHome(ctx, t.home, opts as unknown as Record<string, unknown>) : ctx, 'smoke', opts);
 };
 export const testAllHandler: Handler<TestOptions> = async (ctx, opts) => runSuite(ctx, 'all', opts);
 export const migrationTestHandler: Handler<TestOptions> = async (ctx, opts) => runSuite(ctx, 'migration', opts);
