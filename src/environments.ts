@@ -124,3 +124,21 @@ export async function registeredEnvironment(home: string, name: string): Promise
   const e = (await readRegistry(home)).environments[name];
   return e ? { name, home: e.home, own: false } : undefined;
 }
+
+/**
+ * The homes of the environments a plan's steps name: this home for its own environment, the registered home
+ * for another; a name neither is left out (the plan check then refuses its steps, naming `environments add`).
+ */
+export async function environmentHomes(home: string, names: Iterable<string>): Promise<Record<string, string>> {
+  const own = await ownEnvironment(home).catch(() => undefined);
+  const reg = await readRegistry(home);
+  const out: Record<string, string> = {};
+  for (const n of new Set(names)) {
+    if (n === own) out[n] = home;
+    else if (reg.environments[n]) {
+      if (!(await exists(reg.environments[n].home))) throw preconditionError(`the ${n} environment's home ${reg.environments[n].home} does not exist`, { where: registryFile(home), hint: `mcp environments add ${n} --home DIR` });
+      out[n] = reg.environments[n].home;
+    }
+  }
+  return out;
+}

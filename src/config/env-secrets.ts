@@ -95,3 +95,19 @@ export async function fillFromEnvironment<T>(doc: T, o: { home: string; env: Nod
   }
   return { doc: out, filled };
 }
+
+/** The variable that carries an environment's backup passphrase (`MCP_PRODUCTION_BACKUP_PASSPHRASE`). */
+export const backupPassphraseVariable = (environment: string) => `MCP_${upperName(environment)}_BACKUP_PASSPHRASE`;
+
+/**
+ * The passphrase a package for `environment` is encrypted with: its variable, else "backup.passphrase" in its
+ * home's secrets file. Never this home's own MCP_BACKUP_PASSPHRASE: a package for production is production's.
+ */
+export async function environmentBackupPassphrase(home: string, env: NodeJS.ProcessEnv, environment: string): Promise<string | undefined> {
+  const v = env[backupPassphraseVariable(environment)];
+  if (v) {
+    registerSecret(v);
+    return v;
+  }
+  return (await readSecretsFile(home))['backup.passphrase'];
+}

@@ -54,6 +54,29 @@ export interface ExecOptions {
   command?: string;
   onEvent?: (ev: ExecEvent) => void;
   detail?: (msg: string) => void;
+  /** the homes of the environments the plan's steps name (step.environment → home), resolved by the caller */
+  homes?: Record<string, string>;
+}
+
+/** The home a step acts on. */
+function homeOf(step: Step, opts: Pick<ExecOptions, 'home' | 'homes'>): string {
+  if (!step.environment) return opts.home;
+  const h = opts.homes?.[step.environment];
+  if (!h) throw preconditionError(`step ${step.id} acts on the ${step.environment} environment, and no home is known for it`, { hint: `register it: mcp environments add ${step.environment} --home DIR` });
+  return h;
+}
+
+/** The other homes a plan acts on, each locked for the whole run like the plan's own (sorted: no deadlock). */
+function lockOthers(plan: Plan, opts: ExecOptions, id: string, command: string): Array<{ release(): void }> {
+  const others = [...new Set(allSteps(plan).filter((s) => s.environment).map((s) => homeOf(s, opts)))].filter((h) => h !== opts.home).sort();
+  const held: Array<{ release(): void }> = [];
+  try {
+    for (const h of others) held.push(acquireLock(h, id, command));
+  } catch (e) {
+    for (const l of held.reverse()) l.release();
+    throw e;
+  }
+  return held;
 }
 
 export interface StepSummary {
@@ -86,7 +109,7 @@ export interface Refusal {
 }
 
 /** Plan time: every step's kind exists and can run here; otherwise the whole plan is refused, naming each step. */
-export async function checkPlan(plan: Plan, registry: Registry, home: string, env: NodeJS.ProcessEnv): Promise<Refusal[]> {
+export async function checkPlan(plan: Plan, registry: Registry, home: string, env: NodeJS.ProcessEnv, homes?: Record<string, string>): Promise<Refusal[]> {
   const out: Refusal[] = [];
   for (const s of allSteps(plan)) {
     const k = registry.get(s.kind);
@@ -94,7 +117,11 @@ export async function checkPlan(plan: Plan, registry: Registry, home: string, en
       out.push({ step: s.id, kind: s.kind, reason: `unknown step kind '${s.kind}'`, source: s.source });
       continue;
     }
-    const why = await k.check?.(s.params, home, env);
+    if (s.environment && !homes?.[s.environment]) {
+      out.push({ step: s.id, kind: s.kind, reason: `it acts on the ${s.environment} environment, which this home does not know: mcp environments add ${s.environment} --home DIR`, source: s.source });
+      continue;
+    }
+    const why = await k.check?.(s.params, s.environment ? homes![s.environment]! : home, env, homes);
     if (why) out.push({ step: s.id, kind: s.kind, reason: why, source: s.source });
   }
   return out;
@@ -121,12 +148,14 @@ class Stop extends Error {
 
 /** Run a new plan. */
 export async function executePlan(plan: Plan, opts: ExecOptions): Promise<RunOutcome> {
-  const refusals = await checkPlan(plan, opts.registry, opts.home, opts.env);
+  const refusals = await checkPlan(plan, opts.registry, opts.home, opts.env, opts.homes);
   if (refusals.length) throw refusalError(refusals);
   if (opts.dryRun) return dryRun(plan, opts);
   const id = newRunId();
   const lock = acquireLock(opts.home, id, opts.command ?? 'execute');
+  let others: Array<{ release(): void }> = [];
   try {
+    others = lockOthers(plan, opts, id, opts.command ?? 'execute');
     const journal = Journal.create(opts.home, id, plan);
     try {
       journal.append('run.start', { pid: process.pid, plan: plan.name, from: plan.from, to: plan.to, command: opts.command });
@@ -136,6 +165,7 @@ export async function executePlan(plan: Plan, opts: ExecOptions): Promise<RunOut
       journal.close();
     }
   } finally {
+    for (const l of others.reverse()) l.release();
     lock.release();
   }
 }
@@ -143,11 +173,13 @@ export async function executePlan(plan: Plan, opts: ExecOptions): Promise<RunOut
 /** Continue a paused, failed or interrupted run (or an interrupted rollback) from its journal. */
 export async function resumeRun(id: string, opts: ExecOptions): Promise<RunOutcome> {
   const lock = acquireLock(opts.home, id, opts.command ?? 'resume');
+  let others: Array<{ release(): void }> = [];
   try {
     const st = replay(opts.home, id);
     if (st.status === 'completed') throw preconditionError(`run ${id} already completed; nothing to resume`);
-    const refusals = await checkPlan(st.plan, opts.registry, opts.home, opts.env);
+    const refusals = await checkPlan(st.plan, opts.registry, opts.home, opts.env, opts.homes);
     if (refusals.length) throw refusalError(refusals);
+    others = lockOthers(st.plan, opts, id, opts.command ?? 'resume');
     clearControl(opts.home, id);
     const journal = Journal.open(opts.home, id);
     try {
@@ -161,6 +193,7 @@ export async function resumeRun(id: string, opts: ExecOptions): Promise<RunOutco
       journal.close();
     }
   } finally {
+    for (const l of others.reverse()) l.release();
     lock.release();
   }
 }
@@ -171,8 +204,10 @@ export async function resumeRun(id: string, opts: ExecOptions): Promise<RunOutco
  */
 export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollback-point' | 'start' | { version: string }; reason?: string }): Promise<RunOutcome> {
   const lock = acquireLock(opts.home, id, opts.command ?? 'rollback');
+  let others: Array<{ release(): void }> = [];
   try {
     const st = replay(opts.home, id);
+    others = lockOthers(st.plan, opts, id, opts.command ?? 'rollback');
     const journal = Journal.open(opts.home, id);
     try {
       clearControl(opts.home, id);
@@ -213,6 +248,7 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
       journal.close();
     }
   } finally {
+    for (const l of others.reverse()) l.release();
     lock.release();
   }
 }
@@ -257,7 +293,14 @@ function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: A
   // created on first use (saveState makes it): read-only steps cost no directory
   const dir = join(runDir(opts.home, id), 'steps', step.id);
   return {
-    home: opts.home,
+    home: homeOf(step, opts),
+    runHome: opts.home,
+    environment: step.environment,
+    homeOf: (environment) => opts.homes?.[environment],
+    resultOf: (stepId) => {
+      const r = replay(opts.home, id).steps.get(stepId);
+      return r?.status === 'done' ? r.result : undefined;
+    },
     runId: id,
     stepId: step.id,
     dir,

@@ -59,25 +59,25 @@ export function lineFinder(text: string): (path: Array<string | number>) => numb
 export const lineOf = (text: string, path: Array<string | number>): number => lineFinder(text)(path);
 
 /** Every named action of the guide's plans, mapped to a step kind — or refused with the reason. */
-type ActionMap = { kind: string; params?: Record<string, unknown>; title: string; rollbackPoint?: boolean } | { refuse: string };
+type ActionMap = { kind: string; params?: Record<string, unknown>; title: string; rollbackPoint?: boolean; on?: 'source' | 'target' } | { refuse: string };
 export const ACTIONS: Record<string, ActionMap> = {
-  // production-migration.yaml
-  validate_source: { kind: 'config.validate', title: 'validate the source config' },
-  check_target_capacity: { kind: 'check.disk-space', title: 'check the target has room', params: { minMb: 500 } },
-  verify_backups: { kind: 'backup.verify', title: 'verify the newest backup' },
-  export_staging_data: { kind: 'backup.create', title: 'export the source data', params: { scope: 'data', name: 'promotion-export' }, rollbackPoint: true },
-  transform_for_production: { kind: 'config.set', title: 'set the target environment', params: { set: { environment: 'production' } } },
-  encrypt_sensitive_data: { refuse: 'no step encrypts data in place: secrets never leave the home unencrypted; use `mcp backup create --encrypt` (MCP_BACKUP_PASSPHRASE) for exports' },
-  update_endpoints: { refuse: 'the target API host is not known to the plan: set it with a config.set step (`set: {"api.host": "…"}`) in a saved plan' },
-  configure_ssl: { kind: 'tls.configure', title: 'check the TLS certificate and key, enable TLS' },
-  set_production_limits: { refuse: 'there are no production limits to apply by name: set services[].maxCpu / maxMemory with config.set steps' },
-  deploy_blue_environment: { refuse: 'blue/green needs two runtimes side by side and a traffic switch; this CLI deploys one environment (mcp deploy --env)' },
-  run_health_checks: { kind: 'health.check', title: 'health checks' },
-  switch_traffic: { refuse: 'no traffic router is managed by mcp (blue/green switch); switch your load balancer, then run health checks' },
-  monitor_metrics: { refuse: 'metrics are monitored by canary gates: use a rolling-migration.yaml group with canary: true and rollback conditions' },
-  functional_tests: { refuse: 'mcp has no functional test runner; run your suite, then mcp migration verify' },
-  performance_tests: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline' },
-  security_scan: { kind: 'security.scan', title: 'audit the installation (fails on high findings)' },
+  // production-migration.yaml: the plan runs in the source's home; `on` is the environment whose home a step acts on
+  validate_source: { kind: 'config.validate', title: 'validate the source config', on: 'source' },
+  check_target_capacity: { kind: 'check.capacity', title: "check the target has room for the source's data and its database answers", params: { minMb: 500 }, on: 'target' },
+  verify_backups: { kind: 'backup.verify', title: 'verify the newest backup', on: 'source' },
+  export_staging_data: { kind: 'backup.create', title: 'export the source data', params: { scope: 'data', name: 'promotion-export' }, rollbackPoint: true, on: 'source' },
+  transform_for_production: { kind: 'config.overlay', title: "apply the target environment's overlay to its own config", on: 'target' },
+  encrypt_sensitive_data: { kind: 'backup.ship', title: "encrypt the export with the target's passphrase, into its backups", on: 'target' },
+  update_endpoints: { kind: 'config.endpoints', title: "check the target's endpoints are its own", on: 'target' },
+  configure_ssl: { kind: 'tls.configure', title: 'check the TLS certificate and key, enable TLS', on: 'target' },
+  set_production_limits: { kind: 'config.limits', title: 'the production profile of resource limits', on: 'target' },
+  deploy_blue_environment: { refuse: 'blue/green is not built yet: green installed beside blue on the target runtime, health-checked, then switched (docs/environments.md, "Not yet")' },
+  run_health_checks: { kind: 'health.check', title: 'health checks', on: 'target' },
+  switch_traffic: { refuse: 'blue/green is not built yet: no traffic switch (traefik file provider, Service selectors) is managed by mcp' },
+  monitor_metrics: { refuse: 'blue/green is not built yet: after a switch, use a rolling-migration.yaml group with canary: true and rollback conditions' },
+  functional_tests: { refuse: 'not built yet as a step: run mcp test all --comprehensive --env TARGET after the plan' },
+  performance_tests: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline', on: 'target' },
+  security_scan: { kind: 'security.scan', title: 'audit the installation (fails on high findings)', on: 'target' },
   // automated-migration.yaml
   backup_verification: { kind: 'backup.verify', title: 'verify the newest backup' },
   disk_space_check: { kind: 'check.disk-space', title: 'check free disk space', params: { minMb: 100 } },
@@ -369,6 +369,9 @@ function fromActions(
     }
   }
   const needsVersion = new Set(['config.transform', 'db.migrate', 'version.record']);
+  // the step id each action became, for steps that take an earlier one's output
+  const made = new Map<string, string>();
+  const snapshot = format === 'production-migration' && typeof d.migration.source?.snapshot === 'string' ? (d.migration.source.snapshot as string) : undefined;
   const phases = groups.map((g) => {
     if (!Array.isArray(g.actions)) {
       issues.push({ path: [...g.path, format === 'production-migration' ? 'actions' : ''].filter(Boolean) as Array<string | number>, message: 'actions is a list of action names' });
@@ -387,11 +390,28 @@ function fromActions(
       if ('refuse' in m) return refusals.push({ path: p, action: a, reason: m.refuse });
       if (needsVersion.has(m.kind) && !opts.to) return issues.push({ path: p, message: `${a} needs a target version: pass --to VERSION` });
       const params: Record<string, unknown> = { ...(m.params ?? {}) };
+      const id = `${slug(g.name)}.${slug(a)}`;
+      made.set(a, id);
+      const on = m.on && environment ? environment[m.on] : undefined;
+      let kind = m.kind;
+      let title = m.title;
+      if (m.on === 'target' && ['check.capacity', 'backup.ship', 'config.endpoints'].includes(kind)) params.sourceEnvironment = environment?.source;
+      if (kind === 'config.overlay') params.environment = environment?.target;
+      if (a === 'performance_tests' && environment?.source) params.baselineFrom = environment.source;
+      if (a === 'verify_backups' && snapshot) {
+        kind = 'backup.snapshot';
+        title = `the snapshot ${snapshot} is a verified backup (made if missing)`;
+        params.name = snapshot;
+      }
+      if (kind === 'backup.ship') {
+        const from = made.get('export_staging_data');
+        if (!from || from === id) return issues.push({ path: p, message: 'encrypt_sensitive_data encrypts what export_staging_data made: list export_staging_data before it' });
+        params.from = from;
+      }
       if (m.kind === 'config.transform' || m.kind === 'db.migrate') Object.assign(params, { from: opts.from, to: opts.to });
       if (m.kind === 'version.record') params.version = opts.to;
       if (m.kind === 'verify') params.version = opts.to ?? opts.from;
-      if (m.kind === 'config.set' && a === 'transform_for_production' && environment?.target) params.set = { environment: environment.target };
-      steps.push({ id: `${slug(g.name)}.${slug(a)}`, kind: m.kind, title: `${a}: ${m.title}`, params, rollbackPoint: m.rollbackPoint ?? false, source: at(p) });
+      steps.push({ id, kind, title: `${a}: ${title}`, params, rollbackPoint: m.rollbackPoint ?? false, source: at(p), ...(on ? { environment: on } : {}) });
     });
     return { name: g.name, strategy: g.strategy === 'blue_green' ? ('blue_green' as const) : undefined, steps, source: at(g.path) };
   });

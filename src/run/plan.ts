@@ -26,6 +26,11 @@ export const StepSchema = z.object({
   rollbackPoint: z.boolean().default(false),
   /** where it came from, e.g. `migration-plan.yaml:12` */
   source: z.string().optional(),
+  /**
+   * the environment whose home the step acts on (a promotion's source or target); absent: the home the plan
+   * runs in. Resolved through that home's registry (docs/environments.md) when the run starts or resumes.
+   */
+  environment: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/).optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 

@@ -38,18 +38,42 @@ describe('plan files from the guide', () => {
     expect(plan.rollback.noData).toBe('fail');
   });
 
-  it('production-migration.yaml: every action maps to a step or is refused by name with its line', async () => {
+  it('production-migration.yaml: every action maps to a step on the home it acts on, or is refused by name with its line', async () => {
     const err = await readPlanFile(fx('production-migration.yaml')).catch((e) => e);
     expect(exitCodeOf(err)).toBe(3);
-    for (const [a, line] of [['encrypt_sensitive_data', 22], ['deploy_blue_environment', 33], ['switch_traffic', 35]] as const) {
+    for (const [a, line] of [['deploy_blue_environment', 33], ['switch_traffic', 35], ['monitor_metrics', 36], ['functional_tests', 40]] as const) {
       expect(err.message).toContain(`production-migration.yaml:${line}: ${a}:`);
     }
-    for (const a of ['validate_source', 'configure_ssl', 'security_scan']) expect(err.message).not.toContain(`${a}:`);
-    const skip = ['encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests'];
+    for (const a of ['validate_source', 'encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'configure_ssl', 'security_scan']) expect(err.message).not.toContain(`${a}:`);
+    const skip = ['deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests'];
     const { plan } = await readPlanFile(fx('production-migration.yaml'), { skip });
     expect(plan.environment).toEqual({ source: 'staging', target: 'production' });
-    expect(plan.phases.flatMap((p) => p.steps.map((s) => s.kind))).toEqual(['config.validate', 'check.disk-space', 'backup.verify', 'backup.create', 'config.set', 'tls.configure', 'health.check', 'benchmark.compare', 'security.scan']);
+    const steps = plan.phases.flatMap((p) => p.steps);
+    expect(steps.map((s) => [s.kind, s.environment])).toEqual([
+      ['config.validate', 'staging'],
+      ['check.capacity', 'production'],
+      ['backup.snapshot', 'staging'],
+      ['backup.create', 'staging'],
+      ['config.overlay', 'production'],
+      ['backup.ship', 'production'],
+      ['config.endpoints', 'production'],
+      ['tls.configure', 'production'],
+      ['config.limits', 'production'],
+      ['health.check', 'production'],
+      ['benchmark.compare', 'production'],
+      ['security.scan', 'production'],
+    ]);
+    const by = Object.fromEntries(steps.map((s) => [s.kind, s.params]));
+    expect(by['backup.snapshot']).toEqual({ name: 'staging-snapshot-20250724' });
+    expect(by['backup.ship']).toEqual({ from: 'data-sync.export-staging-data', sourceEnvironment: 'staging' });
+    expect(by['config.overlay']).toEqual({ environment: 'production' });
+    expect(by['benchmark.compare']).toEqual({ baselineFrom: 'staging' });
     expect(plan.notes).toContain('switch_traffic left out by --skip');
+    // encrypting needs the export before it
+    const text = readFileSync(fx('production-migration.yaml'), 'utf8').replace('        - export_staging_data\n', '');
+    const e2 = await parsePlanText(text, 'production-migration.yaml', { skip }).catch((e) => e);
+    expect(exitCodeOf(e2)).toBe(2);
+    expect(e2.message).toContain('list export_staging_data before it');
   });
 
   it('automated-migration.yaml: needs a target version; maps the sequence; keeps the notifications; performance_baseline saves a baseline after the migration', async () => {

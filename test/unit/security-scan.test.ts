@@ -191,7 +191,7 @@ function home(doc: Record<string, any>, mode = 0o600) {
   return h;
 }
 
-const ctx = (h: string, log: string[] = []): StepContext => ({ home: h, runId: 'r1', stepId: 'validation.security-scan', dir: join(h, 'state', 'runs', 'r1', 'steps', 's'), signal: new AbortController().signal, env: {}, plan: undefined as never, dryRun: false, detail: (m) => log.push(m) });
+const ctx = (h: string, log: string[] = []): StepContext => ({ home: h, runHome: h, homeOf: () => undefined, resultOf: () => undefined, runId: 'r1', stepId: 'validation.security-scan', dir: join(h, 'state', 'runs', 'r1', 'steps', 's'), signal: new AbortController().signal, env: {}, plan: undefined as never, dryRun: false, detail: (m) => log.push(m) });
 
 describe('security.scan step', () => {
   it('is a read-only check', () => {

@@ -55,7 +55,7 @@ function home(tls: Record<string, unknown>, files: Array<[string, string]> = [['
 }
 
 function ctx(h: string, step = 'configuration.configure-ssl'): StepContext {
-  return { home: h, runId: 'r1', stepId: step, dir: join(h, 'state', 'runs', 'r1', 'steps', step), signal: new AbortController().signal, env: {}, plan: undefined as never, dryRun: false, detail: () => undefined };
+  return { home: h, runHome: h, homeOf: () => undefined, resultOf: () => undefined, runId: 'r1', stepId: step, dir: join(h, 'state', 'runs', 'r1', 'steps', step), signal: new AbortController().signal, env: {}, plan: undefined as never, dryRun: false, detail: () => undefined };
 }
 
 const snapshot = (h: string) => ({ files: readdirSync(join(h, 'config')).sort(), text: readFileSync(join(h, 'config', 'platform.json')) });

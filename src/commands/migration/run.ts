@@ -14,7 +14,7 @@ import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan
 import { formatDuration, sanitizePlan, type Plan } from '../../run/plan.js';
 import { latestRun, listRuns, readLock, replay, writeControl } from '../../run/journal.js';
 import { readStoredConfig } from '../../config/store.js';
-import { ownEnvironment } from '../../environments.js';
+import { environmentHomes, ownEnvironment } from '../../environments.js';
 import { writeFileAtomic } from '../../fsutil.js';
 import { currentVersion } from '../../version-history.js';
 import { sameRelease } from '../../versions.js';
@@ -170,12 +170,16 @@ function notifier(ctx: Ctx) {
   };
 }
 
-function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): ExecOptions {
+async function execOptions(ctx: Ctx, extra: Partial<ExecOptions> = {}, plan?: Plan): Promise<ExecOptions> {
   const render = renderer(ctx, { verbose: ctx.global.verbose });
   const notes = notifier(ctx);
   if (plan) notes.setPlan(plan);
+  // the homes of the environments the steps act on (this home's own, or registered ones)
+  const named = plan ? plan.phases.flatMap((p) => p.steps.map((s) => s.environment).filter((e): e is string => Boolean(e))) : [];
+  const homes = named.length ? await environmentHomes(ctx.home, named) : undefined;
   return {
     home: ctx.home,
+    homes,
     env: ctx.env,
     registry,
     signal: ctx.signal,
@@ -283,6 +287,8 @@ async function loadPlanFor(ctx: Ctx, opts: PlanFileOpts): Promise<Plan> {
 async function refuseCrossHome(ctx: Ctx, plan: Plan, file: string): Promise<void> {
   const env = plan.environment;
   if (!env?.source || !env.target || env.source === env.target) return;
+  // every step names the home it acts on (production-migration.yaml): nothing runs on this home by default
+  if (plan.phases.every((p) => p.steps.every((s) => s.environment))) return;
   const own = await ownEnvironment(ctx.home).catch(() => undefined);
   if (own === env.target) return;
   throw preconditionError(`${file} promotes ${env.source} to ${env.target}, and this home is ${own ?? 'of no readable environment'}: running it here would relabel this installation as ${env.target} in place`, {
@@ -316,7 +322,7 @@ export const EXIT_FOR_STATUS: Record<string, number> = {
 export const executeHandler: Handler<PlanFileOpts> = async (ctx, opts) => {
   if (!opts.plan) throw usageError('--plan FILE is required', { hint: 'e.g. mcp migration execute --plan migration-plan.yaml' });
   const plan = await loadPlanFor(ctx, opts);
-  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
+  const out = await executePlan(plan, await execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
   return finish(ctx, report(out, { runtime: await runtimeType(ctx.home), installed: await currentVersion(ctx.home).catch(() => undefined) }));
 };
 
@@ -325,7 +331,7 @@ export const upgradeHandler: Handler<{ to: string; dryRun?: boolean }> = async (
   const rt = await runtimeType(ctx.home);
   const plan = upgradePlan(cfg.version, opts.to, { runtime: rt });
   if (!opts.dryRun) ctx.out.progress(`${plan.name}: ${plan.phases.reduce((a, p) => a + p.steps.length, 0)} steps${rt === 'none' ? ' (runtime none: services are external)' : ''}`);
-  const out = await executePlan(plan, execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
+  const out = await executePlan(plan, await execOptions(ctx, { dryRun: Boolean(opts.dryRun) }, plan));
   return finish(ctx, report(out, { runtime: rt, title: `Upgrade ${plan.from} → ${plan.to}` }));
 };
 
@@ -338,13 +344,13 @@ function pickRun(ctx: Ctx, id?: string): string {
 
 export const resumeHandler: Handler<{ run?: string }> = async (ctx, opts) => {
   const id = pickRun(ctx, opts.run);
-  const out = await resumeRun(id, execOptions(ctx, {}, replay(ctx.home, id).plan));
+  const out = await resumeRun(id, await execOptions(ctx, {}, replay(ctx.home, id).plan));
   return finish(ctx, report(out, { runtime: await runtimeType(ctx.home), installed: await currentVersion(ctx.home).catch(() => undefined) }));
 };
 
 export const rollbackHandler: Handler<{ run?: string; to?: string }> = async (ctx, opts) => {
   const id = pickRun(ctx, opts.run);
-  const out = await rollbackRun(id, { ...execOptions(ctx, {}, replay(ctx.home, id).plan), to: opts.to ? { version: opts.to } : 'rollback-point', reason: `requested by ${ctx.bin} ${ctx.command}${opts.to ? ` --to ${opts.to}` : ''}` });
+  const out = await rollbackRun(id, { ...(await execOptions(ctx, {}, replay(ctx.home, id).plan)), to: opts.to ? { version: opts.to } : 'rollback-point', reason: `requested by ${ctx.bin} ${ctx.command}${opts.to ? ` --to ${opts.to}` : ''}` });
   const r = report(out, { title: `Rollback of ${out.plan.name}` });
   return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
 };
@@ -366,7 +372,7 @@ export const abortHandler: Handler<{ run?: string }> = async (ctx, opts) => {
   }
   const st = replay(ctx.home, id);
   if (st.status === 'completed' || st.status === 'rolled-back') throw preconditionError(`run ${id} is ${st.status}; nothing to abort`, { hint: 'to undo a completed upgrade: mcp-migrate rollback --to VERSION' });
-  const out = await rollbackRun(id, { ...execOptions(ctx, {}, st.plan), to: 'rollback-point', reason: 'aborted' });
+  const out = await rollbackRun(id, { ...(await execOptions(ctx, {}, st.plan)), to: 'rollback-point', reason: 'aborted' });
   const r = report(out, { title: `Abort of ${out.plan.name}` });
   return finish(ctx, { ...r, exitCode: out.status === 'rolled-back' ? ExitCode.OK : r.exitCode });
 };
@@ -416,7 +422,7 @@ export const planHandler: Handler<{ from?: string; to?: string; source?: string;
     if (!from) from = (await readStoredConfig(ctx.home)).version;
     plan = upgradePlan(from, opts.to, { runtime: await runtimeType(ctx.home) });
   }
-  const refusals = await checkPlan(plan, registry, ctx.home, ctx.env);
+  const refusals = await checkPlan(plan, registry, ctx.home, ctx.env, (await execOptions(ctx, {}, plan)).homes);
   if (refusals.length) throw refusalError(refusals);
   const saved = sanitizePlan({ ...plan, fingerprint: await fingerprint(ctx.home) });
   if (opts.out) await writeFileAtomic(resolve(opts.out), JSON.stringify(saved, null, 2) + '\n');
@@ -426,7 +432,7 @@ export const planHandler: Handler<{ from?: string; to?: string; source?: string;
     lines.push(`  ${p.name}${p.parallel ? ' (parallel)' : ''}${p.timeoutMs ? `, timeout ${formatDuration(p.timeoutMs)}` : ''}${p.canary ? `, canary ${p.canary.percentage}% for ${formatDuration(p.canary.durationMs)}` : ''}`);
     for (const s of p.steps) {
       const k = kinds.get(s.kind);
-      lines.push(`    - ${s.title}  [${s.kind}; undo: ${k?.mutates && k.undo ? 'yes' : 'nothing to undo'}${s.rollbackPoint ? '; rollback point' : ''}]`);
+      lines.push(`    - ${s.title}  [${s.kind}${s.environment ? ` on ${s.environment}` : ''}; undo: ${k?.mutates && k.undo ? 'yes' : 'nothing to undo'}${s.rollbackPoint ? '; rollback point' : ''}]`);
     }
   }
   if (plan.rollback.conditions.length) lines.push(`  rollback ${plan.rollback.automatic ? 'automatically' : 'manually'} when: ${plan.rollback.conditions.map((c) => c.text).join(', ')} (no data: ${plan.rollback.noData})`);

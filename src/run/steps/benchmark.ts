@@ -10,20 +10,26 @@ export const benchmarkCompare: StepKind = {
   summary: "benchmarks the services as the baseline did (`baseline`, default: the newest saved) and fails unless latency and throughput are within 10% of it (the guide's success criterion; mcp benchmark)",
   rollbackPoint: false,
   mutates: false,
-  describe: (p) => `compare performance with the baseline ${p.baseline ? `'${str(p.baseline)}'` : '(the newest saved)'}`,
-  async check(p, home) {
+  describe: (p) => `compare performance with the baseline ${p.baseline ? `'${str(p.baseline)}'` : '(the newest saved)'}${p.baselineFrom ? ` of ${str(p.baselineFrom)}` : ''}`,
+  async check(p, home, _env, homes) {
     const { listBaselines } = await import('../../ops/benchmark.js');
-    const have = await listBaselines(home);
-    if (p.baseline !== undefined && !have.includes(str(p.baseline))) return `no benchmark baseline named '${str(p.baseline)}'${have.length ? ` (saved: ${have.join(', ')})` : ''}; save it before the migration: mcp benchmark --save ${str(p.baseline)}`;
-    if (!have.length) return 'no benchmark baseline is saved in this home to compare with; save one before the migration: mcp benchmark --save pre-migration';
+    // `baselineFrom`: the environment whose saved baseline the services are held to (a promotion's source)
+    const from = p.baselineFrom !== undefined ? homes?.[str(p.baselineFrom)] : home;
+    if (!from) return `the baseline is ${str(p.baselineFrom)}'s, and no home is known for it: mcp environments add ${str(p.baselineFrom)} --home DIR`;
+    const where = p.baselineFrom !== undefined ? `the ${str(p.baselineFrom)} home` : 'this home';
+    const have = await listBaselines(from);
+    if (p.baseline !== undefined && !have.includes(str(p.baseline))) return `no benchmark baseline named '${str(p.baseline)}' in ${where}${have.length ? ` (saved: ${have.join(', ')})` : ''}; save it before the migration: mcp benchmark --save ${str(p.baseline)}`;
+    if (!have.length) return `no benchmark baseline is saved in ${where} to compare with; save one before the migration: mcp benchmark --save pre-migration`;
     return undefined;
   },
   async run(ctx, p) {
     const b = await import('../../ops/benchmark.js');
     const { readPlatform } = await import('../../ops/platform.js');
+    const from = p.baselineFrom !== undefined ? ctx.homeOf(str(p.baselineFrom)) : ctx.home;
+    if (!from) throw new Error(`no home is known for ${str(p.baselineFrom)}, whose baseline this step compares with`);
     // the named baseline, else the newest one that measured something
-    const name = p.baseline !== undefined ? str(p.baseline) : await b.newestBaseline(ctx.home);
-    const baseline = name ? await b.loadBaseline(ctx.home, name) : undefined;
+    const name = p.baseline !== undefined ? str(p.baseline) : await b.newestBaseline(from);
+    const baseline = name ? await b.loadBaseline(from, name) : undefined;
     if (!baseline) throw new Error(`no benchmark baseline${name ? ` '${name}'` : ' with a measured service'} to compare with; save one while the services run: mcp benchmark --save NAME`);
     const { comparable, notComparable } = b.comparableServices(baseline);
     if (!comparable.length) throw new Error(`baseline '${name}' holds no measurement to compare with (${notComparable.map((s) => `${s.service}: ${s.reason}`).join('; ')}); save a new one while the services run: mcp benchmark --save ${name}`);

@@ -9,6 +9,7 @@ import { saveState, restoreState } from './snapshot.js';
 import { modules } from './modules.js';
 import { benchmarkBaseline, benchmarkCompare } from './benchmark.js';
 import { securityScan, tlsConfigure } from './security.js';
+import { PROMOTION_STEPS } from './promotion.js';
 import type { BackupEnv } from '../../backup/engine.js';
 import type { Scope } from '../../backup/manifest.js';
 
@@ -507,6 +508,7 @@ export const STEP_KINDS: StepKind[] = [
   benchmarkBaseline,
   tlsConfigure,
   securityScan,
+  ...PROMOTION_STEPS,
 ];
 
 export function defaultRegistry(): Map<string, StepKind> {

@@ -2,7 +2,16 @@
 import type { Plan } from '../plan.js';
 
 export interface StepContext {
+  /** the home the step acts on: the plan's own, or that of the environment the step names */
   home: string;
+  /** the home the plan runs in (its journal, its lock); equal to `home` unless the step names an environment */
+  runHome: string;
+  /** the environment the step names, when it names one */
+  environment?: string;
+  /** the home of an environment the plan's steps name (a promotion's source, say), when known */
+  homeOf(environment: string): string | undefined;
+  /** the result a completed earlier step of this run recorded (how a step hands its output on) */
+  resultOf(stepId: string): Record<string, unknown> | undefined;
   runId: string;
   stepId: string;
   /** this step's private directory under the run: saved pre-state for undo; survives crashes */
@@ -28,7 +37,7 @@ export interface StepKind {
   /** false for checks: nothing to undo, safe to re-run */
   mutates: boolean;
   /** plan time: a reason the step cannot run here (module missing, bad params), or undefined */
-  check?(params: Record<string, unknown>, home: string, env: NodeJS.ProcessEnv): Promise<string | undefined>;
+  check?(params: Record<string, unknown>, home: string, env: NodeJS.ProcessEnv, homes?: Readonly<Record<string, string>>): Promise<string | undefined>;
   /** what --dry-run prints for it */
   describe?(params: Record<string, unknown>): string;
   /**
