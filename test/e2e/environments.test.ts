@@ -329,6 +329,21 @@ describe('deploy and restore into another home leave it whole', () => {
     expect((await mcp(['environments', 'list', '--json'], { home: staging })).json().own).toBe('staging');
   }, 240_000);
 
+  it("a data-only restore whose v4 table is not the one staging's config reads is refused, and staging is unchanged", async () => {
+    const { dev, staging } = await homes();
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    expect((await mcp(['backup', 'create', '--data-only'], { home: dev })).exitCode).toBe(0);
+    // development's rows are in platform_data; staging (init --version 4.2) reads mcp_data
+    const before = homeState(staging);
+    const r = await mcp(['restore', '--env', 'staging', '--data-only', '--latest'], { home: dev });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toContain('holds no table mcp_data');
+    expect(r.stderr).toContain('platform.yaml: database.table');
+    // checked before the backup is copied there: nothing arrived
+    expect(homeState(staging)).toEqual(before);
+    expect(await rows(dev)).not.toEqual([]);
+  }, 120_000);
+
   it('restore --resume --env staging settles the staging home, not this one', async () => {
     const { dev, staging } = await homes();
     expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
