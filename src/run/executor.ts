@@ -58,6 +58,13 @@ export interface ExecOptions {
   homes?: Record<string, string>;
 }
 
+/** What names the run's own home in the environment (its database, its home, its logs) must not reach another. */
+function envForOtherHome(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of ['MCP_DATABASE_URL', 'MCP_HOME', 'MCP_LOG_DIR']) delete out[k];
+  return out;
+}
+
 /** The home a step acts on. */
 function homeOf(step: Step, opts: Pick<ExecOptions, 'home' | 'homes'>): string {
   if (!step.environment) return opts.home;
@@ -121,7 +128,8 @@ export async function checkPlan(plan: Plan, registry: Registry, home: string, en
       out.push({ step: s.id, kind: s.kind, reason: `it acts on the ${s.environment} environment, which this home does not know: mcp environments add ${s.environment} --home DIR`, source: s.source });
       continue;
     }
-    const why = await k.check?.(s.params, s.environment ? homes![s.environment]! : home, env, homes);
+    const at = s.environment ? homes![s.environment]! : home;
+    const why = await k.check?.(s.params, at, at === home ? env : envForOtherHome(env), homes);
     if (why) out.push({ step: s.id, kind: s.kind, reason: why, source: s.source });
   }
   return out;
@@ -292,8 +300,9 @@ function lastRollbackPoint(st: RunState): string | undefined {
 function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: AbortSignal, journal: Journal): StepContext {
   // created on first use (saveState makes it): read-only steps cost no directory
   const dir = join(runDir(opts.home, id), 'steps', step.id);
+  const home = homeOf(step, opts);
   return {
-    home: homeOf(step, opts),
+    home,
     runHome: opts.home,
     environment: step.environment,
     homeOf: (environment) => opts.homes?.[environment],
@@ -305,7 +314,7 @@ function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: A
     stepId: step.id,
     dir,
     signal,
-    env: opts.env,
+    env: home === opts.home ? opts.env : envForOtherHome(opts.env),
     plan,
     dryRun: false,
     // what a step says about its progress: in the journal (the dashboard shows it as the step's log, from

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { MCP, ROOT, mcp, mcpMigrate, tempDir } from '../helpers/cli.js';
 import { openSql } from '../../src/db/open.js';
 import { fakeBins } from '../helpers/fakebin.js';
+import { createTestDb } from '../helpers/pg.js';
 
 const guide = readFileSync(join(ROOT, 'test/fixtures/guide/MIGRATION_GUIDE.md'), 'utf8');
 const SCRIPT = guide.match(/```bash\n(#!\/bin\/bash\n# dev-to-staging\.sh[\s\S]*?)```/)![1]!;
@@ -191,6 +192,27 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     const after = tree(home);
     for (const k of Object.keys({ ...before, ...after }).filter((f) => !f.startsWith('logs/'))) expect(after[k], k).toBe(before[k]);
   }, 60_000);
+
+  it("a step on production never reaches staging's database: MCP_DATABASE_URL names the home the plan runs in", async () => {
+    const db = await createTestDb('mcp_env_promo');
+    try {
+      const root = tempDir('mcp-envs-dburl-');
+      const staging = join(root, 'staging');
+      const prod = join(root, 'production');
+      const env = { MCP_DATABASE_URL: db.url };
+      expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home: staging, env })).exitCode).toBe(0);
+      expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
+      expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+      const others = ['verify_backups', 'export_staging_data', 'transform_for_production', 'encrypt_sensitive_data', 'update_endpoints', 'configure_ssl', 'set_production_limits', 'deploy_blue_environment', 'run_health_checks', 'switch_traffic', 'monitor_metrics', 'functional_tests', 'performance_tests', 'security_scan'];
+      const r = await mcp(['migration', 'execute', '--plan', PLAN, '--skip', others.join(','), '--json'], { home: staging, env });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const cap = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'step.end' && e.step === 'pre-flight.check-target-capacity');
+      expect(cap.result.database).toBe(`pglite:${join(prod, 'state', 'pglite')}`);
+      expect(r.stdout).not.toContain(db.url);
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 
   it("acts on the production home: its own config gets the overlay and TLS, the export arrives encrypted for it; staging is not relabelled; a failure and a rollback put production back", async () => {
     const root = tempDir('mcp-envs-promo-');
