@@ -1,12 +1,13 @@
 // The promotion steps that act on the target's home (src/run/steps/promotion.ts), on hand-written homes:
 // production limits kept where a service has its own and undone byte for byte; endpoints shared with the
 // source refused; a target whose config is another environment refused; the source's baseline looked up in
-// the source's home.
+// the source's home; the cluster's allocatable held against the requests (kubectl a recording fake on PATH).
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { configEndpoints, configLimits, configOverlay } from '../../src/run/steps/promotion.js';
+import { checkCapacity, configEndpoints, configLimits, configOverlay } from '../../src/run/steps/promotion.js';
+import { fakeBins } from '../helpers/fakebin.js';
 import { benchmarkCompare } from '../../src/run/steps/benchmark.js';
 import type { StepContext } from '../../src/run/steps/types.js';
 
@@ -90,4 +91,33 @@ describe("benchmark.compare with the source's baseline (performance_tests)", () 
     expect(await benchmarkCompare.check!({ baselineFrom: 'staging' }, production, {}, { staging, production })).toMatch(/no benchmark baseline is saved in the staging home/);
     expect(await benchmarkCompare.check!({ baselineFrom: 'staging' }, production, {}, { production })).toMatch(/mcp environments add staging/);
   });
+});
+
+describe('check.capacity on Kubernetes (check_target_capacity)', () => {
+  const v6 = {
+    version: '6.0',
+    environment: 'production',
+    platform: { name: 'mcp' },
+    auth: { type: 'jwt', jwt: { secret: 'f3a9c1d27be84e06a5b2c9d0e1f2a3b4' } },
+    database: { type: 'pglite' },
+    runtime: { type: 'kubernetes', namespace: 'mcp-prod', context: 'prod-ctx' },
+    services: [{ name: 'api-gateway', type: 'core', image: 'mcp/gateway:6.0.1', ports: ['8080:8080'], deployment: { replicas: 4 } }],
+  };
+  const node = (cpu: string, memory: string, ready = true) => ({ metadata: { name: `n-${cpu}` }, spec: {}, status: { allocatable: { cpu, memory }, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
+
+  it("fails naming both sides when the ready nodes cannot hold the requests, passes when they can (kubectl asked with the target's context)", async () => {
+    const staging = home({ ...v6, environment: 'staging' });
+    const h = home(v6);
+    const fb = fakeBins(h, { kubectl: [{ args: ['--context', 'prod-ctx', 'get', 'nodes', '-o', 'json'], stdoutFromState: 'nodes' }] });
+    const c = { ...ctx(h, 'production', { staging }), env: { ...process.env, ...fb.env } };
+    // a small ready node and a big one that is not Ready
+    writeFileSync(join(fb.dir, 'state-nodes'), JSON.stringify({ items: [node('100m', '256Mi'), node('64', '512Gi', false)] }));
+    const err = (await checkCapacity.run(c, { sourceEnvironment: 'staging', minMb: 1 }).catch((e) => e)) as Error;
+    expect(err.message).toMatch(/the cluster's 1 ready node\(s\) can allocate 100m CPU and 0\.3Gi memory; the target's services request \d+m and [\d.]+Gi: add nodes or lower the requests/);
+    writeFileSync(join(fb.dir, 'state-nodes'), JSON.stringify({ items: [node('8', '32Gi')] }));
+    const ok = (await checkCapacity.run(c, { sourceEnvironment: 'staging', minMb: 1 })) as { cluster: { nodes: number; requested: { cpuMillis: number } } };
+    expect(ok.cluster.nodes).toBe(1);
+    expect(ok.cluster.requested.cpuMillis).toBeGreaterThan(0);
+    expect(fb.calls('kubectl').map((x) => x.argv.join(' '))).toEqual(['--context prod-ctx get nodes -o json', '--context prod-ctx get nodes -o json']);
+  }, 60_000);
 });

@@ -70,7 +70,7 @@ async function targetConfig(ctx: StepContext) {
 
 export const checkCapacity: StepKind = {
   kind: 'check.capacity',
-  summary: "pre-check on the target: free disk for the source's data and database (`factor` × their size, at least `minMb`), the target's database reachable",
+  summary: "pre-check on the target: free disk for the source's data and database (`factor` × their size, at least `minMb`), the target's database reachable, and on Kubernetes the ready nodes' allocatable CPU and memory against the requests of its services",
   rollbackPoint: false,
   mutates: false,
   describe: (p) => `check the target has room for the ${str(p.sourceEnvironment) || 'source'} data and its database answers`,
@@ -81,6 +81,7 @@ export const checkCapacity: StepKind = {
     const s = await statfs(ctx.home);
     const freeMb = Math.floor((Number(s.bavail) * Number(s.bsize)) / 1048576);
     if (freeMb < need) throw new Error(`${ctx.home} has ${freeMb} MB free; the source's data and database need ${need} MB there: free space or move the home`);
+    const cluster = await clusterCapacity(ctx);
     const db = await modules.db();
     const conn = await db.openDatabase({ home: ctx.home, env: ctx.env, command: `mcp run ${ctx.runId}`, signal: ctx.signal });
     let database: string;
@@ -92,9 +93,62 @@ export const checkCapacity: StepKind = {
       await conn.close();
     }
     ctx.detail(`${freeMb} MB free (${need} MB needed); database ${database} answers`);
-    return { freeMb, neededMb: need, database };
+    return { freeMb, neededMb: need, database, ...(cluster ? { cluster } : {}) };
   },
 };
+
+/**
+ * On Kubernetes: the nodes' allocatable CPU and memory (Ready and schedulable nodes) against what the target's
+ * config would request once deployed (each Deployment's container requests × replicas, as `mcp deploy`
+ * converts it). Undefined for other runtimes.
+ */
+async function clusterCapacity(ctx: StepContext): Promise<Record<string, unknown> | undefined> {
+  const cfg = await readStoredConfig(ctx.home);
+  const rt = isMap(cfg.doc.runtime) ? cfg.doc.runtime : {};
+  if (rt.type !== 'kubernetes') return undefined;
+  const { projectFromPlatform } = await import('../../k8s/platform.js');
+  const { convertCompose, DEFAULTS } = await import('../../k8s/convert.js');
+  const { cpuMillis, memoryBytes } = await import('../../k8s/quantity.js');
+  const { run } = await import('../../runtime/exec.js');
+  const src = projectFromPlatform(cfg.doc as Record<string, unknown>, ctx.home, cfg.path);
+  const namespace = typeof rt.namespace === 'string' ? rt.namespace : (src.namespace ?? DEFAULTS.namespace);
+  const conv = convertCompose(src.project, { ...DEFAULTS, namespace });
+  let wantCpu = 0;
+  let wantMem = 0;
+  for (const o of conv.objects) {
+    if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') continue;
+    const spec = (o as { spec?: any }).spec ?? {};
+    const replicas = Number(spec.replicas ?? 1);
+    for (const c of spec.template?.spec?.containers ?? []) {
+      wantCpu += cpuMillis(String(c.resources?.requests?.cpu ?? '0')) * replicas;
+      wantMem += memoryBytes(String(c.resources?.requests?.memory ?? '0')) * replicas;
+    }
+  }
+  const context = typeof rt.context === 'string' ? ['--context', rt.context] : [];
+  const r = await run('kubectl', [...context, 'get', 'nodes', '-o', 'json'], { env: ctx.env, signal: ctx.signal, echo: ctx.detail, timeoutMs: 60_000 });
+  let nodes: any[];
+  try {
+    nodes = (JSON.parse(r.stdout) as { items?: any[] }).items ?? [];
+  } catch {
+    throw new Error(`kubectl get nodes did not print JSON: ${r.stdout.slice(0, 120)}`);
+  }
+  let haveCpu = 0;
+  let haveMem = 0;
+  let usable = 0;
+  for (const n of nodes) {
+    const ready = (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+    if (!ready || n.spec?.unschedulable === true) continue;
+    usable++;
+    haveCpu += cpuMillis(String(n.status?.allocatable?.cpu ?? '0'));
+    haveMem += memoryBytes(String(n.status?.allocatable?.memory ?? '0'));
+  }
+  const gi = (b: number) => `${(b / 1024 ** 3).toFixed(1)}Gi`;
+  if (haveCpu < wantCpu || haveMem < wantMem) {
+    throw new Error(`the cluster's ${usable} ready node(s) can allocate ${haveCpu}m CPU and ${gi(haveMem)} memory; the target's services request ${wantCpu}m and ${gi(wantMem)}: add nodes or lower the requests`);
+  }
+  ctx.detail(`cluster: ${usable} ready node(s), ${haveCpu}m CPU / ${gi(haveMem)} allocatable, ${wantCpu}m / ${gi(wantMem)} requested`);
+  return { nodes: usable, allocatable: { cpuMillis: haveCpu, memoryBytes: haveMem }, requested: { cpuMillis: wantCpu, memoryBytes: wantMem } };
+}
 
 export const backupSnapshot: StepKind = {
   kind: 'backup.snapshot',
