@@ -75,7 +75,7 @@ export const ACTIONS: Record<string, ActionMap> = {
   run_health_checks: { kind: 'health.check', title: 'health checks', on: 'target' },
   switch_traffic: { refuse: 'blue/green is not built yet: no traffic switch (traefik file provider, Service selectors) is managed by mcp' },
   monitor_metrics: { refuse: 'blue/green is not built yet: after a switch, use a rolling-migration.yaml group with canary: true and rollback conditions' },
-  functional_tests: { refuse: 'not built yet as a step: run mcp test all --comprehensive --env TARGET after the plan' },
+  functional_tests: { kind: 'test.suite', title: 'mcp test all --comprehensive on the target', params: { comprehensive: true }, on: 'target' },
   performance_tests: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline', on: 'target' },
   security_scan: { kind: 'security.scan', title: 'audit the installation (fails on high findings)', on: 'target' },
   // automated-migration.yaml

@@ -214,6 +214,29 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     }
   }, 120_000);
 
+  it("functional_tests runs `mcp test all --comprehensive` on production and fails the run naming the check that failed", async () => {
+    const root = tempDir('mcp-envs-functional-');
+    const staging = join(root, 'staging');
+    const prod = join(root, 'production');
+    expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home: staging })).exitCode).toBe(0);
+    expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
+    const pc = join(prod, 'config', 'platform.yaml');
+    writeFileSync(pc, readFileSync(pc, 'utf8').replace(/runtime:\n  type: docker/, 'runtime:\n  type: none'), { mode: 0o600 });
+    expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+    const others = ['validate_source', 'check_target_capacity', 'verify_backups', 'export_staging_data', 'transform_for_production', 'encrypt_sensitive_data', 'update_endpoints', 'configure_ssl', 'set_production_limits', 'deploy_blue_environment', 'run_health_checks', 'switch_traffic', 'monitor_metrics', 'performance_tests', 'security_scan'];
+    const run = () => mcp(['migration', 'execute', '--plan', PLAN, '--skip', others.join(','), '--json'], { home: staging });
+    // production holds no backup of its data: its data check fails, and so does the step
+    const bad = await run();
+    expect(bad.exitCode, bad.stdout).toBe(1);
+    expect(result(bad.stdout).error).toMatch(/mcp test all on .*production failed \(exit 3\): Data integrity verified: .*no backup holding data/);
+    // with one, every check of the suite passes (or is skipped: no baseline) and the run completes
+    expect((await mcp(['backup', 'create'], { home: prod })).exitCode).toBe(0);
+    const good = await run();
+    expect(good.exitCode, good.stdout).toBe(0);
+    const end = good.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'step.end' && e.step === 'validation.functional-tests');
+    expect(end.result).toMatchObject({ checks: 7, passed: 6, skipped: 1 });
+  }, 120_000);
+
   it("acts on the production home: its own config gets the overlay and TLS, the export arrives encrypted for it; staging is not relabelled; a failure and a rollback put production back", async () => {
     const root = tempDir('mcp-envs-promo-');
     const staging = join(root, 'staging');

@@ -41,11 +41,11 @@ describe('plan files from the guide', () => {
   it('production-migration.yaml: every action maps to a step on the home it acts on, or is refused by name with its line', async () => {
     const err = await readPlanFile(fx('production-migration.yaml')).catch((e) => e);
     expect(exitCodeOf(err)).toBe(3);
-    for (const [a, line] of [['deploy_blue_environment', 33], ['switch_traffic', 35], ['monitor_metrics', 36], ['functional_tests', 40]] as const) {
+    for (const [a, line] of [['deploy_blue_environment', 33], ['switch_traffic', 35], ['monitor_metrics', 36]] as const) {
       expect(err.message).toContain(`production-migration.yaml:${line}: ${a}:`);
     }
-    for (const a of ['validate_source', 'encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'configure_ssl', 'security_scan']) expect(err.message).not.toContain(`${a}:`);
-    const skip = ['deploy_blue_environment', 'switch_traffic', 'monitor_metrics', 'functional_tests'];
+    for (const a of ['validate_source', 'functional_tests', 'encrypt_sensitive_data', 'update_endpoints', 'set_production_limits', 'configure_ssl', 'security_scan']) expect(err.message).not.toContain(`${a}:`);
+    const skip = ['deploy_blue_environment', 'switch_traffic', 'monitor_metrics'];
     const { plan } = await readPlanFile(fx('production-migration.yaml'), { skip });
     expect(plan.environment).toEqual({ source: 'staging', target: 'production' });
     const steps = plan.phases.flatMap((p) => p.steps);
@@ -60,6 +60,7 @@ describe('plan files from the guide', () => {
       ['tls.configure', 'production'],
       ['config.limits', 'production'],
       ['health.check', 'production'],
+      ['test.suite', 'production'],
       ['benchmark.compare', 'production'],
       ['security.scan', 'production'],
     ]);

@@ -6,10 +6,12 @@
 //   backup.ship      target: the source's export, re-encrypted with the target's passphrase, in its backups
 //   config.endpoints target: its endpoints are its own, none of them the source's
 //   config.limits    target: the production profile of resource limits (undo: the config as it was)
+//   test.suite       target: `mcp test all [--comprehensive]` there, as its own process
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { StepContext, StepKind } from './types.js';
@@ -372,4 +374,36 @@ export const backupShip: StepKind = {
   },
 };
 
-export const PROMOTION_STEPS: StepKind[] = [checkCapacity, backupSnapshot, configOverlay, configLimits, configEndpoints, backupShip];
+
+/** The built `mcp` binary beside this module (dist/src/run/steps → dist/bin/mcp.js). */
+const mcpBin = () => fileURLToPath(new URL('../../../bin/mcp.js', import.meta.url));
+
+export const testSuite: StepKind = {
+  kind: 'test.suite',
+  summary: "runs `mcp test all` (with `comprehensive`: logs and performance against the baseline too) on the step's home, as its own process, and fails naming the checks that failed",
+  rollbackPoint: false,
+  mutates: false,
+  describe: (p) => `mcp test all${p.comprehensive ? ' --comprehensive' : ''} on the home`,
+  async run(ctx, p) {
+    const { execa } = await import('execa');
+    const args = [mcpBin(), '--home', ctx.home, 'test', 'all', ...(p.comprehensive ? ['--comprehensive'] : []), '--json'];
+    ctx.detail(`$ mcp --home ${ctx.home} test all${p.comprehensive ? ' --comprehensive' : ''} --json`);
+    const r = await execa(process.execPath, args, { env: { ...ctx.env, NO_COLOR: '1', MCP_HOME: ctx.home }, extendEnv: false, reject: false, cancelSignal: ctx.signal, stdin: 'ignore' });
+    let doc: { checks?: Array<{ id: string; title: string; status: string; detail: string }>; error?: { message?: string } } | undefined;
+    try {
+      doc = JSON.parse(r.stdout);
+    } catch {
+      doc = undefined;
+    }
+    const checks = doc?.checks ?? [];
+    const failed = checks.filter((c) => c.status === 'fail');
+    if (r.exitCode !== 0 || !doc) {
+      const why = failed.length ? failed.map((c) => `${c.title}: ${c.detail}`).join('; ') : (doc?.error?.message ?? (r.stderr.trim().split('\n').pop() || `exit ${r.exitCode}`));
+      throw new Error(`mcp test all on ${ctx.home} failed (exit ${r.exitCode}): ${why}`);
+    }
+    for (const c of checks) ctx.detail(`${c.status} ${c.title}: ${c.detail}`);
+    return { checks: checks.length, passed: checks.filter((c) => c.status === 'pass').length, skipped: checks.filter((c) => c.status === 'skip').length };
+  },
+};
+
+export const PROMOTION_STEPS: StepKind[] = [checkCapacity, backupSnapshot, configOverlay, configLimits, configEndpoints, backupShip, testSuite];
