@@ -89,6 +89,11 @@ export interface Sidecar extends Omit<Manifest, 'entries' | 'database'> {
   archive: { file: string; size: number; sha256: string };
   encryption: Encryption | null;
   verified?: { at: string; ok: boolean; detail: string };
+  /**
+   * A copy received from another home (`restore --env`, a promotion's package): never this home's own
+   * "latest" backup — its data is another installation's until it is restored here.
+   */
+  incoming?: { from: string | null; at: string };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -84,10 +84,10 @@ export async function findBackup(home: string, idOrName: string): Promise<Stored
   throw preconditionError(`no backup '${idOrName}' in ${layout(home).backups}`, { hint: "see 'mcp backup list'" });
 }
 
-/** The newest complete backup holding every one of `parts`; safety backups only when asked. */
+/** The newest complete backup of this home holding every one of `parts`; safety backups only when asked, copies received from another home never. */
 export async function latestBackup(home: string, parts: Part[], opts: { includeSafety?: boolean } = {}): Promise<StoredBackup> {
   const { backups } = await listBackups(home);
-  const b = backups.find((x) => (opts.includeSafety || x.sidecar.kind !== 'safety') && parts.every((p) => x.sidecar.contents.includes(p)));
+  const b = backups.find((x) => (opts.includeSafety || x.sidecar.kind !== 'safety') && !x.sidecar.incoming && parts.every((p) => x.sidecar.contents.includes(p)));
   if (!b) throw preconditionError(`no backup holding ${parts.join(' and ')} in ${layout(home).backups}`, { hint: "create one with 'mcp backup create'" });
   return b;
 }
@@ -168,6 +168,6 @@ export async function shipBackup(b: StoredBackup, home: string): Promise<StoredB
     throw integrityError(`backup ${b.id} changed while it was copied to ${dir} (SHA-256 ${sum.slice(0, 12)}…, the manifest says ${b.sidecar.archive.sha256.slice(0, 12)}…)`, { where: b.archivePath, hint: 'verify it (mcp backup verify --id ' + b.id + ') and try again' });
   }
   await rename(tmp, archive);
-  await writeSidecar(home, b.sidecar);
+  await writeSidecar(home, { ...b.sidecar, incoming: { from: b.sidecar.environment ?? null, at: new Date().toISOString() } });
   return findBackup(home, b.id);
 }

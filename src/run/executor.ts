@@ -6,6 +6,7 @@
 // but not finished (kill -9, power loss, Ctrl-C) is undone from its saved pre-state, then run again on
 // resume, or just undone on rollback. Undo is idempotent, so a crash during rollback resumes it.
 import { join } from 'node:path';
+import { assertSameHomes, envForOtherHome, homeOf, lockOthers } from './homes.js';
 import { setMaxListeners } from 'node:events';
 import { allSteps, formatDuration, type Phase, type Plan, type Step } from './plan.js';
 import { Journal, acquireLock, clearControl, readControl, replay, newRunId, runDir, type RunState, type StepStatus, type Measurement } from './journal.js';
@@ -56,34 +57,6 @@ export interface ExecOptions {
   detail?: (msg: string) => void;
   /** the homes of the environments the plan's steps name (step.environment → home), resolved by the caller */
   homes?: Record<string, string>;
-}
-
-/** What names the run's own home in the environment (its database, its home, its logs) must not reach another. */
-function envForOtherHome(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const k of ['MCP_DATABASE_URL', 'MCP_HOME', 'MCP_LOG_DIR']) delete out[k];
-  return out;
-}
-
-/** The home a step acts on. */
-function homeOf(step: Step, opts: Pick<ExecOptions, 'home' | 'homes'>): string {
-  if (!step.environment) return opts.home;
-  const h = opts.homes?.[step.environment];
-  if (!h) throw preconditionError(`step ${step.id} acts on the ${step.environment} environment, and no home is known for it`, { hint: `register it: mcp environments add ${step.environment} --home DIR` });
-  return h;
-}
-
-/** The other homes a plan acts on, each locked for the whole run like the plan's own (sorted: no deadlock). */
-function lockOthers(plan: Plan, opts: ExecOptions, id: string, command: string): Array<{ release(): void }> {
-  const others = [...new Set(allSteps(plan).filter((s) => s.environment).map((s) => homeOf(s, opts)))].filter((h) => h !== opts.home).sort();
-  const held: Array<{ release(): void }> = [];
-  try {
-    for (const h of others) held.push(acquireLock(h, id, command));
-  } catch (e) {
-    for (const l of held.reverse()) l.release();
-    throw e;
-  }
-  return held;
 }
 
 export interface StepSummary {
@@ -166,7 +139,7 @@ export async function executePlan(plan: Plan, opts: ExecOptions): Promise<RunOut
     others = lockOthers(plan, opts, id, opts.command ?? 'execute');
     const journal = Journal.create(opts.home, id, plan);
     try {
-      journal.append('run.start', { pid: process.pid, plan: plan.name, from: plan.from, to: plan.to, command: opts.command });
+      journal.append('run.start', { pid: process.pid, plan: plan.name, from: plan.from, to: plan.to, command: opts.command, ...(opts.homes ? { homes: opts.homes } : {}) });
       opts.onEvent?.({ type: 'run.start', runId: id, plan: plan.name, steps: allSteps(plan).length });
       return await drive(id, journal, opts);
     } finally {
@@ -187,6 +160,7 @@ export async function resumeRun(id: string, opts: ExecOptions): Promise<RunOutco
     if (st.status === 'completed') throw preconditionError(`run ${id} already completed; nothing to resume`);
     const refusals = await checkPlan(st.plan, opts.registry, opts.home, opts.env, opts.homes);
     if (refusals.length) throw refusalError(refusals);
+    assertSameHomes(st, opts);
     others = lockOthers(st.plan, opts, id, opts.command ?? 'resume');
     clearControl(opts.home, id);
     const journal = Journal.open(opts.home, id);
@@ -215,6 +189,7 @@ export async function rollbackRun(id: string, opts: ExecOptions & { to: 'rollbac
   let others: Array<{ release(): void }> = [];
   try {
     const st = replay(opts.home, id);
+    assertSameHomes(st, opts);
     others = lockOthers(st.plan, opts, id, opts.command ?? 'rollback');
     const journal = Journal.open(opts.home, id);
     try {
@@ -299,8 +274,10 @@ function lastRollbackPoint(st: RunState): string | undefined {
 
 function ctxFor(id: string, step: Step, opts: ExecOptions, plan: Plan, signal: AbortSignal, journal: Journal): StepContext {
   // created on first use (saveState makes it): read-only steps cost no directory
-  const dir = join(runDir(opts.home, id), 'steps', step.id);
   const home = homeOf(step, opts);
+  // a step on another home keeps what it saves for its undo in that home (a copy of its config holds its
+  // secrets: they never land in the home the plan runs in)
+  const dir = home === opts.home ? join(runDir(opts.home, id), 'steps', step.id) : join(home, 'state', 'run-steps', id, step.id);
   return {
     home,
     runHome: opts.home,

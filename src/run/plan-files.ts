@@ -346,6 +346,7 @@ function fromActions(
     environment = { source: m.source?.environment, target: m.target?.environment };
     if (!environment.source) issues.push({ path: ['migration', 'source'], message: 'source.environment is required' });
     if (!environment.target) issues.push({ path: ['migration', 'target'], message: 'target.environment is required' });
+    if (environment.source && environment.source === environment.target) issues.push({ path: ['migration', 'target', 'environment'], message: `the target is the source (${environment.source}): a promotion moves one environment into another` });
     (m.steps as any[]).forEach((s, i) => {
       if (!s || typeof s.name !== 'string') issues.push({ path: ['migration', 'steps', i], message: 'a step has a name and actions' });
       else groups.push({ name: s.name, strategy: s.strategy, actions: s.actions, path: ['migration', 'steps', i] });

@@ -221,7 +221,7 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home: staging })).exitCode).toBe(0);
     expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
     const pc = join(prod, 'config', 'platform.yaml');
-    writeFileSync(pc, readFileSync(pc, 'utf8').replace(/runtime:\n  type: docker/, 'runtime:\n  type: none'), { mode: 0o600 });
+    writeFileSync(pc, readFileSync(pc, 'utf8').replace(/runtime:\n {2}type: docker/, 'runtime:\n  type: none'), { mode: 0o600 });
     expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
     const others = ['validate_source', 'check_target_capacity', 'verify_backups', 'export_staging_data', 'transform_for_production', 'encrypt_sensitive_data', 'update_endpoints', 'configure_ssl', 'set_production_limits', 'deploy_blue_environment', 'run_health_checks', 'switch_traffic', 'monitor_metrics', 'performance_tests', 'security_scan'];
     const run = () => mcp(['migration', 'execute', '--plan', PLAN, '--skip', others.join(','), '--json'], { home: staging });
@@ -277,9 +277,11 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     expect(readFileSync(pc)).toEqual(prodConfig);
     expect(readdirSync(join(prod, 'backups')).filter((f) => !f.startsWith('.'))).toEqual([]);
 
-    // 2. with production's passphrase: every step passes
+    // 2. with production's passphrase in its own secrets file: every step passes
     const pass = 'production-only-passphrase-8c1d';
-    const r2 = await mcp(['migration', 'execute', '--plan', PLAN, ...SKIP, '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: pass } });
+    writeFileSync(join(prod, 'config', 'secrets.json'), JSON.stringify({ 'backup.passphrase': pass }), { mode: 0o600 });
+    const prodConfig2 = readFileSync(pc);
+    const r2 = await mcp(['migration', 'execute', '--plan', PLAN, ...SKIP, '--json'], { home: staging });
     expect(r2.exitCode, r2.stdout + r2.stderr).toBe(0);
     const o2 = result(r2.stdout);
     expect(o2.status).toBe('completed');
@@ -311,15 +313,23 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     const inPackage = Object.fromEntries(manifest.entries.filter((e: { type: string; path: string }) => e.type === 'file' && e.path.startsWith('data/')).map((e: { path: string; sha256: string }) => [e.path.slice('data/'.length), e.sha256]));
     expect(inPackage).toEqual(stagingData);
 
+    // the package is not production's own data backup: nothing takes it for one until it is restored there
+    const dv = await mcp(['data', 'verify', '--checksum'], { home: prod, env: { MCP_BACKUP_PASSPHRASE: pass } });
+    expect(dv.exitCode).toBe(3);
+    expect(dv.stderr).toContain('no backup holding data');
+    expect((await mcp(['restore', '--latest', '--data-only', '--dry-run'], { home: prod, env: { MCP_BACKUP_PASSPHRASE: pass } })).stderr).toContain('no backup holding data');
+    // nothing of production's (its secrets file, its config) was copied into the staging home
+    for (const f of files(staging)) expect(readFileSync(f).includes(pass), f).toBe(false);
+
     // staging: never relabelled; config and data byte for byte, database by content
     expect(tree(join(staging, 'config'))).toEqual(stagingConfig);
     expect(tree(join(staging, 'data'))).toEqual(stagingData);
     expect(await rows(staging)).toEqual(stagingRows);
 
     // 3. `mcp-migrate rollback`: back to its rollback point (the export): production's config and backups as they were
-    const rb = await mcpMigrate(['rollback', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: pass } });
+    const rb = await mcpMigrate(['rollback', '--json'], { home: staging });
     expect(rb.exitCode, rb.stdout + rb.stderr).toBe(0);
-    expect(readFileSync(pc)).toEqual(prodConfig);
+    expect(readFileSync(pc)).toEqual(prodConfig2);
     expect((await mcp(['backup', 'list', '--json'], { home: prod })).json().backups).toEqual([]);
     expect(tree(join(staging, 'config'))).toEqual(stagingConfig);
   }, 300_000);

@@ -62,6 +62,17 @@ describe('config.limits (set_production_limits)', () => {
     expect(readFileSync(join(h, 'config', 'platform.json'))).toEqual(before);
   });
 
+  it('an undo after someone changed the config since is refused, and their change is kept', async () => {
+    const h = home(prod());
+    const c = ctx(h, 'production');
+    const r = (await configLimits.run(c, {})) as Record<string, unknown>;
+    const file = join(h, 'config', 'platform.json');
+    const changed = readFileSync(file, 'utf8').replace('api.example.net', 'api2.example.net');
+    writeFileSync(file, changed);
+    await expect(configLimits.undo!(c, {}, r)).rejects.toThrow(/changed after step configuration\.step wrote it: not undone/);
+    expect(readFileSync(file, 'utf8')).toBe(changed);
+  });
+
   it('refuses a home whose config is another environment: a promotion never relabels one', async () => {
     const h = home(prod({ environment: 'staging' }));
     const before = readFileSync(join(h, 'config', 'platform.json'));

@@ -268,10 +268,13 @@ export const dataVerifyHandler: Handler<{ checksum?: boolean; id?: string; passp
   let b: StoredBackup;
   if (o.id) b = await findBackup(ctx.home, o.id);
   else {
-    const latest = await latestBackup(ctx.home, ['data']);
+    // this home's newest, or what was restored here since (a copy from another home counts once restored)
+    const latest = await latestBackup(ctx.home, ['data']).catch((e) => e as Error);
     const lr = await lastRestore(ctx.home);
-    b = latest;
-    if (lr && lr.parts.includes('data') && lr.at > latest.sidecar.createdAt) b = await findBackup(ctx.home, lr.backupId).catch(() => latest);
+    const restored = lr && lr.parts.includes('data') && (latest instanceof Error || lr.at > latest.sidecar.createdAt) ? await findBackup(ctx.home, lr.backupId).catch(() => undefined) : undefined;
+    if (restored) b = restored;
+    else if (latest instanceof Error) throw latest;
+    else b = latest;
   }
   let entries = b.sidecar.entries;
   if (!entries) {

@@ -101,35 +101,46 @@ async function deployIn(ctx: Parameters<Handler>[0], opts: DeployOpts, own: bool
   }
   let installed: { path: string; previous: string | null; filledFromEnvironment: string[] } | undefined;
   let undoConfig: (() => Promise<void>) | undefined;
+  let filled: string[] = [];
   if (cfg) {
     // secrets an export redacted come from the target environment, never as "[REDACTED]"; one it lacks stops here
     const { fillFromEnvironment } = await import('../../config/env-secrets.js');
     const f = await fillFromEnvironment(cfg.doc, { home: ctx.home, env: ctx.env, where: cfg.path, environment: opts.env, own });
     cfg.doc = f.doc;
-    const { assertValid, versionOfDoc, writeConfig } = await import('../../config/index.js');
+    filled = f.filled.map((x) => x.path);
+    const { assertValid, versionOfDoc } = await import('../../config/index.js');
     // a config that becomes another environment's home config must be a valid one
     if (!own) assertValid(cfg.doc, versionOfDoc(cfg.doc, `${cfg.path}: version`), cfg.path);
     if (!own && !opts.dryRun) {
       // the environment's home gets the config (its previous one kept in the version history); a deploy
       // that then fails puts the previous config back, so the home never runs one thing and says another
-      const { withVersionHistory } = await import('../../version-history.js');
       const { ensureLayout } = await import('../../home.js');
       const { snapshotConfig } = await import('../../config/undo.js');
       await ensureLayout(ctx.home);
       undoConfig = (await snapshotConfig(ctx.home)).undo;
-      const w = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, cfg.doc, { where: cfg.path }));
-      installed = { path: w.path, previous: w.previous ?? null, filledFromEnvironment: f.filled.map((x) => x.path) };
-      ctx.log.log('info', 'deploy.config', { environment: opts.env, config: w.path, previous: w.previous, filledFromEnvironment: installed.filledFromEnvironment });
-      cfg.path = w.path;
     }
   }
   try {
+    if (undoConfig && cfg) {
+      const { withVersionHistory } = await import('../../version-history.js');
+      const { writeConfig } = await import('../../config/index.js');
+      const w = await withVersionHistory(ctx.home, () => writeConfig(ctx.home, cfg.doc, { where: cfg.path }));
+      installed = { path: w.path, previous: w.previous ?? null, filledFromEnvironment: filled };
+      ctx.log.log('info', 'deploy.config', { environment: opts.env, config: w.path, previous: w.previous, filledFromEnvironment: filled });
+      cfg.path = w.path;
+    }
     return await deployRuntime(ctx, opts, own, cfg, installed, timeoutSeconds, fromCompose);
   } catch (e) {
     if (undoConfig) {
-      await undoConfig();
-      ctx.log.log('warn', 'deploy.config.undone', { environment: opts.env, home: ctx.home });
-      ctx.out.warn(`the deploy failed: the ${opts.env} home's previous config is back in place`);
+      // the deploy's own error stays the one reported; a failed undo is said beside it
+      try {
+        await undoConfig();
+        ctx.log.log('warn', 'deploy.config.undone', { environment: opts.env, home: ctx.home });
+        ctx.out.warn(`the deploy failed: the ${opts.env} home's previous config is back in place`);
+      } catch (u) {
+        ctx.log.log('error', 'deploy.config.undo-failed', { environment: opts.env, home: ctx.home, error: (u as Error).message });
+        ctx.out.warn(`the deploy failed and its previous config could not be put back (${(u as Error).message}): the previous config is kept in ${ctx.home}/state/versions`);
+      }
     }
     throw e;
   }

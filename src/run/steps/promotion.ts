@@ -9,7 +9,7 @@
 //   test.suite       target: `mcp test all [--comprehensive]` there, as its own process
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, statfs } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Transform } from 'node:stream';
@@ -20,6 +20,7 @@ import { modules } from './modules.js';
 import { layout } from '../../home.js';
 import { readStoredConfig } from '../../config/store.js';
 import { DEFAULT_LIMITS } from '../../config/env.js';
+import { writeFileAtomic } from '../../fsutil.js';
 import type { BackupEnv } from '../../backup/engine.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : String(v));
@@ -180,16 +181,38 @@ export const backupSnapshot: StepKind = {
   },
 };
 
+/** SHA-256 of the home's config file(s), to tell whether anyone changed it after a step wrote it. */
+async function configDigest(home: string): Promise<string> {
+  const h = createHash('sha256');
+  for (const n of ['platform.json', 'platform.yaml']) {
+    const b = await readFile(join(layout(home).config, n)).catch(() => undefined);
+    h.update(`${n}:${b ? b.length : -1}:`);
+    if (b) h.update(b);
+  }
+  return h.digest('hex');
+}
+
 /** A step that rewrites the target's config: saved first, written through writeConfig (validated, atomic). */
-async function rewriteConfig(ctx: StepContext, change: (doc: Record<string, any>, version: string) => string[]): Promise<string[]> {
+async function rewriteConfig(ctx: StepContext, change: (doc: Record<string, any>, version: string) => string[]): Promise<{ changes: string[]; configSha?: string }> {
   const cfg = await targetConfig(ctx);
   const doc = structuredClone(cfg.doc) as Record<string, any>;
   const changes = change(doc, cfg.version);
-  if (!changes.length) return changes;
+  if (!changes.length) return { changes };
   await saveState(ctx.dir, 'config', [layout(ctx.home).config]);
   const config = await modules.config();
   await config.writeConfig(ctx.home, doc, { where: `step ${ctx.stepId}` });
-  return changes;
+  return { changes, configSha: await configDigest(ctx.home) };
+}
+
+/**
+ * Undo of a config step: the config as it was — unless someone changed it after the step wrote it (a config
+ * import, a deploy, days later): that is refused, naming the saved copy, rather than thrown away.
+ */
+async function undoConfig(ctx: StepContext, result: Record<string, unknown> | undefined): Promise<void> {
+  if (typeof result?.configSha === 'string' && (await configDigest(ctx.home)) !== result.configSha) {
+    throw new Error(`the config of ${ctx.home} changed after step ${ctx.stepId} wrote it: not undone, so that change is kept; the config from before the step is in ${join(ctx.dir, 'config')}`);
+  }
+  await restoreState(ctx.dir, 'config');
 }
 
 export const configOverlay: StepKind = {
@@ -204,17 +227,17 @@ export const configOverlay: StepKind = {
   },
   async run(ctx, p) {
     const config = await modules.config();
-    const changes = await rewriteConfig(ctx, (doc) => {
+    const r = await rewriteConfig(ctx, (doc) => {
       const o = config.applyEnvOverlay(doc, str(p.environment));
       for (const k of Object.keys(doc)) delete doc[k];
       Object.assign(doc, o.doc);
       return o.changes;
     });
-    for (const c of changes) ctx.detail(c);
-    return { changes };
+    for (const c of r.changes) ctx.detail(c);
+    return r;
   },
-  async undo(ctx) {
-    await restoreState(ctx.dir, 'config');
+  async undo(ctx, _p, result) {
+    await undoConfig(ctx, result);
   },
 };
 
@@ -231,7 +254,7 @@ export const configLimits: StepKind = {
   async run(ctx) {
     let kept = 0;
     const set: string[] = [];
-    await rewriteConfig(ctx, (doc, version) => {
+    const r = await rewriteConfig(ctx, (doc, version) => {
       const [cpuKey, memKey] = /^4\./.test(version) ? ['max_cpu', 'max_memory'] : ['maxCpu', 'maxMemory'];
       for (const s of Array.isArray(doc.services) ? doc.services : []) {
         if (!isMap(s)) continue;
@@ -246,10 +269,10 @@ export const configLimits: StepKind = {
       return set;
     });
     ctx.detail(`${set.length} service(s) got the production limits, ${kept} kept their own`);
-    return { set, kept, profile: PRODUCTION_LIMITS };
+    return { set, kept, profile: PRODUCTION_LIMITS, ...(r.configSha ? { configSha: r.configSha } : {}) };
   },
-  async undo(ctx) {
-    await restoreState(ctx.dir, 'config');
+  async undo(ctx, _p, result) {
+    await undoConfig(ctx, result);
   },
 };
 
@@ -311,13 +334,18 @@ export const backupShip: StepKind = {
     if (!passphrase) {
       throw new Error(`the package is encrypted for ${environment} with ${environment}'s own passphrase, and it has none: set ${backupPassphraseVariable(environment)}, or "backup.passphrase" in ${secretsFile(ctx.home)} (mode 600)`);
     }
+    const marker = join(ctx.dir, 'shipped.json');
+    const ours = await readFile(marker, 'utf8').then(() => true, () => false);
     const there = await backup.findBackup(ctx.home, made.id).catch(() => undefined);
-    if (there?.sidecar.encryption) {
-      // an earlier attempt of this step shipped it: verified again, and kept if this run is undone
+    if (there?.sidecar.encryption && ours) {
+      // an earlier attempt of this step shipped it: verified again (and removed if the run is undone)
       const v = await backup.verifyBackup(backupEnv(ctx), there, passphrase);
-      return { id: there.id, archive: there.archivePath, bytes: there.sidecar.archive.size, encrypted: true, files: v.files, reused: true };
+      return { id: there.id, archive: there.archivePath, bytes: there.sidecar.archive.size, encrypted: true, files: v.files };
     }
-    if (there) throw new Error(`the ${environment} home already holds backup ${made.id} unencrypted: remove it there (mcp backup prune) or run again`);
+    if (there) throw new Error(`the ${environment} home already holds a backup ${made.id} this step did not write: the source and the target must be two homes (a promotion into its own home has nothing to ship)`);
+    // written before anything is created: the undo removes only what this step made
+    await mkdir(ctx.dir, { recursive: true });
+    await writeFileAtomic(marker, JSON.stringify({ id: made.id }) + '\n');
     const b = await backup.findBackup(sourceHome(ctx, p), made.id);
     const dir = layout(ctx.home).backups;
     const file = `${b.id}.tar.gz.enc`;
@@ -353,7 +381,8 @@ export const backupShip: StepKind = {
       await rm(tmp, { force: true });
       throw e;
     }
-    const sidecar = { ...b.sidecar, archive: { file, size, sha256: sha.digest('hex') }, encryption: { algorithm: 'aes-256-gcm' as const, kdf: 'scrypt' as const } };
+    // received from another home: not production's own latest backup until it is restored there
+    const sidecar = { ...b.sidecar, archive: { file, size, sha256: sha.digest('hex') }, encryption: { algorithm: 'aes-256-gcm' as const, kdf: 'scrypt' as const }, incoming: { from: b.sidecar.environment ?? null, at: new Date().toISOString() } };
     delete (sidecar as { verified?: unknown }).verified;
     await backup.writeSidecar(ctx.home, sidecar);
     const shipped = await backup.findBackup(ctx.home, b.id);
@@ -362,18 +391,19 @@ export const backupShip: StepKind = {
     ctx.detail(`backup ${b.id} encrypted for ${environment}: ${shipped.archivePath} (${size} bytes, ${v.files} files verified)`);
     return { id: b.id, archive: shipped.archivePath, bytes: size, encrypted: true, files: v.files };
   },
-  async undo(ctx, p, result) {
-    if (result?.reused) return;
-    const backup = await modules.backup();
-    // interrupted (no result): the id is the export's, fresh in this run, so a copy under it is ours
-    const id = typeof result?.id === 'string' ? result.id : str(ctx.resultOf(str(p.from))?.id);
+  async undo(ctx) {
+    // only what this step made: its marker names it (written before the copy was started)
+    const marker = await readFile(join(ctx.dir, 'shipped.json'), 'utf8').catch(() => undefined);
+    if (!marker) return;
+    const id = str((JSON.parse(marker) as { id?: string }).id);
     if (!id) return;
+    const backup = await modules.backup();
     const b = await backup.findBackup(ctx.home, id).catch(() => undefined);
-    if (b) await backup.removeBackup(b);
+    if (b?.sidecar.incoming) await backup.removeBackup(b);
     await rm(join(layout(ctx.home).backups, `${id}.tar.gz.enc`), { force: true });
+    await rm(join(ctx.dir, 'shipped.json'), { force: true });
   },
 };
-
 
 /** The built `mcp` binary beside this module (dist/src/run/steps → dist/bin/mcp.js). */
 const mcpBin = () => fileURLToPath(new URL('../../../bin/mcp.js', import.meta.url));
