@@ -33,3 +33,24 @@ export async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Every regular file under `dir`, recursively (links not followed); none when `dir` does not exist. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    let names: import('node:fs').Dirent[];
+    try {
+      names = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n.name);
+      if (n.isDirectory()) await walk(p);
+      else if (n.isFile()) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}

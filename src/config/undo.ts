@@ -1,30 +1,11 @@
 // A config change that must be taken back when what follows it fails (a deploy whose rollout does not come
 // up): the home's config file(s) and its version history as they were, put back byte for byte.
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { layout } from '../home.js';
-import { writeFileAtomic } from '../fsutil.js';
+import { filesUnder, writeFileAtomic } from '../fsutil.js';
 
 const CONFIG_FILES = ['platform.json', 'platform.yaml'];
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    let names: import('node:fs').Dirent[];
-    try {
-      names = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n.name);
-      if (n.isDirectory()) await walk(p);
-      else if (n.isFile()) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out;
-}
 
 /** What `undo()` puts back: the config files of config/, its kept copies (config/history/) and state/versions/. */
 export async function snapshotConfig(home: string): Promise<{ undo: () => Promise<void> }> {

@@ -9,7 +9,7 @@
 //   test.suite       target: `mcp test all [--comprehensive]` there, as its own process
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, open, readFile, readdir, rename, rm, statfs } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Transform } from 'node:stream';
@@ -20,7 +20,7 @@ import { modules } from './modules.js';
 import { layout } from '../../home.js';
 import { readStoredConfig } from '../../config/store.js';
 import { DEFAULT_LIMITS } from '../../config/env.js';
-import { writeFileAtomic } from '../../fsutil.js';
+import { filesUnder, writeFileAtomic } from '../../fsutil.js';
 import type { BackupEnv } from '../../backup/engine.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : String(v));
@@ -42,20 +42,7 @@ function sourceHome(ctx: StepContext, p: Record<string, unknown>): string {
 /** Bytes under a directory (regular files; links not followed). */
 async function bytesUnder(dir: string): Promise<number> {
   let n = 0;
-  const walk = async (d: string) => {
-    let names: import('node:fs').Dirent[];
-    try {
-      names = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of names) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) n += (await lstat(p)).size;
-    }
-  };
-  await walk(dir);
+  for (const p of await filesUnder(dir)) n += (await lstat(p)).size;
   return n;
 }
 
