@@ -173,12 +173,61 @@ describe('mcp environments add | list | remove', () => {
   }, 120_000);
 });
 
+/**
+ * A production home with its own config: its API host, a certificate and key for configure_ssl, external
+ * services (runtime none). Returns its config file.
+ */
+async function productionHome(prod: string): Promise<string> {
+  expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
+  mkdirSync(join(prod, 'tls'), { mode: 0o700 });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(prod, 'tls/key.pem'), '-out', join(prod, 'tls/cert.pem'), '-days', '365', '-subj', '/CN=api.mcp-platform.io'], { stdio: 'pipe' });
+  chmodSync(join(prod, 'tls/key.pem'), 0o600);
+  chmodSync(join(prod, 'tls/cert.pem'), 0o600);
+  const pc = join(prod, 'config', 'platform.yaml');
+  writeFileSync(pc, readFileSync(pc, 'utf8').replace('host: localhost', 'host: api.mcp-platform.io').replace(/runtime:\n {2}type: docker/, 'runtime:\n  type: none').replace(/tls:\n {4}enabled: true/, 'tls:\n    enabled: false\n    cert_file: tls/cert.pem\n    key_file: tls/key.pem'), { mode: 0o600 });
+  return pc;
+}
+
 describe("the guide's production-migration.yaml from the staging home", () => {
   const PLAN = join(ROOT, 'test/fixtures/plans/production-migration.yaml');
-  // not built yet (issue 18: blue/green, functional tests); performance_tests needs running services for its baseline
   /** `migration execute --json` prints events, one per line: the last is the result */
   const result = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
+  // not built yet (issue 18: blue/green); performance_tests needs running services for its baseline; functional_tests
+  // needs production to hold the data, which only blue/green will put there (its own test below)
   const SKIP = ['--skip', 'deploy_blue_environment,switch_traffic,monitor_metrics,functional_tests,performance_tests'];
+
+  it('three homes: dev-to-staging.sh from development, then production-migration.yaml from staging; development and staging unchanged, the package holds development\'s data', async () => {
+    const { root, dev, staging, run } = await homes();
+    const prod = join(root, 'production');
+    await productionHome(prod);
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    const devConfig = tree(join(dev, 'config'));
+    const devData = tree(join(dev, 'data'));
+    const devRows = await rows(dev);
+    const toStaging = await run({ MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-3homes-0001' });
+    expect(toStaging.exitCode, toStaging.stdout + toStaging.stderr).toBe(0);
+    expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+    const stagingConfig = tree(join(staging, 'config'));
+    const stagingData = tree(join(staging, 'data'));
+    const pass = 'production-passphrase-3homes-77';
+    const promo = await mcp(['migration', 'execute', '--plan', PLAN, ...SKIP, '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: pass } });
+    expect(promo.exitCode, promo.stdout + promo.stderr).toBe(0);
+    // development and staging: config and data byte for byte (staging's as dev-to-staging.sh left it), rows by content
+    expect(tree(join(dev, 'config'))).toEqual(devConfig);
+    expect(tree(join(dev, 'data'))).toEqual(devData);
+    expect(await rows(dev)).toEqual(devRows);
+    expect(tree(join(staging, 'config'))).toEqual(stagingConfig);
+    expect(tree(join(staging, 'data'))).toEqual(stagingData);
+    expect(await rows(staging)).toEqual(devRows);
+    // production: its own environment and host; the package it received holds development's data files
+    const cfg = (await mcp(['config', 'export', '--include-secrets', '--format', 'json'], { home: prod })).json();
+    expect([cfg.environment, cfg.api.host, cfg.security.tls.enabled]).toEqual(['production', 'api.mcp-platform.io', true]);
+    const [pkg] = (await mcp(['backup', 'list', '--json'], { home: prod })).json().backups;
+    const manifest = JSON.parse(readFileSync(join(prod, 'backups', `${pkg.id}.manifest.json`), 'utf8'));
+    const inPackage = Object.fromEntries(manifest.entries.filter((e: { type: string; path: string }) => e.type === 'file' && e.path.startsWith('data/')).map((e: { path: string; sha256: string }) => [e.path.slice('data/'.length), e.sha256]));
+    expect(inPackage).toEqual(devData);
+    for (const home of [dev, staging, prod]) for (const f of [...files(join(home, 'config')), ...files(join(home, 'data'))]) expect(readFileSync(f, 'utf8'), f).not.toContain('[REDACTED]');
+  }, 420_000);
 
   it('with no production registered it is refused before anything changes, naming `mcp environments add production`', async () => {
     const home = join(tempDir('mcp-envs-prod-'), 'staging');
@@ -244,14 +293,7 @@ describe("the guide's production-migration.yaml from the staging home", () => {
     expect((await mcp(['init', '--example'], { home: staging })).exitCode).toBe(0);
     const sc = join(staging, 'config', 'platform.yaml');
     writeFileSync(sc, readFileSync(sc, 'utf8').replace(/^environment: development$/m, 'environment: staging'));
-    expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
-    // production's own config: its API host, a certificate and key for configure_ssl, external services (runtime none)
-    mkdirSync(join(prod, 'tls'), { mode: 0o700 });
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(prod, 'tls/key.pem'), '-out', join(prod, 'tls/cert.pem'), '-days', '365', '-subj', '/CN=api.mcp-platform.io'], { stdio: 'pipe' });
-    chmodSync(join(prod, 'tls/key.pem'), 0o600);
-    chmodSync(join(prod, 'tls/cert.pem'), 0o600);
-    const pc = join(prod, 'config', 'platform.yaml');
-    writeFileSync(pc, readFileSync(pc, 'utf8').replace('host: localhost', 'host: api.mcp-platform.io').replace(/runtime:\n {2}type: docker/, 'runtime:\n  type: none').replace(/tls:\n {4}enabled: true/, 'tls:\n    enabled: false\n    cert_file: tls/cert.pem\n    key_file: tls/key.pem'), { mode: 0o600 });
+    const pc = await productionHome(prod);
     expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
     const prodConfig = readFileSync(pc);
     const stagingConfig = tree(join(staging, 'config'));
