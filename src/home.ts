@@ -47,3 +47,10 @@ export async function ensureLayout(root: string): Promise<HomeLayout> {
   for (const dir of [l.config, l.data, l.backups, l.state, l.logs]) await mkdir(dir, { recursive: true });
   return l;
 }
+
+/** `env` for acting on another home: without what names this one (its database, its home, its logs). */
+export function envForOtherHome(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of ['MCP_DATABASE_URL', 'MCP_HOME', 'MCP_LOG_DIR']) delete out[k];
+  return out;
+}

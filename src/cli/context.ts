@@ -1,6 +1,6 @@
 // What every handler receives: resolved global options, the home, output, log, and the prompt gate.
 import type { Command } from 'commander';
-import { logsDir, resolveHome } from '../home.js';
+import { envForOtherHome, logsDir, resolveHome } from '../home.js';
 import { createLogger, type Logger } from '../log.js';
 import { Output } from './output.js';
 import { usageError } from '../errors.js';
@@ -132,8 +132,7 @@ export function commandPath(cmd: Command): string {
 /** The same command acting on another home (an environment's): its own log, the same output and signal. */
 export function ctxForHome(ctx: Ctx, home: string): Ctx {
   // what names this home in the environment (its database, its home, its logs) must not reach the other one
-  const env: NodeJS.ProcessEnv = { ...ctx.env };
-  for (const k of ['MCP_DATABASE_URL', 'MCP_HOME', 'MCP_LOG_DIR']) delete env[k];
+  const env = envForOtherHome(ctx.env);
   return { ...ctx, home, env, log: createLogger(logsDir(home, env), ctx.command) };
 }
 

@@ -6,7 +6,8 @@
 // but not finished (kill -9, power loss, Ctrl-C) is undone from its saved pre-state, then run again on
 // resume, or just undone on rollback. Undo is idempotent, so a crash during rollback resumes it.
 import { join } from 'node:path';
-import { assertSameHomes, envForOtherHome, homeOf, lockOthers } from './homes.js';
+import { assertSameHomes, homeOf, lockOthers } from './homes.js';
+import { envForOtherHome } from '../home.js';
 import { setMaxListeners } from 'node:events';
 import { allSteps, formatDuration, type Phase, type Plan, type Step } from './plan.js';
 import { Journal, acquireLock, clearControl, readControl, replay, newRunId, runDir, type RunState, type StepStatus, type Measurement } from './journal.js';

@@ -1,6 +1,6 @@
 // A run whose steps act on other homes (a promotion: staging → production): which home a step acts on, the
-// environment it gets there, the locks on those homes for the whole run, and the check that a resume or a
-// rollback acts on the homes the run started with.
+// locks on those homes for the whole run, and the check that a resume or a rollback acts on the homes the run
+// started with. The environment a step gets there is home.ts envForOtherHome, as for `--env` commands.
 import { existsSync } from 'node:fs';
 import { journalPath as restoreJournalPath } from '../backup/restore-journal.js';
 import { preconditionError } from '../errors.js';
@@ -8,13 +8,6 @@ import { allSteps, type Plan, type Step } from './plan.js';
 import { acquireLock, type RunState } from './journal.js';
 
 type HomesOptions = { home: string; homes?: Record<string, string> };
-
-/** What names the run's own home in the environment (its database, its home, its logs) must not reach another. */
-export function envForOtherHome(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const k of ['MCP_DATABASE_URL', 'MCP_HOME', 'MCP_LOG_DIR']) delete out[k];
-  return out;
-}
 
 /** The home a step acts on. */
 export function homeOf(step: Step, opts: HomesOptions): string {

@@ -6,11 +6,10 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StepContext, StepKind } from './types.js';
 import { saveState, restoreState } from './snapshot.js';
-import { modules } from './modules.js';
+import { backupEnv, modules } from './modules.js';
 import { benchmarkBaseline, benchmarkCompare } from './benchmark.js';
 import { securityScan, tlsConfigure } from './security.js';
 import { PROMOTION_STEPS } from './promotion.js';
-import type { BackupEnv } from '../../backup/engine.js';
 import type { Scope } from '../../backup/manifest.js';
 
 const SCOPES: Scope[] = ['full', 'data', 'config'];
@@ -244,10 +243,6 @@ const dbMigrate: StepKind = {
   },
 };
 
-/** What the backup engine needs, from a step's context. */
-function backupEnv(ctx: StepContext): BackupEnv {
-  return { home: ctx.home, env: ctx.env, signal: ctx.signal, command: `mcp run ${ctx.runId} ${ctx.stepId}`, progress: ctx.detail, warn: ctx.detail, debug: ctx.detail };
-}
 
 const backupCreate: StepKind = {
   kind: 'backup.create',

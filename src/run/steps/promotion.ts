@@ -16,19 +16,15 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { StepContext, StepKind } from './types.js';
 import { saveState, restoreState } from './snapshot.js';
-import { modules } from './modules.js';
+import { backupEnv, modules } from './modules.js';
 import { layout } from '../../home.js';
 import { readStoredConfig } from '../../config/store.js';
 import { DEFAULT_LIMITS } from '../../config/env.js';
 import { filesUnder, writeFileAtomic } from '../../fsutil.js';
-import type { BackupEnv } from '../../backup/engine.js';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined ? '' : String(v));
 const isMap = (v: unknown): v is Record<string, any> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
-function backupEnv(ctx: StepContext, home = ctx.home): BackupEnv {
-  return { home, env: ctx.env, signal: ctx.signal, command: `mcp run ${ctx.runId} ${ctx.stepId}`, progress: ctx.detail, warn: ctx.detail, debug: ctx.detail };
-}
 
 /** The home of the environment a step's params name as its counterpart (the promotion's source). */
 function sourceHome(ctx: StepContext, p: Record<string, unknown>): string {
