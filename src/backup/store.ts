@@ -137,6 +137,11 @@ export async function lastRestore(home: string): Promise<{ backupId: string; par
  * A copy of backup `b` in `home`'s backups (another environment's home): the archive copied under a
  * temporary name, its SHA-256 checked against the manifest, renamed, then the sidecar. Already there: kept.
  */
+/** A backup's sidecar as another home keeps it: received (never that home's own latest until restored there). */
+export function received<S extends Sidecar>(sidecar: S): S {
+  return { ...sidecar, incoming: { from: sidecar.environment ?? null, at: new Date().toISOString() } };
+}
+
 export async function shipBackup(b: StoredBackup, home: string): Promise<StoredBackup> {
   const dir = layout(home).backups;
   const there = await findBackup(home, b.id).catch(() => undefined);
@@ -168,6 +173,6 @@ export async function shipBackup(b: StoredBackup, home: string): Promise<StoredB
     throw integrityError(`backup ${b.id} changed while it was copied to ${dir} (SHA-256 ${sum.slice(0, 12)}…, the manifest says ${b.sidecar.archive.sha256.slice(0, 12)}…)`, { where: b.archivePath, hint: 'verify it (mcp backup verify --id ' + b.id + ') and try again' });
   }
   await rename(tmp, archive);
-  await writeSidecar(home, { ...b.sidecar, incoming: { from: b.sidecar.environment ?? null, at: new Date().toISOString() } });
+  await writeSidecar(home, received(b.sidecar));
   return findBackup(home, b.id);
 }

@@ -7,7 +7,7 @@ import { join, posix } from 'node:path';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import type { Handler } from '../../cli/program.js';
 import type { CommandResult } from '../../cli/output.js';
-import { invalidInput, preconditionError, usageError } from '../../errors.js';
+import { invalidInput, usageError } from '../../errors.js';
 import { ExitCode } from '../../cli/errors.js';
 import { exists } from '../../fsutil.js';
 import { resolvePassphrase } from '../../backup/crypto.js';
@@ -17,7 +17,7 @@ import { resolveEnvironment } from '../../environments.js';
 import { readArchive } from '../../backup/reader.js';
 import { countRows } from '../../backup/sql-dump.js';
 import { isSql } from '../../db/types.js';
-import { createBackup, hashFile, openHomeDatabase, proveRestores, restoreBackup, verifyBackup, type RestoreReport } from '../../backup/engine.js';
+import { createBackup, hashFile, openHomeDatabase, proveRestores, refuseMisfit, restoreBackup, verifyBackup, type RestoreReport } from '../../backup/engine.js';
 import { rm } from 'node:fs/promises';
 import { currentVersion } from '../../version-history.js';
 import { sameRelease } from '../../versions.js';
@@ -188,32 +188,8 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
     let b = picked;
     // without --data-only / --config-only: everything the backup holds
     const parts = asked.length ? asked : b.sidecar.contents;
-    // a database from another platform version under this version's config is an installation that never
-    // existed (a 5.0 schema under a 6.0 config): refused unless asked for
-    if (parts.includes('database') && !parts.includes('config') && b.sidecar.database && b.sidecar.platformVersion && !o.anyVersion) {
-      const { readStoredConfig } = await import('../../config/store.js');
-      const stored = await readStoredConfig(target.home).catch(() => undefined);
-      const installed = stored?.version;
-      if (installed && !sameRelease(installed, b.sidecar.platformVersion)) {
-        throw preconditionError(`backup ${b.id} holds a ${b.sidecar.platformVersion} database; this installation is at ${installed}: restoring only its data would put a ${b.sidecar.platformVersion} database under the ${installed} config`, {
-          hint: `restore everything it holds (mcp backup restore --id ${b.id}), or roll back to ${b.sidecar.platformVersion} first (mcp-migrate rollback --to ${b.sidecar.platformVersion}); --any-version restores the data anyway`,
-        });
-      }
-      // a v4 installation reads one table, the one its config names: a dump without it would restore rows the
-      // platform never reads (another home's backup made under database.table: platform_data, say)
-      if (stored && /^4\./.test(stored.version) && b.sidecar.database.kind !== 'mongo' && b.sidecar.database.tables.length) {
-        const { legacyTableOf } = await import('../../db/layouts.js');
-        const t = legacyTableOf(stored.doc);
-        const names = b.sidecar.database.tables.map((x) => x.name);
-        const want = [t.schema ? `${t.schema}.${t.name}` : `public.${t.name}`, t.name];
-        if (!names.some((n) => want.includes(n))) {
-          throw preconditionError(`backup ${b.id} holds no table ${t.raw}, the one this installation's config reads (database.table); it holds ${names.join(', ')}: its rows would be restored where the platform does not read them`, {
-            where: `${stored.path}: database.table`,
-            hint: `set database.table to the backup's table in ${stored.path} first (or restore with the config: mcp backup restore --id ${b.id}); --any-version restores the data anyway`,
-          });
-        }
-      }
-    }
+    // checked before the copy into another home: a refused restore leaves nothing there (restoreBackup checks again)
+    if (!o.anyVersion) await refuseMisfit(target.home, b, parts);
     if (target !== source && !o.dryRun) {
       // checked first, copied under the target's lock: nothing lands in its backups while it migrates or
       // restores, or for a restore that is refused
@@ -221,7 +197,7 @@ export const restoreHandler: Handler<{ id?: string; latest?: boolean; dataOnly?:
       b = await shipBackup(b, target.home);
     }
     if (o.env && b.sidecar.environment && b.sidecar.environment !== o.env) target.out.progress(`moving ${parts.join(', ')} of ${b.sidecar.environment} into ${o.env} (${target.home})`);
-    return restoreResult(await restoreBackup(engineEnv(target), { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase }));
+    return restoreResult(await restoreBackup(engineEnv(target), { backup: b, parts, dryRun: Boolean(o.dryRun), passphrase, anyVersion: Boolean(o.anyVersion) }));
   });
 };
 

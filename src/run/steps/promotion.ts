@@ -365,7 +365,7 @@ export const backupShip: StepKind = {
       throw e;
     }
     // received from another home: not production's own latest backup until it is restored there
-    const sidecar = { ...b.sidecar, archive: { file, size, sha256: sha.digest('hex') }, encryption: { algorithm: 'aes-256-gcm' as const, kdf: 'scrypt' as const }, incoming: { from: b.sidecar.environment ?? null, at: new Date().toISOString() } };
+    const sidecar = backup.received({ ...b.sidecar, archive: { file, size, sha256: sha.digest('hex') }, encryption: { algorithm: 'aes-256-gcm' as const, kdf: 'scrypt' as const } });
     delete (sidecar as { verified?: unknown }).verified;
     await backup.writeSidecar(ctx.home, sidecar);
     const shipped = await backup.findBackup(ctx.home, b.id);
