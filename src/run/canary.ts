@@ -206,16 +206,43 @@ export async function evaluateCanary(canary: Canary, rollback: Plan['rollback'],
   const conditions = rollback.conditions.length ? rollback.conditions : [{ metric: 'healthCheck' as const, text: 'healthCheck failing' }];
   const needMetrics = conditions.some((c) => c.metric !== 'healthCheck');
   const m = needMetrics ? (canary.metricsUrl ? await fetchMetrics(canary.metricsUrl, signal) : { error: 'no metrics endpoint configured (canary.metrics)' }) : {};
-  const health = conditions.some((c) => c.metric === 'healthCheck') && canary.healthUrls.length ? await healthChecks(canary.healthUrls, signal) : undefined;
-  const accept = rollback.noData === 'pass';
+  const health = conditions.some((c) => c.metric === 'healthCheck') && canary.healthUrls.length ? (await healthChecks(canary.healthUrls, signal)).map((h) => ({ ...h, what: bareUrl(h.url) })) : undefined;
+  return judgeConditions(conditions, m, health, rollback.noData, 'no health check URL configured (canary.health)');
+}
+
+/**
+ * Several metrics endpoints read as one (one per service of a deployment): each metric is the worst any of
+ * them reports, and no data when any of them cannot say (an endpoint that is down hides nothing).
+ */
+export async function fetchWorstMetrics(urls: string[], signal?: AbortSignal): Promise<{ metrics?: Metrics; error?: string }> {
+  if (!urls.length) return { error: 'no metrics endpoint' };
+  const got = await Promise.all(urls.map((u) => fetchMetrics(u, signal).then((r) => ({ url: u, ...r }))));
+  const bad = got.find((g) => g.error);
+  if (bad) return { error: `${bareUrl(bad.url)}: ${bad.error}` };
+  const worst = (k: keyof Metrics) => {
+    const vs = got.map((g) => g.metrics?.[k]);
+    return vs.some((v) => v === undefined) ? undefined : Math.max(...(vs as number[]));
+  };
+  return { metrics: { errorRate: worst('errorRate'), latencyMs: worst('latencyMs') } };
+}
+
+/** Each condition against one measurement: the metrics (or why there are none) and the health probes. */
+export function judgeConditions(
+  conditions: Condition[],
+  m: { metrics?: Metrics; error?: string },
+  health: Array<{ what: string; ok: boolean; detail: string }> | undefined,
+  noDataRule: Plan['rollback']['noData'],
+  noHealthWhy: string,
+): CanaryEvaluation {
+  const accept = noDataRule === 'pass';
   const checks: Check[] = conditions.map((c) => {
     if (c.metric === 'healthCheck') {
-      if (!health) return noData(c, 'failing', 'no health check URL configured (canary.health)', accept);
+      if (!health) return noData(c, 'failing', noHealthWhy, accept);
       const bad = health.filter((h) => !h.ok);
       return {
         condition: c.text,
         metric: c.metric,
-        value: bad.length ? `failing (${bad.map((h) => `${bareUrl(h.url)} ${h.detail}`).join(', ')})` : `passing (${health.length}/${health.length})`,
+        value: bad.length ? `failing (${bad.map((h) => `${h.what} ${h.detail}`).join(', ')})` : `passing (${health.length}/${health.length})`,
         threshold: 'failing',
         breached: bad.length > 0,
       };

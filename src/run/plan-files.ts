@@ -71,10 +71,10 @@ export const ACTIONS: Record<string, ActionMap> = {
   update_endpoints: { kind: 'config.endpoints', title: "check the target's endpoints are its own", on: 'target' },
   configure_ssl: { kind: 'tls.configure', title: 'check the TLS certificate and key, enable TLS', on: 'target' },
   set_production_limits: { kind: 'config.limits', title: 'the production profile of resource limits', on: 'target' },
-  deploy_blue_environment: { refuse: 'blue/green is not built yet: green installed beside blue on the target runtime, health-checked, then switched (docs/environments.md, "Not yet")' },
+  deploy_blue_environment: { kind: 'bluegreen.deploy', title: 'restore the package on the target and deploy the new color beside the live one, health-checked (MCP included)', on: 'target' },
   run_health_checks: { kind: 'health.check', title: 'health checks', on: 'target' },
-  switch_traffic: { refuse: 'blue/green is not built yet: no traffic switch (traefik file provider, Service selectors) is managed by mcp' },
-  monitor_metrics: { refuse: 'blue/green is not built yet: after a switch, use a rolling-migration.yaml group with canary: true and rollback conditions' },
+  switch_traffic: { kind: 'traffic.switch', title: 'switch traffic to the new color (Service selectors, or the traefik file provider)', on: 'target' },
+  monitor_metrics: { kind: 'traffic.monitor', title: 'hold the new color under the canary gates; a breach switches back', on: 'target' },
   functional_tests: { kind: 'test.suite', title: 'mcp test all --comprehensive on the target', params: { comprehensive: true }, on: 'target' },
   performance_tests: { kind: 'benchmark.compare', title: 'performance within 10% of the saved benchmark baseline', on: 'target' },
   security_scan: { kind: 'security.scan', title: 'audit the installation (fails on high findings)', on: 'target' },
@@ -103,6 +103,8 @@ export interface ReadPlanOptions {
   /** canary measurement endpoints given on the command line */
   metricsUrl?: string;
   healthUrls?: string[];
+  /** how long monitor_metrics holds the new color (ms) */
+  monitorWindowMs?: number;
 }
 
 export function detectFormat(doc: Record<string, any>): PlanFormat | undefined {
@@ -408,6 +410,18 @@ function fromActions(
         const from = made.get('export_staging_data');
         if (!from || from === id) return issues.push({ path: p, message: 'encrypt_sensitive_data encrypts what export_staging_data made: list export_staging_data before it' });
         params.from = from;
+      }
+      if (kind === 'bluegreen.deploy') {
+        // the package encrypt_sensitive_data put in the target's backups is what the new color runs on
+        const pkg = made.get('encrypt_sensitive_data');
+        if (pkg && pkg !== id) params.from = pkg;
+        else notes.push(`${a} restores no package: no encrypt_sensitive_data before it (the target keeps its own data)`);
+      }
+      if (kind === 'traffic.switch' && made.get('deploy_blue_environment')) params.deploy = made.get('deploy_blue_environment');
+      if (kind === 'traffic.monitor') {
+        if (made.get('switch_traffic')) params.switch = made.get('switch_traffic');
+        params.windowMs = opts.monitorWindowMs ?? 300_000;
+        if (opts.metricsUrl) params.metricsUrl = opts.metricsUrl;
       }
       if (m.kind === 'config.transform' || m.kind === 'db.migrate') Object.assign(params, { from: opts.from, to: opts.to });
       if (m.kind === 'version.record') params.version = opts.to;

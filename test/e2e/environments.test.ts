@@ -2,63 +2,13 @@
 // bash from the development home, moves development's data into a separate staging home with staging's
 // own secrets, and leaves the development home's config, data and database as they were.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createHash } from 'node:crypto';
-import { join, relative } from 'node:path';
-import { execa } from 'execa';
-import { execFileSync } from 'node:child_process';
-import { MCP, ROOT, mcp, mcpMigrate, tempDir } from '../helpers/cli.js';
-import { openSql } from '../../src/db/open.js';
+import { join } from 'node:path';
+import { ROOT, mcp, mcpMigrate, tempDir } from '../helpers/cli.js';
+import { files, homes, productionHome, rows, tree } from '../helpers/envs.js';
 import { fakeBins } from '../helpers/fakebin.js';
 import { createTestDb } from '../helpers/pg.js';
-
-const guide = readFileSync(join(ROOT, 'test/fixtures/guide/MIGRATION_GUIDE.md'), 'utf8');
-const SCRIPT = guide.match(/```bash\n(#!\/bin\/bash\n# dev-to-staging\.sh[\s\S]*?)```/)![1]!;
-
-/** sha256 of every file under dir, by relative path */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-async function rows(home: string): Promise<unknown[]> {
-  const db = await openSql({ home, env: {} });
-  try {
-    return (await db.query('SELECT * FROM platform_data ORDER BY 1')).rows;
-  } finally {
-    await db.close();
-  }
-}
-
-function files(dir: string): string[] {
-  return Object.keys(tree(dir)).map((f) => join(dir, f));
-}
-
-async function homes() {
-  const root = tempDir('mcp-envs-');
-  const dev = join(root, 'dev');
-  const staging = join(root, 'staging');
-  expect((await mcp(['init', '--example'], { home: dev })).exitCode).toBe(0);
-  expect((await mcp(['init', '--version', '4.2', '--env', 'staging'], { home: staging })).exitCode).toBe(0);
-  // `mcp` on PATH, as the script calls it
-  const bin = join(root, 'bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'mcp'), `#!/bin/sh\nexec "${process.execPath}" "${MCP}" "$@"\n`);
-  chmodSync(join(bin, 'mcp'), 0o755);
-  writeFileSync(join(root, 'dev-to-staging.sh'), SCRIPT);
-  const run = (env: Record<string, string> = {}) =>
-    execa('bash', ['-e', 'dev-to-staging.sh'], { cwd: root, reject: false, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, MCP_HOME: dev, NO_COLOR: '1', CI: 'true', ...env }, timeout: 180_000 });
-  return { root, dev, staging, run };
-}
 
 describe("the guide's dev-to-staging.sh between two homes", () => {
   it('an environment this home does not know is refused, naming `mcp environments add`, and nothing changes', async () => {
@@ -173,27 +123,12 @@ describe('mcp environments add | list | remove', () => {
   }, 120_000);
 });
 
-/**
- * A production home with its own config: its API host, a certificate and key for configure_ssl, external
- * services (runtime none). Returns its config file.
- */
-async function productionHome(prod: string): Promise<string> {
-  expect((await mcp(['init', '--version', '4.2', '--env', 'production'], { home: prod })).exitCode).toBe(0);
-  mkdirSync(join(prod, 'tls'), { mode: 0o700 });
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(prod, 'tls/key.pem'), '-out', join(prod, 'tls/cert.pem'), '-days', '365', '-subj', '/CN=api.mcp-platform.io'], { stdio: 'pipe' });
-  chmodSync(join(prod, 'tls/key.pem'), 0o600);
-  chmodSync(join(prod, 'tls/cert.pem'), 0o600);
-  const pc = join(prod, 'config', 'platform.yaml');
-  writeFileSync(pc, readFileSync(pc, 'utf8').replace('host: localhost', 'host: api.mcp-platform.io').replace(/runtime:\n {2}type: docker/, 'runtime:\n  type: none').replace(/tls:\n {4}enabled: true/, 'tls:\n    enabled: false\n    cert_file: tls/cert.pem\n    key_file: tls/key.pem'), { mode: 0o600 });
-  return pc;
-}
-
 describe("the guide's production-migration.yaml from the staging home", () => {
   const PLAN = join(ROOT, 'test/fixtures/plans/production-migration.yaml');
   /** `migration execute --json` prints events, one per line: the last is the result */
   const result = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
-  // not built yet (issue 18: blue/green); performance_tests needs running services for its baseline; functional_tests
-  // needs production to hold the data, which only blue/green will put there (its own test below)
+  // these tests look at the promotion up to the package; blue/green (which restores it and needs production's
+  // services running) has its own, test/e2e/blue-green.test.ts; performance_tests needs running services for its baseline
   const SKIP = ['--skip', 'deploy_blue_environment,switch_traffic,monitor_metrics,functional_tests,performance_tests'];
 
   it('three homes: dev-to-staging.sh from development, then production-migration.yaml from staging; development and staging unchanged, the package holds development\'s data', async () => {

@@ -21,6 +21,7 @@ import { createBackup, hashFile, openHomeDatabase, proveRestores, refuseMisfit, 
 import { rm } from 'node:fs/promises';
 import { currentVersion } from '../../version-history.js';
 import { sameRelease } from '../../versions.js';
+import { RESTORES_TABLE } from '../../backup/restore-journal.js';
 
 
 const human = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`);
@@ -304,8 +305,10 @@ export const dataVerifyHandler: Handler<{ checksum?: boolean; id?: string; passp
     const db = await openHomeDatabase(engineEnv(ctx));
     if (db && isSql(db)) {
       try {
-        const cur = await countRows(db, b.sidecar.database.tables.map((t) => t.name));
-        for (const t of b.sidecar.database.tables) tables.push({ name: t.name, expected: t.rows, actual: cur[t.name]! });
+        // the restore ledger is mcp's own bookkeeping: every restore adds its row, so it never equals a backup's
+        const platformTables = b.sidecar.database.tables.filter((t) => t.name.replace(/^public\./, '') !== RESTORES_TABLE);
+        const cur = await countRows(db, platformTables.map((t) => t.name));
+        for (const t of platformTables) tables.push({ name: t.name, expected: t.rows, actual: cur[t.name]! });
       } finally {
         await db.close();
       }

@@ -1,6 +1,8 @@
-// `mcp environments add|list|remove`: the registry of the other installations (src/environments.ts).
+// `mcp environments add|list|remove|retire-blue`: the registry of the other installations (src/environments.ts).
 import type { Handler } from '../../cli/program.js';
-import { addEnvironment, listEnvironments, removeEnvironment } from '../../environments.js';
+import { addEnvironment, listEnvironments, removeEnvironment, resolveEnvironment } from '../../environments.js';
+import { enterHome } from '../../cli/home-guard.js';
+import { withHomeLock } from '../../run/journal.js';
 
 export const addHandler: Handler<{ home: string }> = async (ctx, opts, args) => {
   const name = args[0]!;
@@ -27,4 +29,27 @@ export const removeHandler: Handler<{ dryRun?: boolean }> = async (ctx, opts, ar
   if (!opts.dryRun) ctx.log.log('info', 'environments.remove', { name, home: e.home });
   const verb = opts.dryRun ? 'Would forget' : 'Forgot';
   return { data: { dryRun: Boolean(opts.dryRun), removed: { name, home: e.home } }, text: [`${verb} ${name} (${e.home}); its home stays as it is`] };
+};
+
+/**
+ * `mcp environments retire-blue [--env NAME]`: after a blue/green switch, remove the color that no longer serves
+ * (on Kubernetes its Deployments). It cannot be undone — a rollback cannot switch back afterwards — so it asks
+ * (without a terminal: --yes). `--expired` retires only once the keep window the switch set has ended (cron).
+ */
+export const retireBlueHandler: Handler<{ env?: string; expired?: boolean; dryRun?: boolean }> = async (ctx, opts) => {
+  let target = ctx;
+  if (opts.env) {
+    const into = await resolveEnvironment(ctx.home, opts.env);
+    if (!into.own) target = await enterHome(ctx, into.home, opts as Record<string, unknown>);
+  }
+  const { retireIdle } = await import('../../bluegreen/ops.js');
+  const e = { home: target.home, env: target.env, signal: ctx.signal, detail: (m: string) => ctx.out.debug(m) };
+  const preview = await retireIdle(e, { expiredOnly: opts.expired, dryRun: true });
+  const what = (r: typeof preview) => `${r.retired}${r.workloads.length ? ` (${r.workloads.map((w) => `deployment/${w}`).join(', ')})` : ''}`;
+  if (!preview.retired) return { data: { dryRun: Boolean(opts.dryRun), home: target.home, ...preview }, text: [`Nothing to retire in ${target.home}: ${preview.reason}`] };
+  if (opts.dryRun) return { data: { dryRun: true, home: target.home, ...preview }, text: [`Would retire ${what(preview)} in ${target.home}; ${preview.active} keeps serving`] };
+  await ctx.confirm(`Retire ${what(preview)} in ${target.home}? A rollback cannot switch back to it afterwards`);
+  const r = await withHomeLock(target.home, 'environments retire-blue', () => retireIdle(e, { expiredOnly: opts.expired }));
+  ctx.log.log('info', 'environments.retire-blue', { home: target.home, retired: r.retired, workloads: r.workloads });
+  return { data: { dryRun: false, home: target.home, ...r }, text: r.retired ? [`Retired ${what(r)} in ${target.home}; ${r.active} serves`] : [`Nothing retired: ${r.reason}`] };
 };

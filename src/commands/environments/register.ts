@@ -22,4 +22,14 @@ export const registerEnvironments: Register = (program, app) => {
 
   const remove = leaf(envs, { name: 'remove <name>', description: 'forget a registered environment (its home is not touched)', examples: ['mcp environments remove staging'] }).option('--dry-run', 'say what would be removed');
   handle(remove, app, async () => (await import('./handlers.js')).removeHandler);
+
+  const retire = leaf(envs, {
+    name: 'retire-blue',
+    description: 'after a blue/green switch, remove the color that no longer serves (Kubernetes: its Deployments); asks first: a rollback cannot switch back afterwards',
+    examples: ['mcp environments retire-blue --env production --dry-run', 'mcp environments retire-blue --env production --expired --yes'],
+  })
+    .option('--env <name>', 'the environment whose home it acts on (default: this one)')
+    .option('--expired', 'only once the keep window set by the switch has ended (for cron)')
+    .option('--dry-run', 'say what would be removed');
+  handle(retire, app, async () => (await import('./handlers.js')).retireBlueHandler);
 };

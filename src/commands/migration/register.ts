@@ -15,7 +15,8 @@ function planFileOptions(cmd: Command): Command {
     .option('--to <version>', 'target version for plans that do not name one (automated-migration.yaml)')
     .option('--skip <action>', 'leave out a named action the CLI refuses (recorded in the plan), repeatable or comma-separated', collect)
     .option('--metrics-url <url>', 'canary metrics endpoint (JSON or Prometheus text) for rollback conditions')
-    .option('--health-url <url>', 'canary HTTP health check (2xx = passing), repeatable', collect);
+    .option('--health-url <url>', 'canary HTTP health check (2xx = passing), repeatable', collect)
+    .option('--monitor-window <duration>', 'how long monitor_metrics holds the new color of a blue/green deployment under the canary gates', '5m');
 }
 
 function executeLeaf(parent: Command, app: App, examples: string[]): void {

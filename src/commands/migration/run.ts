@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import type { Ctx } from '../../cli/context.js';
 import type { Handler } from '../../cli/program.js';
 import type { CommandResult, Spinner } from '../../cli/output.js';
-import { preconditionError, usageError } from '../../errors.js';
+import { invalidInput, preconditionError, usageError } from '../../errors.js';
+import { durationMs } from '../../duration.js';
 import { ExitCode } from '../../cli/errors.js';
 import { checkPlan, executePlan, refusalError, resumeRun, rollbackRun, type ExecEvent, type ExecOptions, type RunOutcome } from '../../run/executor.js';
 import { defaultRegistry, STEP_KINDS } from '../../run/steps/index.js';
@@ -272,7 +273,9 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v : typeof v === 'str
 async function loadPlanFor(ctx: Ctx, opts: PlanFileOpts): Promise<Plan> {
   const file = resolve(opts.plan);
   const from = await currentVersion(ctx.home).catch(() => undefined);
-  const { plan } = await readPlanFile(file, { to: opts.to, from, skip: list(opts.skip), metricsUrl: opts.metricsUrl, healthUrls: list(opts.healthUrl) });
+  const monitorWindowMs = opts.monitorWindow !== undefined ? durationMs(opts.monitorWindow) : undefined;
+  if (opts.monitorWindow !== undefined && (monitorWindowMs === undefined || monitorWindowMs < 1000)) throw invalidInput(`--monitor-window '${opts.monitorWindow}' is not a duration of at least 1s`, { where: '--monitor-window', hint: 'like 30s, 5m or 1h' });
+  const { plan } = await readPlanFile(file, { to: opts.to, from, skip: list(opts.skip), metricsUrl: opts.metricsUrl, healthUrls: list(opts.healthUrl), monitorWindowMs });
   await refuseCrossHome(ctx, plan, file);
   await assertFingerprint(ctx.home, plan, file);
   return withPlatform(plan, from);
@@ -303,6 +306,7 @@ interface PlanFileOpts {
   skip?: string[];
   metricsUrl?: string;
   healthUrl?: string[];
+  monitorWindow?: string;
   dryRun?: boolean;
 }
 

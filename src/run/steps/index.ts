@@ -10,6 +10,7 @@ import { backupEnv, modules } from './modules.js';
 import { benchmarkBaseline, benchmarkCompare } from './benchmark.js';
 import { securityScan, tlsConfigure } from './security.js';
 import { PROMOTION_STEPS } from './promotion.js';
+import { BLUEGREEN_STEPS } from './bluegreen.js';
 import type { Scope } from '../../backup/manifest.js';
 
 const SCOPES: Scope[] = ['full', 'data', 'config'];
@@ -504,6 +505,7 @@ export const STEP_KINDS: StepKind[] = [
   tlsConfigure,
   securityScan,
   ...PROMOTION_STEPS,
+  ...BLUEGREEN_STEPS,
 ];
 
 export function defaultRegistry(): Map<string, StepKind> {

@@ -1,0 +1,181 @@
+// Blue/green, end to end with the built binary: the guide's production-migration.yaml run from the staging home
+// into a production home whose services are external (runtime none) — real MCP servers on 127.0.0.1 — and
+// whose traefik reads a file provider directory. The new color is health-checked over MCP before traffic moves,
+// the traffic file is rewritten to it, the gates hold it for a window, and a breach puts everything back.
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ROOT, mcp, mcpMigrate } from '../helpers/cli.js';
+import { files, homes, productionHome, rows, tree } from '../helpers/envs.js';
+
+const PLAN = join(ROOT, 'test/fixtures/plans/production-migration.yaml');
+const SERVER = join(ROOT, 'test/fixtures/mcp-server.mjs');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGTERM');
+});
+
+/** A real MCP server over Streamable HTTP on 127.0.0.1 (health, MCP, Prometheus /metrics from `metricsFile` when it exists). */
+async function server(metricsFile: string): Promise<number> {
+  const c = spawn(process.execPath, [SERVER, '--http', '--port', '0', '--metrics-file', metricsFile, '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(c);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    c.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = out.match(/listening (\d+)/);
+      if (m) resolve(Number(m[1]));
+    });
+    c.on('exit', (code) => reject(new Error(`fixture server exited ${code}`)));
+  });
+}
+
+/**
+ * Production as an operator writes it: external MCP servers (runtime none) on their own ports, traefik reading
+ * ./traefik/dynamic (file provider), the v4 table the data lands in. Returns the traffic file's path.
+ */
+async function externalProduction(prod: string, metricsFile: string): Promise<{ traffic: string; ports: number[] }> {
+  await productionHome(prod);
+  const ports = [await server(metricsFile), await server(metricsFile)];
+  writeFileSync(
+    join(prod, 'config', 'platform.yaml'),
+    `version: '4.2'
+environment: production
+platform:
+  name: mcp-production
+api:
+  host: api.mcp-platform.io
+  port: 8443
+  base_path: /api/
+security:
+  tls:
+    enabled: false
+    cert_file: tls/cert.pem
+    key_file: tls/key.pem
+auth:
+  type: bearer
+  tokens: []
+database:
+  type: pglite
+  table: platform_data
+runtime:
+  type: none
+services:
+  - name: traefik
+    type: infrastructure
+    image: traefik:2.11
+    volumes:
+      - ./traefik:/etc/traefik:ro
+  - name: filesystem_mcp
+    type: mcp
+    image: mcp/filesystem-server:4.2
+    ports:
+      - '127.0.0.1:${ports[0]}:${ports[0]}'
+  - name: git_mcp
+    type: mcp
+    image: mcp/git-server:4.2
+    ports:
+      - '127.0.0.1:${ports[1]}:${ports[1]}'
+`,
+    { mode: 0o600 },
+  );
+  mkdirSync(join(prod, 'traefik', 'dynamic'), { recursive: true });
+  writeFileSync(join(prod, 'traefik', 'traefik.yml'), 'entryPoints:\n  web:\n    address: ":8081"\nproviders:\n  file:\n    directory: /etc/traefik/dynamic\n    watch: true\n');
+  writeFileSync(join(prod, 'traefik', 'dynamic', 'routes.yml'), 'http:\n  routers:\n    api:\n      rule: PathPrefix(`/api/`)\n      service: mcp-filesystem_mcp@file\n');
+  return { traffic: join(prod, 'traefik', 'dynamic', 'mcp-traffic.yml'), ports };
+}
+
+const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l));
+const PASS = 'production-passphrase-bluegreen-91';
+
+describe("blue/green in the guide's production-migration.yaml (runtime none, traefik file provider)", () => {
+  it('three homes, nothing skipped but performance_tests: production serves staging\'s data on green, health-checked over MCP; development and staging unchanged; a rollback switches back first', async () => {
+    const { root, dev, staging, run } = await homes();
+    const prod = join(root, 'production');
+    const metrics = join(root, 'metrics.prom');
+    const { traffic, ports } = await externalProduction(prod, metrics);
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    const devConfig = tree(join(dev, 'config'));
+    const devData = tree(join(dev, 'data'));
+    const devRows = await rows(dev);
+    const toStaging = await run({ MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-bluegreen-0001' });
+    expect(toStaging.exitCode, toStaging.stdout + toStaging.stderr).toBe(0);
+    expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+    const stagingConfig = tree(join(staging, 'config'));
+    const stagingData = tree(join(staging, 'data'));
+    const prodBefore = { data: tree(join(prod, 'data')), traefik: tree(join(prod, 'traefik')), rows: await rows(prod).catch(() => 'no table') };
+
+    const promo = await mcp(['migration', 'execute', '--plan', PLAN, '--skip', 'performance_tests', '--monitor-window', '3s', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
+    expect(promo.exitCode, promo.stdout + promo.stderr).toBe(0);
+    const ev = events(promo.stdout);
+    const ended = (id: string) => ev.find((e) => e.type === 'step.end' && e.step === id);
+    // green was probed over the MCP protocol before anything switched
+    const deployed = ended('deployment.deploy-blue-environment').result;
+    expect(deployed).toMatchObject({ color: 'green', live: 'blue', services: ['filesystem_mcp', 'git_mcp'] });
+    expect(deployed.health.map((h: { service: string; ok: boolean; detail: string }) => [h.service, h.ok, /MCP .*fixture-filesystem/.test(h.detail)])).toEqual([
+      ['filesystem_mcp', true, true],
+      ['git_mcp', true, true],
+    ]);
+    expect(ended('deployment.switch-traffic').result).toMatchObject({ color: 'green', from: 'blue', trafficFile: traffic });
+    const monitored = ended('deployment.monitor-metrics').result;
+    expect(monitored.measurements).toBeGreaterThanOrEqual(2);
+    expect(monitored.last.checks.map((c: { condition: string; value: string; breached: boolean }) => [c.condition, c.value, c.breached])).toEqual([
+      ['errorRate > 5%', '0.00%', false],
+      ['latency > 500ms', '12ms', false],
+      ['healthCheck failing', 'passing (2/2)', false],
+    ]);
+    expect(ended('validation.functional-tests')).toBeTruthy();
+    // traffic: the file traefik reads routes to green's servers; the operator's own routes file is untouched
+    const file = readFileSync(traffic, 'utf8');
+    expect(file).toMatch(/^# mcp-color: green$/m);
+    for (const p of ports) expect(file).toContain(`url: http://127.0.0.1:${p}`);
+    expect(readFileSync(join(prod, 'traefik', 'dynamic', 'routes.yml'), 'utf8')).toContain('mcp-filesystem_mcp@file');
+    expect(JSON.parse(readFileSync(join(prod, 'state', 'bluegreen.json'), 'utf8'))).toMatchObject({ active: 'green', colors: { green: { services: ['filesystem_mcp', 'git_mcp'] } } });
+    // production holds development's data (through staging) by content; its rows equal
+    expect(tree(join(prod, 'data'))).toEqual(devData);
+    expect(await rows(prod)).toEqual(devRows);
+    // development and staging: byte for byte as before (staging as dev-to-staging.sh left it)
+    expect(tree(join(dev, 'config'))).toEqual(devConfig);
+    expect(tree(join(dev, 'data'))).toEqual(devData);
+    expect(tree(join(staging, 'config'))).toEqual(stagingConfig);
+    expect(tree(join(staging, 'data'))).toEqual(stagingData);
+    expect(await rows(staging)).toEqual(devRows);
+    for (const home of [dev, staging, prod]) for (const f of [...files(join(home, 'config')), ...files(join(home, 'data'))]) expect(readFileSync(f, 'utf8'), f).not.toContain('[REDACTED]');
+
+    // the operator changes their mind: the rollback switches traffic back before it puts the data back
+    const rb = await mcpMigrate(['rollback', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
+    expect(rb.exitCode, rb.stdout + rb.stderr).toBe(0);
+    const undone = events(rb.stdout).filter((e) => e.type === 'step.undo' || e.type === 'step.undone').map((e) => e.step);
+    expect(undone.indexOf('deployment.switch-traffic')).toBeGreaterThanOrEqual(0);
+    expect(undone.indexOf('deployment.switch-traffic')).toBeLessThan(undone.indexOf('deployment.deploy-blue-environment'));
+    expect(existsSync(traffic)).toBe(false);
+    expect(tree(join(prod, 'traefik'))).toEqual(prodBefore.traefik);
+    expect(tree(join(prod, 'data'))).toEqual(prodBefore.data);
+    expect(existsSync(join(prod, 'state', 'bluegreen.json'))).toBe(false);
+  }, 600_000);
+
+  it('a breached gate during monitor_metrics switches back: traffic file, data and state as they were, the error names the gate', async () => {
+    const { root, dev, staging, run } = await homes();
+    const prod = join(root, 'production');
+    const metrics = join(root, 'metrics.prom');
+    const { traffic } = await externalProduction(prod, metrics);
+    // a previous release already routes through mcp's file: blue is live there
+    writeFileSync(traffic, '# mcp-color: blue\nhttp:\n  services:\n    mcp-filesystem_mcp:\n      loadBalancer:\n        servers:\n          - url: http://127.0.0.1:1\n');
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    expect((await run({ MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-bluegreen-0002' })).exitCode).toBe(0);
+    expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+    const before = { data: tree(join(prod, 'data')), traefik: tree(join(prod, 'traefik')), config: readFileSync(join(prod, 'config', 'platform.yaml'), 'utf8') };
+    // green answers health and MCP, but one in two requests fails
+    writeFileSync(metrics, 'http_requests_total{status="200"} 50\nhttp_requests_total{status="500"} 50\nmcp_latency_ms 20\n');
+    const r = await mcp(['migration', 'execute', '--plan', PLAN, '--skip', 'performance_tests', '--monitor-window', '3s', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
+    expect(r.exitCode).not.toBe(0);
+    const doc = events(r.stdout).pop();
+    expect(JSON.stringify(doc)).toMatch(/green deployment breached errorRate > 5% \(measured 50\.00%\)/);
+    expect(tree(join(prod, 'traefik'))).toEqual(before.traefik);
+    expect(readFileSync(traffic, 'utf8')).toMatch(/^# mcp-color: blue$/m);
+    expect(tree(join(prod, 'data'))).toEqual(before.data);
+    expect(readFileSync(join(prod, 'config', 'platform.yaml'), 'utf8')).toBe(before.config);
+    expect(existsSync(join(prod, 'state', 'bluegreen.json'))).toBe(false);
+  }, 600_000);
+});
