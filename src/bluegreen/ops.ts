@@ -10,7 +10,7 @@ import type { PlatformServices, ServiceSpec } from '../runtime/services.js';
 import type { Condition, Plan } from '../run/plan.js';
 import { run, type RunOptions } from '../runtime/exec.js';
 import { COLOR_LABEL, appDeployments, appServiceNames, colorDeployments, colored, deleteDeployments, readSelectors, setSelectors, throughPortForward, type KubeOpts } from './kubernetes.js';
-import { appServices, endpointsOf, trafficFile, writeTraffic } from './traffic.js';
+import { TrafficFileError, appServices, endpointsOf, trafficFile, writeTraffic } from './traffic.js';
 import { other, readBlueGreen, writeBlueGreen, type BlueGreenState, type Color, type ColorRecord } from './state.js';
 
 export interface BgEnv {
@@ -41,11 +41,34 @@ async function objectsOf(home: string, namespace: string) {
   return convertCompose(src.project, { ...DEFAULTS, namespace }).objects;
 }
 
-export function refuseRuntime(p: PlatformServices): string | undefined {
+export async function refuseRuntime(p: PlatformServices, home: string): Promise<string | undefined> {
   if (p.runtime.type === 'docker') {
     return 'blue/green on the docker runtime is not built yet (a second compose project, proven against a real engine): use runtime kubernetes or none for this environment, or --skip deploy_blue_environment,switch_traffic,monitor_metrics and deploy with mcp deploy';
   }
+  // runtime none: traffic is switched through traefik's file provider, which must be found before anything runs
+  if (p.runtime.type === 'none') {
+    try {
+      await trafficFile(p, home);
+    } catch (e) {
+      if (e instanceof TrafficFileError) return e.message;
+      throw e;
+    }
+  }
   return undefined;
+}
+
+/**
+ * Before a deploy changes anything: the idle color must be free. One kept from the previous switch (the old live
+ * color, for that run's rollback) is retired first, never overwritten; one this run deployed (a resumed run) is fine.
+ */
+export async function refuseKeptIdle(home: string, runId: string): Promise<void> {
+  const s = await readBlueGreen(home);
+  if (!s) return;
+  const idle = other(s.active);
+  const rec = s.colors[idle];
+  if (rec && rec.runId !== runId) {
+    throw new Error(`the ${idle} deployment is still kept${s.keepUntil ? ` until ${s.keepUntil}` : ''} for the rollback of the previous switch: retire it first (mcp environments retire-blue${s.keepUntil ? ', or --expired after that' : ''}), then run again`);
+  }
 }
 
 /** The home's blue/green state; with none yet, what runs there now is blue. */
@@ -105,8 +128,9 @@ async function probeColor(e: BgEnv, p: PlatformServices, color: Color): Promise<
  */
 export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds?: number }): Promise<{ color: Color; active: Color; record: ColorRecord; health: Probe[] }> {
   const p = await platformOf(e.home);
-  const refused = refuseRuntime(p);
+  const refused = await refuseRuntime(p, e.home);
   if (refused) throw new Error(refused);
+  await refuseKeptIdle(e.home, opts.runId);
   const state = await currentState(e.home, p);
   const color = other(state.active);
   const apps = appServices(p).map((s) => s.name);

@@ -71,5 +71,16 @@ export const STATE_RESULTS = {
   'environments add': open({ ok: z.boolean(), environment: envEntry.extend({ addedAt: time }), replaced: z.string().nullable() }),
   'environments list': open({ own: z.string().nullable(), home: z.string(), environments: z.array(envEntry.extend({ own: z.boolean() })) }),
   'environments remove': open({ dryRun: z.boolean(), removed: envEntry }),
+  'environments retire-blue': open({
+    dryRun: z.boolean(),
+    home: z.string(),
+    /** the color removed (or that would be); null: nothing to retire (see reason) */
+    retired: z.enum(['blue', 'green']).nullable(),
+    active: z.enum(['blue', 'green']).nullable(),
+    /** Kubernetes: the Deployments of the retired color */
+    workloads: z.array(z.string()),
+    keepUntil: time.nullable(),
+    reason: z.string().optional(),
+  }),
   'version restore': open({ version: z.string(), config: z.string(), previous: z.string().optional() }),
 } satisfies Record<string, z.ZodType>;

@@ -18,7 +18,7 @@ const bg = () => import('../../bluegreen/ops.js');
 async function refusedHere(home: string): Promise<string | undefined> {
   const { loadPlatform } = await modules.runtime();
   const p = await loadPlatform(home).catch(() => undefined);
-  return p ? (await bg()).refuseRuntime(p) : undefined;
+  return p ? (await bg()).refuseRuntime(p, home) : undefined;
 }
 
 export const bluegreenDeploy: StepKind = {
@@ -32,7 +32,10 @@ export const bluegreenDeploy: StepKind = {
   async run(ctx, p) {
     const ops = await bg();
     const { statePath } = await import('../../bluegreen/state.js');
+    await ops.refuseKeptIdle(ctx.home, ctx.runId);
     await saveState(ctx.dir, 'state', [statePath(ctx.home)]);
+    // from here on the undo may have something to remove (a refusal above leaves it nothing to do)
+    await writeFileAtomic(join(ctx.dir, 'started.json'), JSON.stringify({ at: new Date().toISOString() }) + '\n');
     let restored: Record<string, unknown> | undefined;
     if (p.from) {
       const made = ctx.resultOf(str(p.from));
@@ -59,6 +62,8 @@ export const bluegreenDeploy: StepKind = {
     const { loadPlatform } = await modules.runtime();
     const { readBlueGreen, other } = await import('../../bluegreen/state.js');
     const platform = await loadPlatform(ctx.home);
+    const started = await readFile(join(ctx.dir, 'started.json'), 'utf8').then(() => true, () => false);
+    if (!started) return;
     if (platform.runtime.type === 'kubernetes') {
       // what it deployed, or (interrupted) what it would have: the idle color's Deployments
       const color = (result?.color as 'blue' | 'green' | undefined) ?? other((await readBlueGreen(ctx.home))?.active ?? 'blue');
@@ -81,6 +86,7 @@ export const bluegreenDeploy: StepKind = {
     }
     await rm(marker, { force: true });
     await restoreState(ctx.dir, 'state');
+    await rm(join(ctx.dir, 'started.json'), { force: true });
   },
 };
 
