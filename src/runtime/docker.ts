@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { run } from './exec.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { layout } from '../home.js';
-import { failedError } from '../errors.js';
+import { failedError, preconditionError } from '../errors.js';
 import { redactArgv } from '../redact.js';
 import type { PlatformServices, ServiceSpec } from './services.js';
 import type { ActionResult, Runtime, RuntimeEnv, ServiceState, ServiceStateName } from './types.js';
@@ -29,12 +29,26 @@ export function withTag(image: string, tag: string): string {
   return `${repo}:${tag}`;
 }
 
+/**
+ * The image a service runs at platform `version`: the platform's own images — a service that is not
+ * infrastructure, tagged with a release number (`mcp/auth-service:4.2`) — follow the platform version;
+ * infrastructure (`redis:7-alpine`, `postgres:16`, `traefik:2.11`), other tags (`latest`, `1.3-alpine`) and
+ * digests run as written. (Re-tagging every image sent `postgres:16` to `postgres:5.0`: a real engine refused it.)
+ */
+export function imageAt(s: Pick<ServiceSpec, 'image' | 'type'>, version?: string): string | undefined {
+  if (!s.image || !version || s.type === 'infrastructure' || s.image.includes('@')) return s.image;
+  const slash = s.image.lastIndexOf('/');
+  const colon = s.image.lastIndexOf(':');
+  const tag = colon > slash ? s.image.slice(colon + 1) : undefined;
+  return tag !== undefined && /^\d+\.\d+(\.\d+)?$/.test(tag) ? withTag(s.image, version) : s.image;
+}
+
 /** The compose document for the configured services. Relative bind mounts resolve against the home. */
 export function composeDocument(platform: PlatformServices, home: string, opts: { version?: string } = {}): Record<string, unknown> {
   const services: Record<string, unknown> = {};
   for (const s of platform.services) {
     const def: Record<string, unknown> = {};
-    if (s.image) def.image = opts.version ? withTag(s.image, opts.version) : s.image;
+    if (s.image) def.image = imageAt(s, opts.version);
     if (s.command !== undefined) def.command = s.command;
     if (s.ports.length) def.ports = [...s.ports];
     if (Object.keys(s.environment).length) def.environment = { ...s.environment };
@@ -119,6 +133,21 @@ export function composeRunArgv(platform: PlatformServices, home: string, service
   return ['docker', 'compose', '-p', projectName(platform, home), '-f', composeFilePath(home), 'run', '--rm', '-T', '--no-deps', service];
 }
 
+/** Seconds a graceful stop waits between SIGTERM and SIGKILL (Docker's own default). */
+export const STOP_GRACE_SECONDS = 10;
+
+const ENGINE_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running\?|error during connect|connect: no such file or directory|dial unix [^:]+: connect: connection refused/;
+
+/**
+ * The engine itself not answering (stopped, crashed, wrong DOCKER_HOST) is a precondition, not a failed command:
+ * exit 3, named, with where mcp looked. Undefined for any other failure.
+ */
+export function engineDown(text: string, e: NodeJS.ProcessEnv): Error | undefined {
+  if (!ENGINE_DOWN.test(text)) return undefined;
+  const where = e.DOCKER_HOST ? `DOCKER_HOST ${e.DOCKER_HOST}` : 'the default socket (/var/run/docker.sock)';
+  return preconditionError(`the container engine does not answer at ${where}`, { hint: 'start it (Docker: systemctl start docker; podman: podman system service --time=0 unix://SOCKET), or point DOCKER_HOST at the one that runs' });
+}
+
 export function dockerRuntime(platform: PlatformServices, env: RuntimeEnv): Runtime {
   const file = composeFilePath(env.home);
   const project = projectName(platform, env.home);
@@ -126,7 +155,17 @@ export function dockerRuntime(platform: PlatformServices, env: RuntimeEnv): Runt
   const compose = async (args: string[], allowFailure = false) => {
     const argv = ['compose', '-p', project, '-f', file, ...args];
     commands.push(['docker', ...redactArgv(argv)].join(' '));
-    return run('docker', argv, { env: env.env, echo: env.echo, signal: env.signal, timeoutMs: env.timeoutMs, allowFailure, cwd: env.home });
+    let r;
+    try {
+      r = await run('docker', argv, { env: env.env, echo: env.echo, signal: env.signal, timeoutMs: env.timeoutMs, allowFailure, cwd: env.home });
+    } catch (e) {
+      throw engineDown((e as Error).message ?? '', env.env) ?? e;
+    }
+    if (r.exitCode !== 0) {
+      const down = engineDown(r.stderr, env.env);
+      if (down) throw down;
+    }
+    return r;
   };
   const writeCompose = async (version?: string) => {
     await writeComposeFile(platform, env.home, version);
@@ -151,8 +190,9 @@ export function dockerRuntime(platform: PlatformServices, env: RuntimeEnv): Runt
     },
     async stop(services, opts) {
       await writeCompose();
-      // --force: kill instead of a graceful stop; the containers stay, so `mcp start` brings them back.
-      await compose(opts.force ? ['kill', ...names(services)] : ['stop', ...names(services)]);
+      // --force: kill instead of a graceful stop; the containers stay, so `mcp start` brings them back. A graceful
+      // stop names its grace period: podman's Docker API kills at once without one (exit 137, docs/runtime.md)
+      await compose(opts.force ? ['kill', ...names(services)] : ['stop', '-t', String(STOP_GRACE_SECONDS), ...names(services)]);
       env.log.log('info', 'runtime.stop', { runtime: 'docker', project, services: names(services), force: Boolean(opts.force) });
       return result('stop', services, [file]);
     },

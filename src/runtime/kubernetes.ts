@@ -8,7 +8,7 @@ import { failedError } from '../errors.js';
 import { redactArgv } from '../redact.js';
 import { dependencyOrder, type PlatformServices, type ServiceSpec } from './services.js';
 import type { ActionResult, Runtime, RuntimeEnv, ServiceState } from './types.js';
-import { withTag } from './docker.js';
+import { imageAt } from './docker.js';
 
 export const DEFAULT_NAMESPACE = 'mcp-platform';
 
@@ -51,7 +51,8 @@ export function kubernetesRuntime(platform: PlatformServices, env: RuntimeEnv): 
       const hasManifests = await stat(dir).then((s) => s.isDirectory(), () => false);
       if (hasManifests) await kubectl(['apply', '-f', dir]);
       for (const s of dependencyOrder(services)) {
-        if (opts.version && s.image) await kubectl(['set', 'image', `deployment/${s.name}`, `*=${withTag(s.image, opts.version)}`]);
+        const image = imageAt(s, opts.version);
+        if (opts.version && image) await kubectl(['set', 'image', `deployment/${s.name}`, `*=${image}`]);
         await kubectl(['scale', `deployment/${s.name}`, `--replicas=${s.replicas}`]);
       }
       log('runtime.start', services, { manifests: hasManifests ? dir : undefined, version: opts.version });

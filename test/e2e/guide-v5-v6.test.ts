@@ -166,9 +166,9 @@ describe('migration execute --plan on a docker v5 installation', () => {
     // infrastructure phase is done before core-services starts
     const calls = fb.calls().slice(before).map((c) => `${c.bin} ${c.argv.join(' ')}`);
     const at = (re: RegExp) => calls.findIndex((c) => re.test(c));
-    for (const [n] of SERVICES) expect(at(new RegExp(`^kubectl .*rollout restart deployment/${n}$`))).toBeLessThan(at(new RegExp(`^docker compose .* stop ${n}$`)));
-    expect(at(/docker compose .* stop postgres$/)).toBeLessThan(at(/kubectl .*scale deployment\/auth-service /));
-    expect(at(/docker compose .* stop registry-service$/)).toBeLessThan(at(/kubectl .*scale deployment\/filesystem-mcp /));
+    for (const [n] of SERVICES) expect(at(new RegExp(`^kubectl .*rollout restart deployment/${n}$`))).toBeLessThan(at(new RegExp(`^docker compose .* stop -t 10 ${n}$`)));
+    expect(at(/docker compose .* stop -t 10 postgres$/)).toBeLessThan(at(/kubectl .*scale deployment\/auth-service /));
+    expect(at(/docker compose .* stop -t 10 registry-service$/)).toBeLessThan(at(/kubectl .*scale deployment\/filesystem-mcp /));
     const cfg = JSON.parse(readFileSync(join(home, 'config/platform.json'), 'utf8'));
     expect(cfg).toMatchObject({ version: '6.0', runtime: { type: 'kubernetes' } });
     expect(cfg.services.every((s: any) => s.x_team === 'platform-ops')).toBe(true);

@@ -76,7 +76,8 @@ describe('docker runtime (v5 default)', () => {
     const rollback = await mcp(['start', '--all', '--version', '4.2'], { home: h, env: env(fb) });
     expect(rollback.exitCode, rollback.stderr).toBe(0);
     expect(readFileSync(composeFile, 'utf8')).toMatch(/image: mcp-platform\/filesystem:4\.2/);
-    expect(fb.state<{ containers: Record<string, { State: string; Image: string }> }>().containers['redis']).toEqual({ State: 'running', Image: 'redis:4.2' });
+    // infrastructure keeps the image it was configured with: --version re-tags only the platform's own images
+    expect(fb.state<{ containers: Record<string, { State: string; Image: string }> }>().containers['redis']).toEqual({ State: 'running', Image: 'redis:7' });
 
     const reset = await mcp(['services', 'reset', 'redis', '--json'], { home: h, env: env(fb) });
     expect(reset.exitCode, reset.stderr).toBe(0);

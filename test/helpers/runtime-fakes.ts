@@ -32,7 +32,7 @@ export const DOCKER_COMPOSE: FakeRule[] = [
       const names = Object.keys(images);
       const cmd = argv[fi + 2];
       const rest = argv.slice(fi + 3);
-      const targets = rest.filter((a, i) => !a.startsWith('-') && rest[i - 1] !== '--format');
+      const targets = rest.filter((a, i) => !a.startsWith('-') && rest[i - 1] !== '--format' && rest[i - 1] !== '-t');
       for (const t of targets) if (!names.includes(t)) return { stderr: `no such service: ${t}\n`, exitCode: 1 };
       const sel = targets.length ? targets : names;
       const c = (state.containers ??= {});

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withExit } from '../helpers/errors.js';
 import yaml from 'js-yaml';
 import { dependencyOrder, parseDuration, publishedPort, selectServices, servicesOf } from '../../src/runtime/services.js';
-import { composeDocument, parsePs, projectName, withTag } from '../../src/runtime/docker.js';
+import { composeDocument, imageAt, parsePs, projectName, withTag } from '../../src/runtime/docker.js';
 import { diffTools, recordKey } from '../../src/health/tools.js';
 import { effectiveCheck } from '../../src/health/checks.js';
 
@@ -97,6 +97,15 @@ describe('small parsers', () => {
     expect(withTag('mcp-platform/filesystem:5.0', '4.2')).toBe('mcp-platform/filesystem:4.2');
     expect(withTag('registry:5000/team/app', '6.0')).toBe('registry:5000/team/app:6.0');
     expect(withTag('app@sha256:abc', '1')).toBe('app:1');
+    // at a platform version, only the platform's own release-tagged images follow it
+    expect(imageAt({ type: 'core', image: 'mcp/auth-service:4.2' }, '5.0')).toBe('mcp/auth-service:5.0');
+    expect(imageAt({ type: 'mcp', image: 'registry:5000/mcp/fs:4.2.1' }, '5.0')).toBe('registry:5000/mcp/fs:5.0');
+    expect(imageAt({ type: 'infrastructure', image: 'postgres:16' }, '5.0')).toBe('postgres:16');
+    expect(imageAt({ type: 'infrastructure', image: 'traefik:2.11' }, '5.0')).toBe('traefik:2.11');
+    expect(imageAt({ type: 'mcp', image: 'ghcr.io/x/tool:latest' }, '5.0')).toBe('ghcr.io/x/tool:latest');
+    expect(imageAt({ type: 'mcp', image: 'ghcr.io/x/tool:1.3-alpine' }, '5.0')).toBe('ghcr.io/x/tool:1.3-alpine');
+    expect(imageAt({ type: 'core', image: 'mcp/auth@sha256:abc' }, '5.0')).toBe('mcp/auth@sha256:abc');
+    expect(imageAt({ type: 'core', image: 'mcp/auth-service:4.2' })).toBe('mcp/auth-service:4.2');
   });
 
   it('docker compose ps output: a JSON array (older) or JSON lines (newer)', () => {
@@ -125,7 +134,9 @@ describe('compose file', () => {
     const p = servicesOf(v5);
     const doc = composeDocument(p, '/srv/mcp', { version: '4.2' }) as { name: string; services: Record<string, any> };
     expect(doc.name).toBe('mcp');
-    expect(doc.services['postgres']).toMatchObject({ image: 'postgres:4.2', volumes: ['/srv/mcp/data/pg:/var/lib/postgresql/data'], environment: { POSTGRES_PASSWORD: 'pw' } });
+    // --version re-tags the platform's own images, never infrastructure's (postgres:16 stays postgres:16)
+    expect(doc.services['filesystem-mcp'].image).toBe('mcp-platform/filesystem:4.2');
+    expect(doc.services['postgres']).toMatchObject({ image: 'postgres:16', volumes: ['/srv/mcp/data/pg:/var/lib/postgresql/data'], environment: { POSTGRES_PASSWORD: 'pw' } });
     expect(doc.services['filesystem-mcp']).toMatchObject({ depends_on: ['postgres'], deploy: { replicas: 3, resources: { limits: { cpus: '1', memory: '1G' } } } });
     expect(doc.services['git-mcp']).toMatchObject({ command: ['node', 'git.js'], stdin_open: true });
     expect(() => yaml.load(yaml.dump(doc))).not.toThrow();

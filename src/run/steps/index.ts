@@ -12,6 +12,8 @@ import { securityScan, tlsConfigure } from './security.js';
 import { PROMOTION_STEPS } from './promotion.js';
 import { BLUEGREEN_STEPS } from './bluegreen.js';
 import type { Scope } from '../../backup/manifest.js';
+import type { PlatformServices, ServiceSpec } from '../../runtime/services.js';
+import type { Runtime } from '../../runtime/types.js';
 
 const SCOPES: Scope[] = ['full', 'data', 'config'];
 import { layout } from '../../home.js';
@@ -362,6 +364,22 @@ async function plannedServices<R extends { loadPlatform(home: string): Promise<{
   return servicesSeen.services as S;
 }
 
+/** Seconds a recreated container has to answer its health check (docker). */
+const READY_SECONDS = 60;
+
+async function untilHealthy(ctx: StepContext, platform: PlatformServices, svc: ServiceSpec, rt: Runtime): Promise<void> {
+  if (platform.runtime.type !== 'docker') return;
+  const { platformHealth } = await import('../../health/rule.js');
+  const until = Date.now() + READY_SECONDS * 1000;
+  for (;;) {
+    const states = await rt.status([svc]);
+    const [h] = await platformHealth(platform, [svc], { home: ctx.home, env: ctx.env, signal: ctx.signal, states, timeoutMs: 2000 });
+    if (h?.healthy) return;
+    if (Date.now() > until) throw new Error(`${svc.name} did not answer its health check within ${READY_SECONDS} s of being recreated: ${h?.detail ?? 'no answer'}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 const serviceMigrate: StepKind = {
   kind: 'service.migrate',
   summary: "moves one service to the plan's version: recreate through the runtime (canary share first when the phase has a canary); when the run moved the platform to another runtime, the service then stops in the old one. Undo: the previous definition, in the previous runtime",
@@ -385,6 +403,9 @@ const serviceMigrate: StepKind = {
     const [svc] = now.runtime.selectServices(now.platform.services, [str(p.service)], {});
     await saveState(ctx.dir, 'config', configFiles(ctx.home));
     const r = await now.rt.reset([svc]);
+    // started is not ready: a canary gate measuring a container whose process is still booting sees a refused
+    // connection (seen on a real engine); the step ends when the service answers its health check
+    await untilHealthy(ctx, now.platform, svc, now.rt);
     // up in the new runtime first, then down in the old one: the service is never in neither
     if (before) await before.rt.stop([before.svc], { force: false });
     return { service: svc.name, runtime: r.runtime, external: Boolean(r.external), ...(before ? { from: before.rt.type } : {}) };
