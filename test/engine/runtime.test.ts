@@ -270,4 +270,26 @@ migration:
       expect((await containers(project)).find((c) => c.Names === `${project}-filesystem_mcp-1`)?.State).toBe('running');
     }
   }, 300_000);
+
+  it('deploy --env staging --runtime docker: staging runs the config through its own runtime, so its status, health and stop see the containers', async () => {
+    const { home: staging, project, env } = await dockerHome();
+    const dev = tempDir('mcp-engine-dev-');
+    expect((await mcp(['init', '--version', '4.2'], { home: dev })).exitCode).toBe(0);
+    // staging's home is staging; the config to deploy is the one dockerHome wrote, for staging
+    const cfgFile = join(dev, 'config-staging.yaml');
+    writeFileSync(cfgFile, readFileSync(join(staging, 'config', 'platform.yaml'), 'utf8').replace('environment: development', 'environment: staging'));
+    writeFileSync(join(staging, 'config', 'platform.yaml'), readFileSync(cfgFile, 'utf8'), { mode: 0o600 });
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    const d = await mcp(['deploy', '--env', 'staging', '--config', cfgFile, '--runtime', 'docker', '--json'], { home: dev, env });
+    expect(d.exitCode, d.stdout + d.stderr).toBe(0);
+    expect(d.json()).toMatchObject({ runtime: 'docker', environment: 'staging', project, services: ['redis', 'filesystem_mcp', 'git_mcp'] });
+    const st = await mcp(['status', '--json'], { home: staging, env });
+    expect((st.json().services as Array<{ name: string; state: string }>).map((s) => [s.name, s.state]).sort()).toEqual([
+      ['filesystem_mcp', 'running'],
+      ['git_mcp', 'running'],
+      ['redis', 'running'],
+    ]);
+    expect((await mcp(['stop', '--all'], { home: staging, env })).exitCode).toBe(0);
+    expect((await containers(project)).every((c) => c.State === 'exited')).toBe(true);
+  }, 180_000);
 });

@@ -247,5 +247,7 @@ export const OPS_RESULTS = {
     pendingDataMoves: z.array(z.unknown()).optional(),
     files: z.array(z.string()).optional(),
     project: z.string().optional(),
+    /** docker, the config installed in the environment's home: the services its runtime started (all healthy) */
+    services: z.array(z.string()).optional(),
   }),
 } satisfies Record<string, z.ZodType>;

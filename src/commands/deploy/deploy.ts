@@ -7,7 +7,7 @@ import { parseJsonText, parseYamlText, readInputFile } from '../../input.js';
 import { join, resolve } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import type { Handler } from '../../cli/program.js';
-import { invalidInput, preconditionError, usageError } from '../../errors.js';
+import { failedError, invalidInput, preconditionError, usageError } from '../../errors.js';
 import { layout } from '../../home.js';
 import { enterHome } from '../../cli/home-guard.js';
 import { resolveEnvironment } from '../../environments.js';
@@ -170,7 +170,7 @@ async function deployRuntime(
     throw preconditionError('the runtime is none: there is nothing to deploy to', { hint: 'set runtime.type to docker or kubernetes in the config, or pass --runtime' });
   }
 
-  if (runtime === 'docker') return deployDocker(ctx, opts, cfg);
+  if (runtime === 'docker') return installed && !opts.compose?.length ? deployWithRuntime(ctx, opts, timeoutSeconds) : deployDocker(ctx, opts, cfg);
 
   // the config as filled above (secrets from the target's own), not its file again: that may hold "[REDACTED]"
   const { conv, namespace, source } = await convertSource(ctx, { ...opts, config: undefined, namespace: opts.namespace ?? runtimeCfg.namespace }, fromCompose ? undefined : cfg);
@@ -222,6 +222,45 @@ async function deployRuntime(
     ],
   };
 };
+
+/**
+ * Docker, with the config installed in the environment's home: its services started by that home's docker
+ * runtime (the compose file and project `mcp start`, `status` and `stop` there use; a separate project would
+ * run containers that `mcp status` calls missing, as a real engine showed), then waited for until every service
+ * answers its health check, within --timeout.
+ */
+async function deployWithRuntime(ctx: Parameters<Handler>[0], opts: DeployOpts, timeoutSeconds: number) {
+  const { loadPlatform } = await import('../../runtime/index.js');
+  // --runtime docker over a config that names another runtime: docker it is (the home's own commands follow its config)
+  const loaded = await loadPlatform(ctx.home);
+  const platform = { ...loaded, runtime: { ...loaded.runtime, type: 'docker' as const } };
+  const runtime = await ctx.deps.runtimeFor(platform, { home: ctx.home, env: ctx.env, log: ctx.log, signal: ctx.signal, echo: (l) => ctx.out.debug(l) });
+  // the compose file the runtime writes, as it was: put back when the deploy fails (with the config, by the caller)
+  const { composeFilePath, projectName } = await import('../../runtime/docker.js');
+  const composeFile = composeFilePath(ctx.home);
+  const before = await readFile(composeFile).catch(() => undefined);
+  let started: Awaited<ReturnType<typeof runtime.start>>;
+  try {
+    started = await runtime.start(platform.services, {});
+    const { platformHealth } = await import('../../health/rule.js');
+    const until = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const judged = await platformHealth(platform, platform.services, { home: ctx.home, env: ctx.env, signal: ctx.signal, states: await runtime.status(platform.services), timeoutMs: 2000 });
+      const bad = judged.filter((h) => !h.healthy);
+      if (!bad.length) break;
+      if (Date.now() > until) {
+        throw failedError(`the ${opts.env} services did not all become healthy within ${timeoutSeconds} s: ${bad.map((h) => `${h.name} (${h.detail})`).join(', ')}`, { hint: `see why with: mcp --home ${ctx.home} logs --service ${bad[0]!.name}; mcp --home ${ctx.home} status --detailed` });
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } catch (e) {
+    await (before ? writeFileAtomic(composeFile, before, { mode: 0o600 }) : rm(composeFile, { force: true }));
+    throw e;
+  }
+  const project = projectName(platform, ctx.home);
+  ctx.log.log('info', 'deploy.docker', { environment: opts.env, project, services: started.services });
+  return { data: { runtime: 'docker', environment: opts.env, files: started.files ?? [], project, services: started.services }, text: `Deployed ${started.services.length} service(s) with ${runtime.describe()}; all healthy` };
+}
 
 async function deployDocker(ctx: Parameters<Handler>[0], opts: DeployOpts, cfg?: { doc: Record<string, any>; path: string }) {
   let files = opts.compose ?? [];
