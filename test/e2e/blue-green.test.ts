@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ROOT, mcp, mcpMigrate } from '../helpers/cli.js';
+import { MCP, ROOT, mcp, mcpMigrate } from '../helpers/cli.js';
 import { files, homes, productionHome, rows, tree } from '../helpers/envs.js';
 
 const PLAN = join(ROOT, 'test/fixtures/plans/production-migration.yaml');
@@ -176,6 +176,42 @@ describe("blue/green in the guide's production-migration.yaml (runtime none, tra
     expect(readFileSync(traffic, 'utf8')).toMatch(/^# mcp-color: blue$/m);
     expect(tree(join(prod, 'data'))).toEqual(before.data);
     expect(readFileSync(join(prod, 'config', 'platform.yaml'), 'utf8')).toBe(before.config);
+    expect(existsSync(join(prod, 'state', 'bluegreen.json'))).toBe(false);
+  }, 600_000);
+
+  it('killed (-9) while monitor_metrics holds green: the rollback from the journal switches traffic back first, then puts the data back', async () => {
+    const { root, dev, staging, run } = await homes();
+    const prod = join(root, 'production');
+    const { traffic } = await externalProduction(prod, join(root, 'metrics.prom'));
+    expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
+    expect((await run({ MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-bluegreen-0003' })).exitCode).toBe(0);
+    expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+    const before = { data: tree(join(prod, 'data')), traefik: tree(join(prod, 'traefik')) };
+    const env = { ...process.env, MCP_HOME: staging, MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS, NO_COLOR: '1', CI: 'true' };
+    const child = spawn(process.execPath, [MCP, 'migration', 'execute', '--plan', PLAN, '--skip', 'performance_tests', '--monitor-window', '10m', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('"type":"step.start"') && /"step":"deployment\.monitor-metrics"/.test(out)) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`the run ended (${code}) before monitor_metrics: ${out.slice(-800)}`)));
+    });
+    await new Promise((r) => child.on('close', r));
+    // killed mid-hold: green serves, the state says so
+    expect(readFileSync(traffic, 'utf8')).toMatch(/^# mcp-color: green$/m);
+    // the operator rolls the interrupted run back from staging's journal: traffic first, then the data
+    const rb = await mcpMigrate(['rollback', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
+    expect(rb.exitCode, rb.stdout.slice(-1500) + rb.stderr).toBe(0);
+    const undone = events(rb.stdout).filter((e) => e.type === 'step.undone').map((e) => e.step);
+    expect(undone.indexOf('deployment.switch-traffic')).toBeGreaterThanOrEqual(0);
+    expect(undone.indexOf('deployment.switch-traffic')).toBeLessThan(undone.indexOf('deployment.deploy-blue-environment'));
+    expect(existsSync(traffic)).toBe(false);
+    expect(tree(join(prod, 'traefik'))).toEqual(before.traefik);
+    expect(tree(join(prod, 'data'))).toEqual(before.data);
     expect(existsSync(join(prod, 'state', 'bluegreen.json'))).toBe(false);
   }, 600_000);
 });
