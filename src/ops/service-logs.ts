@@ -17,8 +17,13 @@ export interface ServiceLogSource {
   commands: string[];
 }
 
-/** `filesystem-mcp-1  | 2025-07-24T10:00:00.123456789Z message` → service and line. */
-export function parseComposeLine(line: string, known: string[]): { service: string; rest: string } | undefined {
+/**
+ * `filesystem-mcp-1  | 2025-07-24T10:00:00.123456789Z message` → service and line. Terminal escapes are dropped
+ * first: compose under podman starts each line with an erase-line sequence (ESC [2K) even with --no-color.
+ */
+export function parseComposeLine(raw: string, known: string[]): { service: string; rest: string } | undefined {
+  // eslint-disable-next-line no-control-regex
+  const line = raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   const m = line.match(/^(\S+?)\s*\|\s?(.*)$/);
   if (!m) return undefined;
   const prefix = m[1]!;

@@ -292,4 +292,25 @@ migration:
     expect((await mcp(['stop', '--all'], { home: staging, env })).exitCode).toBe(0);
     expect((await containers(project)).every((c) => c.State === 'exited')).toBe(true);
   }, 180_000);
+
+  it("logs --service shows the container's own lines; services reset recreates a container from its definition", async () => {
+    const { home, project, env } = await dockerHome();
+    expect((await mcp(['start', '--all'], { home, env })).exitCode).toBe(0);
+    const logs = await mcp(['logs', '--service', 'filesystem_mcp', '--json'], { home, env });
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    expect(logs.json().entries).toEqual(expect.arrayContaining([expect.objectContaining({ service: 'filesystem_mcp', source: 'docker:filesystem_mcp', message: 'engine-test-server 4.2 listening 3000' })]));
+    const id = async () => (await containers(project)).find((c) => c.Names === `${project}-git_mcp-1`) as unknown as { ID: string; State: string };
+    const before = await id();
+    const reset = await mcp(['services', 'reset', 'git_mcp', '--json'], { home, env });
+    expect(reset.exitCode, reset.stderr).toBe(0);
+    const after = await id();
+    expect(after.State).toBe('running');
+    expect(after.ID).not.toBe(before.ID);
+    const list = await mcp(['services', 'list', '--json'], { home, env });
+    expect(list.json().services.map((s: { name: string; image: string }) => [s.name, s.image])).toEqual([
+      ['redis', INFRA],
+      ['filesystem_mcp', `${SERVER}:4.2`],
+      ['git_mcp', `${SERVER}:4.2`],
+    ]);
+  }, 180_000);
 });
