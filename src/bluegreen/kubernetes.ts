@@ -12,18 +12,37 @@ const SOURCE_ANNOTATION = 'mcp-platform.io/compose-service';
 
 const kube = (context: string | undefined) => (context ? ['--context', context] : []);
 
-/** The Deployments of the app services (`apps`: config service names) recoloured: `<name>-<color>`, every label set. */
+/**
+ * The Deployments of the app services (`apps`: config service names) recoloured: `<name>-<color>`, with the color
+ * label, and every label the app's Service selects on given the color too (`app: web` → `app: web-green`): until
+ * the switch, the Service's selector (`app: web`) cannot pick the new pods, and the old Deployment's selector does
+ * not overlap them.
+ */
 export function colorDeployments(objects: K8sObject[], apps: string[], color: Color): K8sObject[] {
   const out: K8sObject[] = [];
   for (const o of appDeployments(objects, apps)) {
     const d = structuredClone(o) as K8sObject & { spec: any; metadata: any };
+    const svc = objects.find((x) => x.kind === 'Service' && x.metadata.name === o.metadata.name) as (K8sObject & { spec?: { selector?: Record<string, string> } }) | undefined;
+    const selected = Object.keys(svc?.spec?.selector ?? {});
+    const recolor = (labels: Record<string, string> | undefined) => {
+      const l: Record<string, string> = { ...(labels ?? {}) };
+      for (const k of selected) if (l[k] !== undefined) l[k] = colorValue(l[k]!, color);
+      l[COLOR_LABEL] = color;
+      return l;
+    };
     d.metadata.name = `${o.metadata.name}-${color}`.slice(0, 63).replace(/-+$/, '');
-    d.metadata.labels = { ...(d.metadata.labels ?? {}), [COLOR_LABEL]: color };
-    d.spec.selector = { ...(d.spec.selector ?? {}), matchLabels: { ...(d.spec.selector?.matchLabels ?? {}), [COLOR_LABEL]: color } };
-    d.spec.template.metadata = { ...(d.spec.template.metadata ?? {}), labels: { ...(d.spec.template.metadata?.labels ?? {}), [COLOR_LABEL]: color } };
+    d.metadata.labels = recolor(d.metadata.labels);
+    d.spec.selector = { ...(d.spec.selector ?? {}), matchLabels: recolor(d.spec.selector?.matchLabels) };
+    d.spec.template.metadata = { ...(d.spec.template.metadata ?? {}), labels: recolor(d.spec.template.metadata?.labels) };
     out.push(d);
   }
   return out;
+}
+
+/** A label value of one color: `web` / `web-blue` → `web-green` (label values are at most 63 characters). */
+export function colorValue(v: string, color: Color): string {
+  const base = v.replace(/-(blue|green)$/, '');
+  return `${base.slice(0, 63 - color.length - 1).replace(/[-_.]+$/, '')}-${color}`;
 }
 
 /** The Deployments the conversion makes of the app services (`apps`: config service names), as converted. */
@@ -75,9 +94,9 @@ export async function setSelectors(selectors: Record<string, Record<string, stri
   }
 }
 
-/** The selectors that send each Service's traffic to `color`. */
+/** The selectors that send each Service's traffic to `color`: its own keys with that color's values, and the color label. */
 export const colored = (selectors: Record<string, Record<string, string>>, color: Color) =>
-  Object.fromEntries(Object.entries(selectors).map(([s, sel]) => [s, { ...Object.fromEntries(Object.entries(sel).filter(([k]) => k !== COLOR_LABEL)), [COLOR_LABEL]: color }]));
+  Object.fromEntries(Object.entries(selectors).map(([s, sel]) => [s, { ...Object.fromEntries(Object.entries(sel).filter(([k]) => k !== COLOR_LABEL).map(([k, v]) => [k, colorValue(v, color)])), [COLOR_LABEL]: color }]));
 
 export async function deleteDeployments(names: string[], o: KubeOpts): Promise<void> {
   for (const n of names) await run('kubectl', [...kube(o.context), 'delete', '-n', o.namespace, `deployment/${n}`, '--ignore-not-found'], o.ro);

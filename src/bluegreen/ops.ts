@@ -196,11 +196,9 @@ export async function switchTo(e: BgEnv, color: Color, opts: { keepMs?: number; 
   return { color, from, trafficFile: file, services };
 }
 
-/** Kubernetes: put the saved selectors back (the switch back). Refused when the color they select was retired. */
-export async function restoreSelectors(e: BgEnv, saved: Record<string, Record<string, string>>, backTo: Color): Promise<void> {
+/** Kubernetes: put the saved selectors back (the switch back; the caller checked the color they select still runs). */
+export async function restoreSelectors(e: BgEnv, saved: Record<string, Record<string, string>>): Promise<void> {
   const p = await platformOf(e.home);
-  const state = await readBlueGreen(e.home);
-  if (state && !state.colors[backTo]) throw new Error(`the ${backTo} deployment was retired (mcp environments retire-blue): there is nothing to switch back to`);
   await setSelectors(saved, kubeOpts(p, e));
 }
 
@@ -290,8 +288,10 @@ export async function retireIdle(e: BgEnv, o: { expiredOnly?: boolean; dryRun?: 
   const idle = other(state.active);
   const rec = state.colors[idle];
   if (!rec) return { retired: null, active: state.active, workloads: [], keepUntil: state.keepUntil ?? null, reason: `only ${state.active} is deployed` };
-  if (o.expiredOnly && state.keepUntil && Date.parse(state.keepUntil) > Date.now()) {
-    return { retired: null, active: state.active, workloads: rec.workloads, keepUntil: state.keepUntil, reason: `${idle} is kept until ${state.keepUntil}` };
+  // --expired (cron): only the color a switch left behind, once its keep window is over; never one deployed and
+  // not yet switched to (a paused run's new color)
+  if (o.expiredOnly && (!state.keepUntil || !state.switchedAt || Date.parse(state.keepUntil) > Date.now() || Date.parse(rec.deployedAt) > Date.parse(state.switchedAt))) {
+    return { retired: null, active: state.active, workloads: rec.workloads, keepUntil: state.keepUntil ?? null, reason: state.keepUntil && Date.parse(state.keepUntil) > Date.now() ? `${idle} is kept until ${state.keepUntil}` : `${idle} was not left behind by a switch` };
   }
   if (o.dryRun) return { retired: idle, active: state.active, workloads: rec.workloads, keepUntil: state.keepUntil ?? null };
   if (p.runtime.type === 'kubernetes' && rec.workloads.length) await deleteDeployments(rec.workloads, kubeOpts(p, e));

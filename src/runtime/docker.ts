@@ -198,7 +198,9 @@ export function dockerRuntime(platform: PlatformServices, env: RuntimeEnv): Runt
     },
     async reset(services) {
       await writeCompose();
-      await compose(['rm', '--stop', '--force', ...names(services)]);
+      // stopped with the grace period first: `rm --stop` and `up --force-recreate` alone kill at once on podman
+      await compose(['stop', '-t', String(STOP_GRACE_SECONDS), ...names(services)]);
+      await compose(['rm', '--force', ...names(services)]);
       await compose(['up', '-d', '--force-recreate', ...names(services)]);
       env.log.log('info', 'runtime.reset', { runtime: 'docker', project, services: names(services) });
       return result('reset', services, [file]);

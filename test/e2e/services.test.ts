@@ -81,7 +81,7 @@ describe('docker runtime (v5 default)', () => {
 
     const reset = await mcp(['services', 'reset', 'redis', '--json'], { home: h, env: env(fb) });
     expect(reset.exitCode, reset.stderr).toBe(0);
-    expect(reset.json().commands.map((c: string) => c.split(' ').slice(6).join(' '))).toEqual(['rm --stop --force redis', 'up -d --force-recreate redis']);
+    expect(reset.json().commands.map((c: string) => c.split(' ').slice(6).join(' '))).toEqual(['stop -t 10 redis', 'rm --force redis', 'up -d --force-recreate redis']);
 
     const log = readFileSync(join(h, 'logs/mcp.log'), 'utf8');
     expect(log).toMatch(/"event":"runtime.stop".*"force":true/);

@@ -7,12 +7,14 @@
 // Writes $MCP_ENGINE_DIR/env.json (DOCKER_HOST, DOCKER_CONFIG, CONTAINERS_CONF) for the tests. Fails loudly.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const DIR = process.env.MCP_ENGINE_DIR ?? '/var/tmp/mcp-engine';
+// the user's own directory (never a shared /tmp path another user could have made first: root runs what is in it)
+const DIR = process.env.MCP_ENGINE_DIR ?? join(homedir(), '.cache', 'mcp-engine');
 const PACKAGES = ['podman', 'runc', 'slirp4netns', 'uidmap', 'busybox-static'];
 const NEXT = { bullseye: 'bookworm', bookworm: 'trixie', trixie: 'forky' };
 export const IMAGES = { server: 'localhost/mcp-test/mcp-server', infra: 'localhost/mcp-test/infra:1' };
@@ -42,6 +44,10 @@ if (missing.length) {
 }
 if (!ok('docker', ['--version'])) die('the docker client is not on PATH (it talks to podman through its Docker API)');
 mkdirSync(DIR, { recursive: true, mode: 0o700 });
+{
+  const st = lstatSync(DIR);
+  if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) die(`${DIR} must be a directory of your own that no one else can write to (owner ${st.uid}, mode ${(st.mode & 0o777).toString(8)}): remove it, or set MCP_ENGINE_DIR`);
+}
 
 // podman's defaults fail here: its ulimits (setrlimit … Operation not permitted) and crun (cgroups in hybrid mode)
 const conf = join(DIR, 'containers.conf');

@@ -2,9 +2,10 @@
 // log, and the containers of a compose project as the engine reports them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { homedir } from 'node:os';
 import { execa } from 'execa';
 
-const DIR = process.env.MCP_ENGINE_DIR ?? '/var/tmp/mcp-engine';
+const DIR = process.env.MCP_ENGINE_DIR ?? join(homedir(), '.cache', 'mcp-engine');
 
 /** DOCKER_HOST, DOCKER_CONFIG, CONTAINERS_CONF of the engine; throws (never skips) when it was not set up. */
 export function engineEnv(): Record<string, string> {

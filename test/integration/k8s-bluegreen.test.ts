@@ -122,10 +122,17 @@ describe('blue/green on Kubernetes (simulated cluster behind a fake kubectl)', (
       expect(green.spec.selector.matchLabels['mcp-platform.io/color']).toBe('green');
       expect(green.spec.template.metadata.labels['mcp-platform.io/color']).toBe('green');
       expect(green.spec.replicas).toBe(2);
+      // until the switch the Service could not pick green's pods, and blue's Deployment does not select them either
+      const selects = (sel: Record<string, string>, labels: Record<string, string>) => Object.entries(sel).every(([k, v]) => labels[k] === v);
+      expect(selects(blueSelector, green.spec.template.metadata.labels)).toBe(false);
+      expect(selects(objects['deployment/filesystem-mcp'].spec.selector.matchLabels, green.spec.template.metadata.labels)).toBe(false);
       // infrastructure is shared: no postgres-green
       expect(objects['deployment/postgres-green']).toBeUndefined();
-      // the Service now selects green only
-      expect(objects['service/filesystem-mcp'].spec.selector).toEqual({ ...blueSelector, 'mcp-platform.io/color': 'green' });
+      // the Service now selects green's pods, and not blue's
+      const now = objects['service/filesystem-mcp'].spec.selector;
+      expect(now).toEqual({ ...Object.fromEntries(Object.entries(blueSelector as Record<string, string>).map(([k, v]) => [k, `${v}-green`])), 'mcp-platform.io/color': 'green' });
+      expect(selects(now, green.spec.template.metadata.labels)).toBe(true);
+      expect(selects(now, objects['deployment/filesystem-mcp'].spec.template.metadata.labels)).toBe(false);
       expect(fb.calls('kubectl').some((c) => c.argv.join(' ') === '--context prod-ctx port-forward -n mcp-platform deployment/filesystem-mcp-green :3000')).toBe(true);
       const mon = ev.find((e) => e.type === 'step.end' && e.step === 'deployment.monitor').result;
       expect(mon.last.checks.map((c: { condition: string; value: string; breached: boolean }) => [c.condition, c.value, c.breached])).toEqual([
@@ -154,7 +161,7 @@ describe('blue/green on Kubernetes (simulated cluster behind a fake kubectl)', (
       // with blue gone, a rollback has nothing to switch back to, and says so
       const rb = await mcpMigrate(['rollback', '--run', ev[0].runId, '--json'], { home, env: fb.env });
       expect(rb.exitCode).not.toBe(0);
-      expect(rb.stdout + rb.stderr).toMatch(/the blue deployment was retired \(mcp environments retire-blue\): there is nothing to switch back to/);
+      expect(rb.stdout + rb.stderr).toMatch(/the blue deployment traffic came from was retired \(mcp environments retire-blue\): there is nothing to switch back to; green keeps serving/);
       expect(fb.state<any>().objects['service/filesystem-mcp'].spec.selector['mcp-platform.io/color']).toBe('green');
       expect(JSON.parse(readFileSync(join(home, 'state', 'bluegreen.json'), 'utf8'))).toMatchObject({ active: 'green', colors: { green: { workloads: ['filesystem-mcp-green'] } } });
     } finally {

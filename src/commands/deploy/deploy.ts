@@ -239,6 +239,7 @@ async function deployWithRuntime(ctx: Parameters<Handler>[0], opts: DeployOpts, 
   const { composeFilePath, projectName } = await import('../../runtime/docker.js');
   const composeFile = composeFilePath(ctx.home);
   const before = await readFile(composeFile).catch(() => undefined);
+  const project = projectName(platform, ctx.home);
   let started: Awaited<ReturnType<typeof runtime.start>>;
   try {
     started = await runtime.start(platform.services, {});
@@ -254,10 +255,23 @@ async function deployWithRuntime(ctx: Parameters<Handler>[0], opts: DeployOpts, 
       await new Promise((r) => setTimeout(r, 500));
     }
   } catch (e) {
-    await (before ? writeFileAtomic(composeFile, before, { mode: 0o600 }) : rm(composeFile, { force: true }));
+    // what ran before comes back: the previous definitions recreated from the previous compose file, or, when there
+    // was none, what this deploy started stopped (the caller puts the config back)
+    const compose = (args: string[]) => run('docker', ['compose', '-p', project, '-f', composeFile, ...args], { echo: (l) => ctx.out.debug(l), env: ctx.env, timeoutMs: 120_000, cwd: ctx.home });
+    try {
+      if (before) {
+        await writeFileAtomic(composeFile, before, { mode: 0o600 });
+        await compose(['up', '-d']);
+      } else {
+        await compose(['stop', '-t', '10']);
+        await rm(composeFile, { force: true });
+      }
+    } catch (u) {
+      await (before ? writeFileAtomic(composeFile, before, { mode: 0o600 }) : rm(composeFile, { force: true }));
+      ctx.out.warn(`the deploy failed and the ${opts.env} containers could not be put back as they were (${(u as Error).message.split('\n')[0]}): mcp --home ${ctx.home} start --all starts the previous config's services`);
+    }
     throw e;
   }
-  const project = projectName(platform, ctx.home);
   ctx.log.log('info', 'deploy.docker', { environment: opts.env, project, services: started.services });
   return { data: { runtime: 'docker', environment: opts.env, files: started.files ?? [], project, services: started.services }, text: `Deployed ${started.services.length} service(s) with ${runtime.describe()}; all healthy` };
 }

@@ -48,6 +48,8 @@ export const bluegreenDeploy: StepKind = {
       if (before) restored = before;
       else {
         const passphrase = pkg.sidecar.encryption ? await environmentBackupPassphrase(ctx.home, ctx.env, ctx.environment ?? 'target') : undefined;
+        // before the restore: an undo after a crash looks for the safety backup this restore takes, none older
+        await writeFileAtomic(join(ctx.dir, 'restoring.json'), JSON.stringify({ id: pkg.id, at: new Date().toISOString() }) + '\n');
         const r = await backup.restoreBackup(backupEnv(ctx), { backup: pkg, parts: ['data', 'database'], dryRun: false, passphrase });
         restored = { id: pkg.id, safetyBackup: r.safetyBackup, files: r.files, database: r.database };
         await writeFileAtomic(marker, JSON.stringify(restored) + '\n');
@@ -57,7 +59,7 @@ export const bluegreenDeploy: StepKind = {
     const d = await ops.deployIdle({ home: ctx.home, env: ctx.env, signal: ctx.signal, detail: ctx.detail }, { runId: ctx.runId, timeoutSeconds: p.timeoutSeconds !== undefined ? Number(p.timeoutSeconds) : undefined });
     return { color: d.color, live: d.active, services: d.record.services, endpoints: d.record.endpoints, workloads: d.record.workloads, health: d.health, ...(restored ? { restored } : {}) };
   },
-  async undo(ctx, p, result) {
+  async undo(ctx, _p, result) {
     const ops = await bg();
     const { loadPlatform } = await modules.runtime();
     const { readBlueGreen, other } = await import('../../bluegreen/state.js');
@@ -75,8 +77,12 @@ export const bluegreenDeploy: StepKind = {
     const restored = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as { safetyBackup?: string; id?: string }, () => undefined);
     const backup = await modules.backup();
     // the restore's own safety backup; found by name when the run died between the restore and its marker
-    const pkgId = restored?.id ?? (p.from ? ctx.resultOf(str(p.from))?.id : undefined);
-    const safetyId = restored?.safetyBackup ?? (pkgId ? (await backup.listBackups(ctx.home)).backups.find((b) => b.sidecar.kind === 'safety' && b.sidecar.name === `safety-before-restore-${String(pkgId)}`)?.id : undefined);
+    // the restore's own safety backup; when the run died between the restore and its marker, the one that restore
+    // took (named after the package, made after it started): never an older one, never when no restore started
+    const restoring = await readFile(join(ctx.dir, 'restoring.json'), 'utf8').then((t) => JSON.parse(t) as { id: string; at: string }, () => undefined);
+    const safetyId =
+      restored?.safetyBackup ??
+      (restoring ? (await backup.listBackups(ctx.home)).backups.find((b) => b.sidecar.kind === 'safety' && b.sidecar.name === `safety-before-restore-${restoring.id}` && b.sidecar.createdAt >= restoring.at)?.id : undefined);
     if (safetyId) {
       const safety = await backup.findBackup(ctx.home, safetyId);
       const { environmentBackupPassphrase } = await import('../../config/env-secrets.js');
@@ -85,6 +91,7 @@ export const bluegreenDeploy: StepKind = {
       ctx.detail(`data and database put back from ${safetyId}`);
     }
     await rm(marker, { force: true });
+    await rm(join(ctx.dir, 'restoring.json'), { force: true });
     await restoreState(ctx.dir, 'state');
     await rm(join(ctx.dir, 'started.json'), { force: true });
   },
@@ -106,8 +113,14 @@ export const trafficSwitch: StepKind = {
     if (p.deploy && !deployed) throw new Error(`step ${str(p.deploy)} deployed nothing in this run: there is no new color to switch to`);
     const now = await readBlueGreen(ctx.home);
     const color = (deployed?.color as 'blue' | 'green' | undefined) ?? other(now?.active ?? 'blue');
-    // before anything changes: the state and the traefik file, and on Kubernetes the selectors as they are
+    // before anything changes: the state and the traefik file, and on Kubernetes the selectors as they are; and
+    // which deployment served, so that a switch back never revives one that was retired since
     await saveState(ctx.dir, 'switch', await ops.switchFiles(ctx.home));
+    const fromFile = join(ctx.dir, 'switched-from.json');
+    if (!(await readFile(fromFile, 'utf8').then(() => true, () => false))) {
+      const served = now ? now.colors[now.active] : undefined;
+      await writeFileAtomic(fromFile, JSON.stringify({ color: now?.active ?? 'blue', deployedAt: served?.deployedAt ?? null }) + '\n');
+    }
     const selFile = join(ctx.dir, 'selectors.json');
     let selectors = await readFile(selFile, 'utf8').then((t) => JSON.parse(t) as { from: string; selectors: Record<string, Record<string, string>> }, () => undefined);
     if (!selectors) {
@@ -122,15 +135,22 @@ export const trafficSwitch: StepKind = {
   },
   async undo(ctx) {
     const ops = await bg();
+    const { readBlueGreen } = await import('../../bluegreen/state.js');
+    const from = await readFile(join(ctx.dir, 'switched-from.json'), 'utf8').then((t) => JSON.parse(t) as { color: 'blue' | 'green'; deployedAt: string | null }, () => undefined);
+    const now = await readBlueGreen(ctx.home);
+    if (from && now && from.deployedAt !== null && now.colors[from.color]?.deployedAt !== from.deployedAt) {
+      throw new Error(`the ${from.color} deployment traffic came from was retired (mcp environments retire-blue): there is nothing to switch back to; ${now.active} keeps serving`);
+    }
     const selFile = join(ctx.dir, 'selectors.json');
     const saved = await readFile(selFile, 'utf8').then((t) => JSON.parse(t) as { from: 'blue' | 'green'; selectors: Record<string, Record<string, string>> }, () => undefined);
     if (saved) {
-      await ops.restoreSelectors({ home: ctx.home, env: ctx.env, detail: ctx.detail }, saved.selectors, saved.from);
+      await ops.restoreSelectors({ home: ctx.home, env: ctx.env, detail: ctx.detail }, saved.selectors);
       ctx.detail(`Service selectors back: ${Object.keys(saved.selectors).join(', ')}`);
     }
     // the state, and the traefik file byte for byte (or gone, if it did not exist)
     await restoreState(ctx.dir, 'switch');
     await rm(selFile, { force: true });
+    await rm(join(ctx.dir, 'switched-from.json'), { force: true });
   },
 };
 
@@ -141,7 +161,16 @@ export const trafficMonitor: StepKind = {
   rollbackPoint: false,
   mutates: false,
   describe: (p) => `hold the new color under the canary gates for ${Math.round(Number(p.windowMs ?? 300_000) / 1000)}s`,
-  check: (_p, home) => refusedHere(home),
+  async check(p, home) {
+    const refused = await refusedHere(home);
+    if (refused) return refused;
+    // Kubernetes pods are not reached from here for their /metrics: without an endpoint every metric gate is "no
+    // data", which fails after traffic has moved; refused before anything runs
+    const { loadPlatform } = await modules.runtime();
+    const platform = await loadPlatform(home).catch(() => undefined);
+    if (platform?.runtime.type === 'kubernetes' && !p.metricsUrl) return 'monitor_metrics on Kubernetes measures the new color through --metrics-url (Prometheus text or JSON: your Prometheus, or a metrics endpoint of the new pods); pass it';
+    return undefined;
+  },
   async run(ctx, p) {
     const ops = await bg();
     const { readBlueGreen } = await import('../../bluegreen/state.js');
