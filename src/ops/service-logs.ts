@@ -78,3 +78,39 @@ export async function serviceLogs(platform: PlatformServices, home: string, env:
   }
   return out;
 }
+
+/**
+ * --follow for the services' own logs: `docker compose logs --follow` (from now on) or `kubectl logs -f` per
+ * Deployment, each new line handed to `onEntry` as it comes, until `signal` stops it. Without this, `mcp logs
+ * --follow --service NAME` showed the containers' past lines and then only the CLI's own.
+ */
+export async function followServiceLogs(platform: PlatformServices, home: string, env: NodeJS.ProcessEnv, names: string[], onEntry: (e: LogEntry) => void, signal: AbortSignal): Promise<void> {
+  const runtime = platform.runtime.type;
+  if (runtime === 'none' || !names.length) return;
+  const { execa } = await import('execa');
+  const { createInterface } = await import('node:readline');
+  const since = new Date().toISOString();
+  const follow = async (bin: string, argv: string[], parse: (line: string, prev?: LogEntry) => LogEntry | undefined) => {
+    const child = execa(bin, argv, { env, cwd: home, cancelSignal: signal, reject: false, stdin: 'ignore', stderr: 'ignore', buffer: false });
+    let prev: LogEntry | undefined;
+    for await (const line of createInterface({ input: child.stdout! })) {
+      const e = parse(line, prev);
+      if (!e) continue;
+      prev = e;
+      onEntry(e);
+    }
+    await child;
+  };
+  if (runtime === 'docker') {
+    const file = composeFilePath(home);
+    const argv = ['compose', '-p', projectName(platform, home), ...(existsSync(file) ? ['-f', file] : []), 'logs', '--follow', '--no-color', '--timestamps', '--since', since, ...names];
+    await follow('docker', argv, (line, prev) => {
+      const p = parseComposeLine(line, names);
+      return p ? entryFromText(p.rest, `docker:${p.service}`, p.service, prev?.service === p.service ? prev : undefined) : undefined;
+    });
+    return;
+  }
+  const ns = platform.runtime.namespace ?? DEFAULT_NAMESPACE;
+  const scope = [`--namespace=${ns}`, ...(platform.runtime.context ? [`--context=${platform.runtime.context}`] : [])];
+  await Promise.all(names.map((name) => follow('kubectl', [...scope, 'logs', '-f', `deployment/${name}`, '--timestamps', '--all-containers=true', '--prefix=false', `--since-time=${since}`], (line, prev) => entryFromText(line, `kubernetes:${name}`, name, prev))));
+}

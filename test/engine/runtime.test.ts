@@ -313,4 +313,26 @@ migration:
       ['git_mcp', `${SERVER}:4.2`],
     ]);
   }, 180_000);
+
+  it("logs --follow --service prints the container's new lines as they come", async () => {
+    const { home, env, ports } = await dockerHome();
+    expect((await mcp(['start', '--all'], { home, env })).exitCode).toBe(0);
+    const child = spawn(process.execPath, [MCP, '--home', home, 'logs', '--follow', '--service', 'filesystem_mcp', '--json'], { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    try {
+      const probe = `/follow-probe-${Date.now()}`;
+      const until = Date.now() + 30_000;
+      // asked again until the follower is attached: the first requests may come before it is
+      while (!out.includes(`"message":"GET ${probe} 404"`)) {
+        if (Date.now() > until) throw new Error(`no followed line for ${probe}: ${out.slice(-800)}`);
+        await fetch(`http://127.0.0.1:${ports.fs}${probe}`).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const line = out.split('\n').find((l) => l.includes(probe))!;
+      expect(JSON.parse(line)).toMatchObject({ type: 'log', service: 'filesystem_mcp', source: 'docker:filesystem_mcp', message: `GET ${probe} 404` });
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../fsutil.js';
 import { redact } from '../../redact.js';
 import { followFile, formatEntry, isViewerNoise, logFiles, matches, mergeByTime, parseLevel, parseLine, readLogFile, LEVELS, type LogEntry, type LogFilter } from '../../ops/logs.js';
 import { parseInstant } from '../../ops/time.js';
+import type { PlatformServices } from '../../runtime/services.js';
 
 export interface LogsOptions {
   since?: string;
@@ -37,11 +38,12 @@ function servicesFlag(raw: string[] | string | undefined): string[] | undefined 
  * The CLI's logs, plus the services' own logs through the runtime when asked for them: with --all, or
  * with --service naming configured services. (Plain `mcp logs` reads only files: fast, no docker.)
  */
-async function collect(ctx: Ctx, filter: LogFilter, opts: { all?: boolean } = {}): Promise<{ entries: LogEntry[]; sources: string[]; warnings: string[] }> {
+async function collect(ctx: Ctx, filter: LogFilter, opts: { all?: boolean } = {}): Promise<{ entries: LogEntry[]; sources: string[]; warnings: string[]; services?: { platform: PlatformServices; names: string[] } }> {
   const files = await logFiles(ctx.home, ctx.env);
   const lists = await Promise.all(files.map((f) => readLogFile(f, filter)));
   const sources = files.map((f) => f.path);
   const warnings: string[] = [];
+  let services: { platform: PlatformServices; names: string[] } | undefined;
   const { loadPlatform } = await import('../../runtime/index.js');
   // no config (or an unreadable one): only the CLI's own logs
   const platform = await loadPlatform(ctx.home).catch(() => undefined);
@@ -53,12 +55,13 @@ async function collect(ctx: Ctx, filter: LogFilter, opts: { all?: boolean } = {}
       const src = await serviceLogs(platform, ctx.home, ctx.env, names, filter, ctx.signal);
       sources.push(...src.commands);
       lists.push(src.entries);
+      services = { platform, names };
       if (src.error) warnings.push(`the services' logs from ${src.runtime} are missing: ${src.error}`);
     }
   }
   const entries = mergeByTime(lists).filter((e) => !isViewerNoise(e));
   for (const w of warnings) ctx.out.warn(w);
-  return { entries, sources, warnings };
+  return { entries, sources, warnings, services };
 }
 
 export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
@@ -73,7 +76,7 @@ export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw invalidInput(`--limit '${opts.limit}' is not a positive whole number`);
 
-  const { entries: all, sources, warnings } = await collect(ctx, filter, { all: opts.all });
+  const { entries: all, sources, warnings, services } = await collect(ctx, filter, { all: opts.all });
   const entries = limit ? all.slice(-limit) : all;
 
   if (!opts.follow) {
@@ -93,8 +96,15 @@ export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
   ctx.out.progress(`following ${sources.length ? sources.join(', ') : 'the logs'} (Ctrl-C to stop)`);
   const files = await logFiles(ctx.home, ctx.env);
   const followFilter: LogFilter = { ...filter, until: undefined };
-  await Promise.all(
-    files.map((f) => {
+  const following: Array<Promise<void>> = [];
+  if (services) {
+    // the services' own new lines too, through their runtime
+    const { followServiceLogs } = await import('../../ops/service-logs.js');
+    following.push(followServiceLogs(services.platform, ctx.home, ctx.env, services.names, (e) => matches(e, followFilter) && emit(e), ctx.signal).catch((e: Error) => ctx.out.warn(`following the services' logs stopped: ${e.message}`)));
+  }
+  await Promise.all([
+    ...following,
+    ...files.map((f) => {
       let prev: LogEntry | undefined;
       return followFile(f.path, (line) => {
         const e = parseLine(line, f.path, f.service, prev);
@@ -104,7 +114,7 @@ export const logsHandler: Handler<LogsOptions> = async (ctx, opts) => {
         if (matches(e, followFilter)) emit(e);
       }, ctx.signal);
     }),
-  );
+  ]);
   return { exitCode: 0 };
 };
 

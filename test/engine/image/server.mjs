@@ -28,6 +28,8 @@ function answer(msg) {
 createServer((req, res) => {
   const t0 = process.hrtime.bigint();
   const done = (status) => {
+    // one line per request on stdout: the container's log (mcp logs --service, --follow)
+    process.stdout.write(`${req.method} ${req.url} ${status}\n`);
     if (status >= 500) counts.failed++;
     else counts.ok++;
     latencySum += Number(process.hrtime.bigint() - t0) / 1e6;
