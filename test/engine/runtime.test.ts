@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { basename, join } from 'node:path';
 import { createServer } from 'node:net';
-import { MCP, ROOT, mcp, tempDir } from '../helpers/cli.js';
+import { MCP, ROOT, mcp, mcpMigrate, tempDir } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { containers, engineEnv, engineEvents, removeProject } from '../helpers/engine.js';
 
@@ -335,4 +335,43 @@ migration:
       child.kill('SIGTERM');
     }
   }, 120_000);
+
+  it('the engine dies in the middle of an upgrade: the run fails naming it, its rollback stops where it needs the engine, and once the engine is back the rollback puts 4.2 back running', async () => {
+    const { home, project, env } = await dockerHome();
+    expect((await mcp(['start', '--all'], { home, env })).exitCode).toBe(0);
+    const socket = env.DOCKER_HOST!.replace(/^unix:\/\//, '');
+    const child = spawn(process.execPath, [MCP, '--home', home, 'upgrade', '--to', '5.0', '--json'], { env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let killed = false;
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      // the services are stopped: the engine goes away before the upgrade starts them again
+      if (!killed && /"type":"step.end"[^\n]*"kind":"services.stop"/.test(out)) {
+        killed = true;
+        void execa('pkill', ['-f', `podman system service --time=0 unix://${socket}`], { reject: false });
+      }
+    });
+    let code: number | null;
+    try {
+      code = await new Promise<number | null>((r) => child.on('close', r));
+    } finally {
+      await execa(process.execPath, [join(ROOT, 'test/engine/setup.mjs')], { stdio: 'inherit' });
+    }
+    expect(killed).toBe(true);
+    // a run that failed exits 1 (docs/exit-codes.md); what failed is named, and the journal says where the rollback stopped
+    expect(code, out.slice(-1500)).toBe(1);
+    const result = JSON.parse(out.trim().split('\n').pop()!);
+    expect(result).toMatchObject({ type: 'result', status: 'failed', rollback: { failed: true } });
+    expect(result.error).toMatch(/the container engine does not answer at DOCKER_HOST .*; rollback stopped: undoing start \(start all services at 5\.0\) failed: the container engine does not answer/);
+    // the engine back: the rollback goes on from where it stopped, to the run's start (--to 4.2: services running again;
+    // without it, it stops at the rollback point after the services were stopped)
+    const rb = await mcpMigrate(['rollback', '--to', '4.2', '--json'], { home, env });
+    expect(rb.exitCode, rb.stdout.slice(-1500) + rb.stderr).toBe(0);
+    const running = (await containers(project)).filter((c) => c.State === 'running');
+    expect(running.map((c) => [c.Names, c.Image]).sort()).toEqual([
+      [`${project}-filesystem_mcp-1`, `${SERVER}:4.2`],
+      [`${project}-git_mcp-1`, `${SERVER}:4.2`],
+      [`${project}-redis-1`, INFRA],
+    ]);
+  }, 300_000);
 });
