@@ -76,7 +76,6 @@ export const bluegreenDeploy: StepKind = {
     const marker = join(ctx.dir, 'restored.json');
     const restored = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as { safetyBackup?: string; id?: string }, () => undefined);
     const backup = await modules.backup();
-    // the restore's own safety backup; found by name when the run died between the restore and its marker
     // the restore's own safety backup; when the run died between the restore and its marker, the one that restore
     // took (named after the package, made after it started): never an older one, never when no restore started
     const restoring = await readFile(join(ctx.dir, 'restoring.json'), 'utf8').then((t) => JSON.parse(t) as { id: string; at: string }, () => undefined);
