@@ -90,14 +90,25 @@ if (!ok(plugin, ['version'])) {
   if (!ok(plugin, ['version'])) die(`${plugin} does not run`);
 }
 
-// the Docker API: podman system service on our socket, started when it does not answer
-if (!ok('docker', ['version'], env)) {
+// the Docker API: podman system service on our socket, (re)started unless it answers AND can create a network: a
+// service left by an earlier run can answer `version` and still fail every container operation ("write child:
+// broken pipe", seen when the process tree that started it had gone)
+const works = () => {
+  if (!ok('docker', ['version'], env)) return false;
+  ok('docker', ['network', 'rm', 'mcp-engine-probe'], env);
+  const made = ok('docker', ['network', 'create', 'mcp-engine-probe'], env);
+  ok('docker', ['network', 'rm', 'mcp-engine-probe'], env);
+  return made;
+};
+if (!works()) {
+  spawnSync('pkill', ['-f', `podman system service --time=0 unix://${socket}`]);
+  spawnSync('sleep', ['1']);
   rmSync(socket, { force: true });
   const log = openSync(join(DIR, 'service.log'), 'a');
   say(`starting podman system service on ${socket} …`);
   spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env, detached: true, stdio: ['ignore', log, log] }).unref();
   const until = Date.now() + 30_000;
-  while (!ok('docker', ['version'], env)) {
+  while (!works()) {
     if (Date.now() > until) die(`the podman service did not answer on ${socket} within 30 s (see ${join(DIR, 'service.log')})`);
     spawnSync('sleep', ['0.3']);
   }
