@@ -6,6 +6,7 @@
 //               file provider's mcp-traffic.yml (src/bluegreen/traffic.ts)
 //   docker      not built: two compose projects need the engine lane to be proven (docs/environments.md)
 import { readStoredConfig } from '../config/store.js';
+import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
 import type { PlatformServices, ServiceSpec } from '../runtime/services.js';
 import type { Condition, Plan } from '../run/plan.js';
 import { run, type RunOptions } from '../runtime/exec.js';
@@ -27,9 +28,10 @@ async function platformOf(home: string) {
   return loadPlatform(home);
 }
 
-function kubeOpts(p: PlatformServices, e: BgEnv): KubeOpts {
+/** Where a home's Kubernetes runtime lives (namespace, context) and how kubectl is run for it. */
+export function kubeOpts(p: PlatformServices, e: Pick<BgEnv, 'env' | 'signal' | 'detail'>): KubeOpts {
   const ro: RunOptions = { env: e.env, signal: e.signal, echo: e.detail, timeoutMs: 120_000 };
-  return { namespace: p.runtime.namespace ?? 'mcp-platform', context: p.runtime.context, ro };
+  return { namespace: p.runtime.namespace ?? DEFAULT_NAMESPACE, context: p.runtime.context, ro };
 }
 
 /** The config converted as `mcp deploy` converts it (the objects of every service). */
@@ -78,14 +80,14 @@ export async function currentState(home: string, p: PlatformServices): Promise<B
   const apps = appServices(p).map((x) => x.name);
   let workloads: string[] = [];
   // Kubernetes: the Deployments `mcp deploy` made, by their own names
-  if (p.runtime.type === 'kubernetes') workloads = appDeployments(await objectsOf(home, p.runtime.namespace ?? 'mcp-platform'), apps).map((d) => d.metadata.name);
+  if (p.runtime.type === 'kubernetes') workloads = appDeployments(await objectsOf(home, kubeOpts(p, { env: {}, detail: () => {} }).namespace), apps).map((d) => d.metadata.name);
   return { format: 'mcp.bluegreen/1', runtime: p.runtime.type, active: 'blue', colors: { blue: { deployedAt: new Date(0).toISOString(), services: apps, endpoints: {}, workloads } } };
 }
 
 /** The names the color's Deployments get (also what an interrupted deploy may have left). */
 export async function colorWorkloads(home: string, p: PlatformServices, color: Color): Promise<string[]> {
   if (p.runtime.type !== 'kubernetes') return [];
-  const objects = await objectsOf(home, kubeOpts(p, { home, env: {}, detail: () => {} }).namespace);
+  const objects = await objectsOf(home, kubeOpts(p, { env: {}, detail: () => {} }).namespace);
   return colorDeployments(objects, appServices(p).map((s) => s.name), color).map((d) => d.metadata.name);
 }
 

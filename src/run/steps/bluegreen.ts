@@ -71,7 +71,7 @@ export const bluegreenDeploy: StepKind = {
       const color = (result?.color as 'blue' | 'green' | undefined) ?? other((await readBlueGreen(ctx.home))?.active ?? 'blue');
       const names = Array.isArray(result?.workloads) && result.workloads.length ? (result.workloads as string[]) : await ops.colorWorkloads(ctx.home, platform, color);
       const { deleteDeployments } = await import('../../bluegreen/kubernetes.js');
-      await deleteDeployments(names, { namespace: platform.runtime.namespace ?? 'mcp-platform', context: platform.runtime.context, ro: { env: ctx.env, echo: ctx.detail, timeoutMs: 120_000 } });
+      await deleteDeployments(names, ops.kubeOpts(platform, { env: ctx.env, detail: ctx.detail }));
     }
     const marker = join(ctx.dir, 'restored.json');
     const restored = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as { safetyBackup?: string; id?: string }, () => undefined);
