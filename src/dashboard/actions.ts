@@ -68,14 +68,17 @@ export interface ActionReply {
 
 const binPath = (bin: 'mcp' | 'mcp-migrate') => fileURLToPath(new URL(`../../bin/${bin}.js`, import.meta.url));
 
-/** Processes this dashboard started, per run, so a double click does not start two. */
-const pending = new Map<string, number>();
+/** Processes this dashboard started, per run, with the journal's length when they were started, so
+ * a double click does not start two. Once the journal has grown, the process has shown itself there
+ * and the journal and the lock decide from then on (a finished process may take a moment to exit). */
+const pending = new Map<string, { pid: number; records: number }>();
 
 export function situationOf(home: string, runId: string): Situation {
   const st = replay(home, runId);
   const lock = liveLock(home);
-  let pendingPid = pending.get(runId);
-  if (pendingPid !== undefined && (!alive(pendingPid) || lock?.runId === runId)) {
+  const p = pending.get(runId);
+  let pendingPid = p?.pid;
+  if (p !== undefined && (!alive(p.pid) || lock?.runId === runId || st.records.length > p.records)) {
     pending.delete(runId);
     pendingPid = undefined;
   }
@@ -90,6 +93,7 @@ export function perform(home: string, runId: string, action: Action, env: NodeJS
     writeControl(home, runId, d.control);
     return { http: d.http, body: { action, runId, status: 'requested', message: d.message } };
   }
+  const records = replay(home, runId).records.length;
   const log = join(runDir(home, runId), `dashboard-${action}-${Date.now()}.log`);
   const fd = openSync(log, 'a');
   try {
@@ -100,7 +104,7 @@ export function perform(home: string, runId: string, action: Action, env: NodeJS
     });
     child.on('error', () => undefined);
     child.unref();
-    if (child.pid !== undefined) pending.set(runId, child.pid);
+    if (child.pid !== undefined) pending.set(runId, { pid: child.pid, records });
     return { http: d.http, body: { action, runId, status: 'started', message: d.message, pid: child.pid, log } };
   } finally {
     closeSync(fd);
