@@ -4,7 +4,8 @@
 //   kubernetes  `<name>-<color>` Deployments with a color label; traffic: the app Services' selectors
 //   none        mcp runs nothing: the idle color is the endpoints the config names now; traffic: the traefik
 //               file provider's mcp-traffic.yml (src/bluegreen/traffic.ts)
-//   docker      not built: two compose projects need the engine lane to be proven (docs/environments.md)
+//   docker      the new color a compose project of its own beside the platform's, on its network
+//               (src/bluegreen/docker.ts); traffic: the same traefik file, at the color's network aliases
 import { readStoredConfig } from '../config/store.js';
 import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
 import type { PlatformServices, ServiceSpec } from '../runtime/services.js';
@@ -44,11 +45,8 @@ async function objectsOf(home: string, namespace: string) {
 }
 
 export async function refuseRuntime(p: PlatformServices, home: string): Promise<string | undefined> {
-  if (p.runtime.type === 'docker') {
-    return 'blue/green on the docker runtime is not built yet (a second compose project, proven against a real engine): use runtime kubernetes or none for this environment, or --skip deploy_blue_environment,switch_traffic,monitor_metrics and deploy with mcp deploy';
-  }
-  // runtime none: traffic is switched through traefik's file provider, which must be found before anything runs
-  if (p.runtime.type === 'none') {
+  // docker and none: traffic is switched through traefik's file provider, which must be found before anything runs
+  if (p.runtime.type !== 'kubernetes') {
     try {
       await trafficFile(p, home);
     } catch (e) {
@@ -81,7 +79,9 @@ export async function currentState(home: string, p: PlatformServices): Promise<B
   let workloads: string[] = [];
   // Kubernetes: the Deployments `mcp deploy` made, by their own names
   if (p.runtime.type === 'kubernetes') workloads = appDeployments(await objectsOf(home, kubeOpts(p, { env: {}, detail: () => {} }).namespace), apps).map((d) => d.metadata.name);
-  return { format: 'mcp.bluegreen/1', runtime: p.runtime.type, active: 'blue', colors: { blue: { deployedAt: new Date(0).toISOString(), services: apps, endpoints: {}, workloads } } };
+  // docker: the platform's own compose project, where traefik reaches each service by its service name
+  const docker = p.runtime.type === 'docker' ? (await import('./docker.js')).platformRecord(p, home, appServices(p)) : { endpoints: {} };
+  return { format: 'mcp.bluegreen/1', runtime: p.runtime.type, active: 'blue', colors: { blue: { deployedAt: new Date(0).toISOString(), services: apps, workloads, ...docker } } };
 }
 
 /** The names the color's Deployments get (also what an interrupted deploy may have left). */
@@ -97,13 +97,18 @@ export interface Probe {
   detail: string;
 }
 
-/** Every app service of `color` answers its health check (MCP servers: initialize + tools/list), strictly. */
-async function probeColor(e: BgEnv, p: PlatformServices, color: Color): Promise<Probe[]> {
+/**
+ * Every app service of `color` answers its health check (MCP servers: initialize + tools/list), strictly. docker:
+ * at the ports `color` publishes on this host (`ports`, from its placement or record).
+ */
+async function probeColor(e: BgEnv, p: PlatformServices, color: Color, ports?: Record<string, string[]>): Promise<Probe[]> {
   const apps = appServices(p);
   const { checkService, containerPort, effectiveCheck } = await import('../health/checks.js');
-  if (p.runtime.type === 'none') {
+  if (p.runtime.type !== 'kubernetes') {
     const { platformHealth } = await import('../health/rule.js');
-    const judged = await platformHealth(p, apps, { home: e.home, env: e.env, signal: e.signal, strict: true });
+    const targets = p.runtime.type === 'docker' && ports ? (await import('./docker.js')).probeSpecs(apps, ports) : apps;
+    // docker: the probe decides (the runtime's states are the platform project's; a color may be another)
+    const judged = await platformHealth({ ...p, runtime: { ...p.runtime, type: 'none' } }, targets, { home: e.home, env: e.env, signal: e.signal, strict: true });
     return judged.map((h) => ({ service: h.name, ok: h.healthy, detail: h.detail }));
   }
   // kubernetes: each pod of the new color from here through kubectl port-forward, before a Service sends it traffic
@@ -146,11 +151,29 @@ export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds
     const r = await execute(deployments, { namespace: k.namespace, context: k.context, timeoutSeconds: opts.timeoutSeconds ?? 300, echo: e.detail, progress: e.detail, signal: e.signal, env: e.env });
     workloads = r.rolledOut;
   }
-  const health = await probeColor(e, p, color);
+  let docker: Pick<ColorRecord, 'project' | 'ports' | 'endpoints'> | undefined;
+  let health: Probe[];
+  if (p.runtime.type === 'docker') {
+    const d = await import('./docker.js');
+    const placed = await d.startColor(e, p, appServices(p), color);
+    docker = { project: placed.project, ports: placed.ports, endpoints: d.networkEndpoints(appServices(p), color, placed.ports) };
+    workloads = [placed.project];
+    // started is not listening yet: probed until every service answers, or the deploy's time is up
+    const until = Date.now() + (opts.timeoutSeconds ?? 60) * 1000;
+    for (;;) {
+      health = await probeColor(e, p, color, placed.ports);
+      if (health.every((h) => h.ok) || Date.now() > until || e.signal?.aborted) break;
+      await sleep(500, e.signal).catch(() => undefined);
+    }
+    if (!health.every((h) => h.ok)) {
+      // nothing switches to it: its containers go (the platform's network and blue stay as they were)
+      await d.removeColor(e, p, color, placed).catch((err: Error) => e.detail(`could not remove ${placed.project}: ${err.message}`));
+    }
+  } else health = await probeColor(e, p, color);
   for (const h of health) e.detail(`${color} ${h.service}: ${h.ok ? 'healthy' : 'UNHEALTHY'}: ${h.detail}`);
   const bad = health.filter((h) => !h.ok);
   if (bad.length) throw new Error(`the ${color} deployment is not healthy, so traffic stays on ${state.active}: ${bad.map((h) => `${h.service} (${h.detail})`).join(', ')}`);
-  const record: ColorRecord = { deployedAt: new Date().toISOString(), runId: opts.runId, version: p.version, services: apps, endpoints: p.runtime.type === 'kubernetes' ? {} : endpointsOf(p), workloads };
+  const record: ColorRecord = { deployedAt: new Date().toISOString(), runId: opts.runId, version: p.version, services: apps, endpoints: p.runtime.type === 'kubernetes' ? {} : endpointsOf(p), workloads, ...docker };
   await writeBlueGreen(e.home, { ...state, colors: { ...state.colors, [color]: record } });
   return { color, active: state.active, record, health };
 }
@@ -227,9 +250,11 @@ export async function monitor(e: BgEnv, o: { color: Color; windowMs: number; int
   const rec = state.colors[o.color];
   if (!rec) throw new Error(`no ${o.color} deployment is recorded: switch_traffic comes first`);
   const k = kubeOpts(p, e);
-  const urls = o.metricsUrl ? [] : Object.values(rec.endpoints).map((u) => `${u}/metrics`);
+  // docker: the endpoints are on the engine's network; from here, each service where the color publishes it
+  const origins = p.runtime.type === 'docker' ? Object.values(endpointsOf({ ...p, services: (await import('./docker.js')).probeSpecs(appServices(p), rec.ports ?? {}) })) : Object.values(rec.endpoints);
+  const urls = o.metricsUrl ? [] : origins.map((u) => `${u}/metrics`);
   const health = async (): Promise<Array<{ what: string; ok: boolean; detail: string }>> => {
-    if (p.runtime.type !== 'kubernetes') return (await probeColor(e, p, o.color)).map((h) => ({ what: h.service, ok: h.ok, detail: h.detail }));
+    if (p.runtime.type !== 'kubernetes') return (await probeColor(e, p, o.color, rec.ports)).map((h) => ({ what: h.service, ok: h.ok, detail: h.detail }));
     const out = [];
     for (const w of rec.workloads) {
       const r = await run('kubectl', [...(k.context ? ['--context', k.context] : []), 'get', '-n', k.namespace, `deployment/${w}`, '-o', 'json'], { ...k.ro, allowFailure: true });
@@ -297,6 +322,7 @@ export async function retireIdle(e: BgEnv, o: { expiredOnly?: boolean; dryRun?: 
   }
   if (o.dryRun) return { retired: idle, active: state.active, workloads: rec.workloads, keepUntil: state.keepUntil ?? null };
   if (p.runtime.type === 'kubernetes' && rec.workloads.length) await deleteDeployments(rec.workloads, kubeOpts(p, e));
+  if (p.runtime.type === 'docker') await (await import('./docker.js')).removeColor(e, p, idle, rec);
   const colors = { ...state.colors };
   delete colors[idle];
   const next: BlueGreenState = { ...state, colors };

@@ -1,5 +1,5 @@
 // Blue/green of one home (docs/environments.md, "Blue/green"): which color serves, what each color is (its
-// services, the endpoints traffic goes to, its workloads on Kubernetes), and how long the idle one is kept.
+// services, the endpoints traffic goes to, its workloads on Kubernetes, its compose project on docker), and how long the idle one is kept.
 // One file, <home>/state/bluegreen.json, written atomically; a home with no file has one color, blue: what
 // runs there now.
 import { readFile } from 'node:fs/promises';
@@ -24,6 +24,10 @@ const ColorSchema = z.object({
   endpoints: z.record(z.string(), z.string()),
   /** Kubernetes: this color's Deployments */
   workloads: z.array(z.string()).default([]),
+  /** docker: the compose project it runs in (the platform's own for the installation blue/green started from) */
+  project: z.string().optional(),
+  /** docker: service → the ports it publishes on this host in that project */
+  ports: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type ColorRecord = z.infer<typeof ColorSchema>;
 

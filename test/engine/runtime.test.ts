@@ -4,92 +4,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { basename, join } from 'node:path';
-import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { MCP, ROOT, mcp, mcpMigrate, tempDir } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
-import { containers, engineEnv, engineEvents, removeProject } from '../helpers/engine.js';
+import { INFRA, SERVER, containers, dockerHome, engineEvents, projects, removeProject } from '../helpers/engine.js';
 
-const SERVER = 'localhost/mcp-test/mcp-server';
-const INFRA = 'localhost/mcp-test/infra:1';
-const projects: string[] = [];
 afterAll(async () => {
   for (const p of projects) await removeProject(p);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** A v4.2 home on the docker runtime: redis (the infrastructure stand-in) and two MCP servers, on free ports. */
-async function dockerHome(tag = '4.2') {
-  const home = tempDir('mcp-engine-');
-  const project = basename(home).toLowerCase().replace(/[^a-z0-9_-]/g, '');
-  projects.push(project);
-  expect((await mcp(['init', '--version', '4.2'], { home })).exitCode).toBe(0);
-  const [redis, fs, git] = [await freePort(), await freePort(), await freePort()];
-  writeFileSync(
-    join(home, 'config', 'platform.yaml'),
-    `version: '4.2'
-environment: development
-platform:
-  name: engine-test
-api:
-  host: localhost
-  port: 8080
-  base_path: /api/
-security:
-  tls:
-    enabled: false
-auth:
-  type: bearer
-  tokens: []
-database:
-  type: pglite
-  table: mcp_data
-runtime:
-  type: docker
-services:
-  - name: redis
-    type: infrastructure
-    image: ${INFRA}
-    environment:
-      PORT: '6379'
-    ports:
-      - '127.0.0.1:${redis}:6379'
-    health_check:
-      type: tcp
-      port: 6379
-  - name: filesystem_mcp
-    type: mcp
-    image: ${SERVER}:${tag}
-    ports:
-      - '127.0.0.1:${fs}:3000'
-    depends_on:
-      - redis
-    health_check:
-      type: mcp
-      path: /mcp
-      port: 3000
-  - name: git_mcp
-    type: mcp
-    image: ${SERVER}:${tag}
-    ports:
-      - '127.0.0.1:${git}:3000'
-    health_check:
-      type: mcp
-      path: /mcp
-      port: 3000
-`,
-    { mode: 0o600 },
-  );
-  return { home, project, env: engineEnv(), ports: { redis, fs, git } };
-}
 
 describe('docker runtime on a real engine', () => {
   it('start --all, status --detailed, health --verbose over MCP on the published ports, stop --all; the engine logged each start and stop', async () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { withExit } from '../helpers/errors.js';
 import yaml from 'js-yaml';
 import { dependencyOrder, parseDuration, publishedPort, selectServices, servicesOf } from '../../src/runtime/services.js';
-import { composeDocument, imageAt, parsePs, projectName, withTag } from '../../src/runtime/docker.js';
+import { colorComposeDocument, composeDocument, imageAt, parsePs, projectName, withTag } from '../../src/runtime/docker.js';
+import { networkEndpoints } from '../../src/bluegreen/docker.js';
 import { diffTools, recordKey } from '../../src/health/tools.js';
 import { effectiveCheck } from '../../src/health/checks.js';
 
@@ -142,5 +143,22 @@ describe('compose file', () => {
     expect(() => yaml.load(yaml.dump(doc))).not.toThrow();
     expect(projectName({ ...p, runtime: { ...p.runtime } }, '/home/op/.mcp-platform')).toBe('mcp-platform');
     expect(projectName({ ...p, runtime: { ...p.runtime, project: 'Prod Stack' } }, '/x')).toBe('prod-stack');
+  });
+
+  it("a blue/green color's project: the application services only, on the platform's network under the color's aliases, at its own ports", () => {
+    const p = servicesOf(v5);
+    const ports = { 'filesystem-mcp': ['127.0.0.1:41001:3000'] };
+    const doc = colorComposeDocument(p, '/srv/mcp', { color: 'green', project: 'mcp-green', services: ['filesystem-mcp', 'git-mcp'], ports }) as { name: string; services: Record<string, any>; networks: any };
+    expect(doc.name).toBe('mcp-green');
+    expect(Object.keys(doc.services).sort()).toEqual(['filesystem-mcp', 'git-mcp']);
+    expect(doc.networks).toEqual({ default: { name: 'mcp_default', external: true } });
+    // the configured host port (3001) stays with blue; depends_on names no service outside the project
+    expect(doc.services['filesystem-mcp']).toMatchObject({ image: 'mcp-platform/filesystem:5.0', ports: ['127.0.0.1:41001:3000'], networks: { default: { aliases: ['green-filesystem-mcp'] } } });
+    expect(doc.services['filesystem-mcp'].depends_on).toBeUndefined();
+    expect(doc.services['git-mcp'].ports).toBeUndefined();
+    // traefik, on that network, reaches each color by its alias (blue as installed: by service name); stdio has no endpoint
+    const apps = p.services.filter((x) => x.type !== 'infrastructure');
+    expect(networkEndpoints(apps, 'green', ports)).toEqual({ 'filesystem-mcp': 'http://green-filesystem-mcp:3000' });
+    expect(networkEndpoints(apps, undefined, {})).toEqual({ 'filesystem-mcp': 'http://filesystem-mcp:3000' });
   });
 });

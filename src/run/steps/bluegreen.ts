@@ -1,7 +1,8 @@
 // The blue/green steps of a promotion (production-migration.yaml's `strategy: blue_green`), acting on the
 // target's home through src/bluegreen/ops.ts:
 //   bluegreen.deploy  deploy_blue_environment: the package restored there, the idle color deployed beside the
-//                     live one and health-checked (undo: its workloads removed, the data put back, the state)
+//                     live one and health-checked (undo: its workloads or compose project removed, the data put
+//                     back, the state)
 //   traffic.switch    switch_traffic: traffic to the new color (undo: traffic back, exactly as it was)
 //   traffic.monitor   monitor_metrics: the canary gates held for a window; a breach fails the step, and the
 //                     run's rollback switches back first
@@ -23,7 +24,7 @@ async function refusedHere(home: string): Promise<string | undefined> {
 
 export const bluegreenDeploy: StepKind = {
   kind: 'bluegreen.deploy',
-  summary: "on the target: the package an earlier step put there (`from`) restored (data and database, with a safety backup), then the idle color deployed beside the live one (Kubernetes: `<name>-<color>` Deployments; runtime none: the endpoints its config names) and health-checked, MCP protocol included; nothing switches. Undo: the new color's workloads removed, the data put back",
+  summary: "on the target: the package an earlier step put there (`from`) restored (data and database, with a safety backup), then the idle color deployed beside the live one (Kubernetes: `<name>-<color>` Deployments; docker: a compose project `<project>-<color>` on the platform's network; runtime none: the endpoints its config names) and health-checked, MCP protocol included; nothing switches. Undo: the new color's workloads removed, the data put back",
   needs: 'runtime',
   rollbackPoint: false,
   mutates: true,
@@ -73,6 +74,13 @@ export const bluegreenDeploy: StepKind = {
       const { deleteDeployments } = await import('../../bluegreen/kubernetes.js');
       await deleteDeployments(names, ops.kubeOpts(platform, { env: ctx.env, detail: ctx.detail }));
     }
+    if (platform.runtime.type === 'docker') {
+      // the project it started, or (interrupted) would have: `<project>-<color>`, never the platform's own
+      const color = (result?.color as 'blue' | 'green' | undefined) ?? other((await readBlueGreen(ctx.home))?.active ?? 'blue');
+      const { removeColor } = await import('../../bluegreen/docker.js');
+      const gone = await removeColor({ home: ctx.home, env: ctx.env, signal: ctx.signal, detail: ctx.detail }, platform, color, undefined);
+      ctx.detail(`removed the ${color} compose project ${gone}`);
+    }
     const marker = join(ctx.dir, 'restored.json');
     const restored = await readFile(marker, 'utf8').then((t) => JSON.parse(t) as { safetyBackup?: string; id?: string }, () => undefined);
     const backup = await modules.backup();
@@ -98,7 +106,7 @@ export const bluegreenDeploy: StepKind = {
 
 export const trafficSwitch: StepKind = {
   kind: 'traffic.switch',
-  summary: "on the target: traffic moves to the color `deploy` deployed (Kubernetes: the app Services' selectors patched to it; runtime none: the traefik file provider's mcp-traffic.yml rewritten atomically); the old color is kept. Undo: traffic back, the selectors or the file exactly as they were",
+  summary: "on the target: traffic moves to the color `deploy` deployed (Kubernetes: the app Services' selectors patched to it; docker and none: the traefik file provider's mcp-traffic.yml rewritten atomically); the old color is kept. Undo: traffic back, the selectors or the file exactly as they were",
   needs: 'runtime',
   rollbackPoint: false,
   mutates: true,
