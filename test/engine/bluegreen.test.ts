@@ -2,12 +2,14 @@
 // production-migration.yaml, `strategy: blue_green`) run from a staging home into a production home whose
 // platform runs in compose. Green is a second compose project on the platform's network, health-checked over
 // MCP before traffic moves; the switch rewrites the traefik file the platform's traefik container reads, and
-// from inside that container the new endpoints answer with the new release. A breached gate takes it all back.
+// from inside that container the new endpoints answer with the new release. A breached gate takes it all back,
+// and so does a rollback of a run killed while it held green.
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { mcp, tempDir } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { MCP, mcp, mcpMigrate, tempDir } from '../helpers/cli.js';
 import { INFRA, SERVER, containers, dockerHome, engineEnv, projects, removeProject } from '../helpers/engine.js';
 
 afterAll(async () => {
@@ -149,6 +151,33 @@ describe('blue/green on the docker runtime (real engine)', () => {
     expect(existsSync(traffic)).toBe(false);
     expect(await containers(`${project}-green`)).toEqual([]);
     expect(existsSync(join(prod, 'state', 'bluegreen.json'))).toBe(false);
+    expect((await containers(project)).map((c) => [c.Names, c.State]).sort()).toEqual(blueBefore);
+    expect(JSON.parse(await fromTraefik(project, 'http://filesystem_mcp:3000/health'))).toMatchObject({ version: '4.2' });
+  }, 300_000);
+
+  it('killed (-9) while monitor_metrics holds green: mcp-migrate rollback from the journal switches back and removes green; blue never stopped', async () => {
+    const { project, env, staging, plan, traffic } = await promotion();
+    const blueBefore = (await containers(project)).map((c) => [c.Names, c.State]).sort();
+    const child = spawn(process.execPath, [MCP, 'migration', 'execute', '--plan', plan, '--monitor-window', '10m', '--json'], { env: { ...process.env, ...env, MCP_HOME: staging, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (/"type":"step.start"[^\n]*"step":"deployment\.monitor-metrics"/.test(out)) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`the run ended (${code}) before monitor_metrics: ${out.slice(-800)}`)));
+    });
+    await new Promise((r) => child.on('close', r));
+    // killed mid-hold: green serves
+    expect(readFileSync(traffic, 'utf8')).toMatch(/^# mcp-color: green$/m);
+    expect(apps(await containers(`${project}-green`)).map((c) => c[1])).toEqual(['running', 'running']);
+    const rb = await mcpMigrate(['rollback', '--json'], { home: staging, env });
+    expect(rb.exitCode, rb.stdout.slice(-1500) + rb.stderr).toBe(0);
+    expect(existsSync(traffic)).toBe(false);
+    expect(await containers(`${project}-green`)).toEqual([]);
     expect((await containers(project)).map((c) => [c.Names, c.State]).sort()).toEqual(blueBefore);
     expect(JSON.parse(await fromTraefik(project, 'http://filesystem_mcp:3000/health'))).toMatchObject({ version: '4.2' });
   }, 300_000);
