@@ -101,14 +101,14 @@ export interface Probe {
  * Every app service of `color` answers its health check (MCP servers: initialize + tools/list), strictly. docker:
  * at the ports `color` publishes on this host (`ports`, from its placement or record).
  */
-async function probeColor(e: BgEnv, p: PlatformServices, color: Color, ports?: Record<string, string[]>): Promise<Probe[]> {
+async function probeColor(e: BgEnv, p: PlatformServices, color: Color, ports?: Record<string, string[]>, withinMs = 0): Promise<Probe[]> {
   const apps = appServices(p);
   const { checkService, containerPort, effectiveCheck } = await import('../health/checks.js');
   if (p.runtime.type !== 'kubernetes') {
-    const { platformHealth } = await import('../health/rule.js');
+    const { untilHealthy } = await import('../health/rule.js');
     const targets = p.runtime.type === 'docker' && ports ? (await import('./docker.js')).probeSpecs(apps, ports) : apps;
     // docker: the probe decides (the runtime's states are the platform project's; a color may be another)
-    const judged = await platformHealth({ ...p, runtime: { ...p.runtime, type: 'none' } }, targets, { home: e.home, env: e.env, signal: e.signal, strict: true });
+    const judged = await untilHealthy({ ...p, runtime: { ...p.runtime, type: 'none' } }, targets, { home: e.home, env: e.env, signal: e.signal, strict: true, withinMs });
     return judged.map((h) => ({ service: h.name, ok: h.healthy, detail: h.detail }));
   }
   // kubernetes: each pod of the new color from here through kubectl port-forward, before a Service sends it traffic
@@ -159,12 +159,7 @@ export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds
     docker = { project: placed.project, ports: placed.ports, endpoints: d.networkEndpoints(appServices(p), color, placed.ports) };
     workloads = [placed.project];
     // started is not listening yet: probed until every service answers, or the deploy's time is up
-    const until = Date.now() + (opts.timeoutSeconds ?? 60) * 1000;
-    for (;;) {
-      health = await probeColor(e, p, color, placed.ports);
-      if (health.every((h) => h.ok) || Date.now() > until || e.signal?.aborted) break;
-      await sleep(500, e.signal).catch(() => undefined);
-    }
+    health = await probeColor(e, p, color, placed.ports, (opts.timeoutSeconds ?? 60) * 1000);
     if (!health.every((h) => h.ok)) {
       // nothing switches to it: its containers go (the platform's network and blue stay as they were)
       await d.removeColor(e, p, color, placed).catch((err: Error) => e.detail(`could not remove ${placed.project}: ${err.message}`));

@@ -72,3 +72,22 @@ export async function platformHealth(
   await Promise.all(Array.from({ length: Math.min(8, services.length) }, worker));
   return out;
 }
+
+/**
+ * Probe `services` (with the runtime's `states`, when given, asked anew each time) every half second until every
+ * one is healthy or `withinMs` has passed: a container is running before its process listens. Resolves with the
+ * last judgement, healthy or not; the caller says what failed.
+ */
+export async function untilHealthy(
+  platform: PlatformServices,
+  services: ServiceSpec[],
+  opts: { home: string; env: NodeJS.ProcessEnv; signal?: AbortSignal; withinMs: number; states?: () => Promise<ServiceState[]>; strict?: boolean; timeoutMs?: number },
+): Promise<ServiceHealth[]> {
+  const until = Date.now() + opts.withinMs;
+  for (;;) {
+    const states = opts.states ? await opts.states() : undefined;
+    const judged = await platformHealth(platform, services, { home: opts.home, env: opts.env, signal: opts.signal, states, timeoutMs: opts.timeoutMs, strict: opts.strict });
+    if (judged.every((h) => h.healthy) || Date.now() > until || opts.signal?.aborted) return judged;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

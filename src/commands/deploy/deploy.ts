@@ -243,16 +243,11 @@ async function deployWithRuntime(ctx: Parameters<Handler>[0], opts: DeployOpts, 
   let started: Awaited<ReturnType<typeof runtime.start>>;
   try {
     started = await runtime.start(platform.services, {});
-    const { platformHealth } = await import('../../health/rule.js');
-    const until = Date.now() + timeoutSeconds * 1000;
-    for (;;) {
-      const judged = await platformHealth(platform, platform.services, { home: ctx.home, env: ctx.env, signal: ctx.signal, states: await runtime.status(platform.services), timeoutMs: 2000 });
-      const bad = judged.filter((h) => !h.healthy);
-      if (!bad.length) break;
-      if (Date.now() > until) {
-        throw failedError(`the ${opts.env} services did not all become healthy within ${timeoutSeconds} s: ${bad.map((h) => `${h.name} (${h.detail})`).join(', ')}`, { hint: `see why with: mcp --home ${ctx.home} logs --service ${bad[0]!.name}; mcp --home ${ctx.home} status --detailed` });
-      }
-      await new Promise((r) => setTimeout(r, 500));
+    const { untilHealthy } = await import('../../health/rule.js');
+    const judged = await untilHealthy(platform, platform.services, { home: ctx.home, env: ctx.env, signal: ctx.signal, withinMs: timeoutSeconds * 1000, timeoutMs: 2000, states: () => runtime.status(platform.services) });
+    const bad = judged.filter((h) => !h.healthy);
+    if (bad.length) {
+      throw failedError(`the ${opts.env} services did not all become healthy within ${timeoutSeconds} s: ${bad.map((h) => `${h.name} (${h.detail})`).join(', ')}`, { hint: `see why with: mcp --home ${ctx.home} logs --service ${bad[0]!.name}; mcp --home ${ctx.home} status --detailed` });
     }
   } catch (e) {
     // what ran before comes back: the previous definitions recreated from the previous compose file, or, when there

@@ -369,15 +369,9 @@ const READY_SECONDS = 60;
 
 async function untilHealthy(ctx: StepContext, platform: PlatformServices, svc: ServiceSpec, rt: Runtime): Promise<void> {
   if (platform.runtime.type !== 'docker') return;
-  const { platformHealth } = await import('../../health/rule.js');
-  const until = Date.now() + READY_SECONDS * 1000;
-  for (;;) {
-    const states = await rt.status([svc]);
-    const [h] = await platformHealth(platform, [svc], { home: ctx.home, env: ctx.env, signal: ctx.signal, states, timeoutMs: 2000 });
-    if (h?.healthy) return;
-    if (Date.now() > until) throw new Error(`${svc.name} did not answer its health check within ${READY_SECONDS} s of being recreated: ${h?.detail ?? 'no answer'}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const rule = await import('../../health/rule.js');
+  const [h] = await rule.untilHealthy(platform, [svc], { home: ctx.home, env: ctx.env, signal: ctx.signal, withinMs: READY_SECONDS * 1000, timeoutMs: 2000, states: () => rt.status([svc]) });
+  if (!h?.healthy) throw new Error(`${svc.name} did not answer its health check within ${READY_SECONDS} s of being recreated: ${h?.detail ?? 'no answer'}`);
 }
 
 const serviceMigrate: StepKind = {
