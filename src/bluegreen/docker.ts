@@ -9,14 +9,15 @@ import {
   colorAlias,
   colorComposePath,
   colorProjectName,
-  composeFilePath,
   composeIn,
+  engineDown,
   projectName,
   STOP_GRACE_SECONDS,
   writeColorComposeFile,
   type Color,
   type ColorPlacement,
 } from '../runtime/docker.js';
+import { run } from '../runtime/exec.js';
 import type { ColorRecord } from './state.js';
 
 interface Env {
@@ -24,6 +25,16 @@ interface Env {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   detail(msg: string): void;
+}
+
+/** `docker ARGS…`; the engine not answering is exit 3, named. */
+async function dockerIn(args: string[], o: { home: string; env: NodeJS.ProcessEnv; echo: (l: string) => void; signal?: AbortSignal; timeoutMs: number }) {
+  try {
+    const r = await run('docker', args, { ...o, cwd: o.home });
+    return r;
+  } catch (err) {
+    throw engineDown((err as Error).message ?? '', o.env) ?? err;
+  }
 }
 
 /** A port nobody listens on at 127.0.0.1 now (the engine publishes the color there). */
@@ -38,8 +49,9 @@ function freePort(): Promise<number> {
   });
 }
 
-/** "127.0.0.1:3001:3000/tcp" → 3000: the container side of a published port. */
+/** "127.0.0.1:3001:3000/tcp" → 3000: the container side of a published port (NaN for a range). */
 const containerSide = (port: string): number => Number(port.replace(/\/(tcp|udp)$/, '').split(':').pop());
+const protocolOf = (port: string): string => port.match(/\/(tcp|udp)$/)?.[0] ?? '';
 
 /** Where traefik, on the platform's network, reaches each service of a color: `http://<alias>:<container port>`. */
 export function networkEndpoints(services: ServiceSpec[], color: Color | undefined, ports: Record<string, string[]>): Record<string, string> {
@@ -60,8 +72,31 @@ export function platformRecord(p: PlatformServices, home: string, apps: ServiceS
   return { project: projectName(p, home), ports, endpoints: networkEndpoints(apps, undefined, ports) };
 }
 
-/** The services of a color as they are reached from this host (their ports in the color's project). */
-export const probeSpecs = (apps: ServiceSpec[], ports: Record<string, string[]>): ServiceSpec[] => apps.map((s) => ({ ...s, ports: ports[s.name] ?? s.ports }));
+/**
+ * The services of a color as they are reached from this host: at their ports in the color's project. A health
+ * check that names an address (`url`, `host`) names the configured one, blue's: it is probed at the color's port
+ * with its path. stdio servers have no network endpoint and are not probed (traffic does not go to them).
+ */
+export function probeSpecs(apps: ServiceSpec[], ports: Record<string, string[]>): ServiceSpec[] {
+  return apps
+    .filter((s) => s.transport !== 'stdio')
+    .map((s) => {
+      const own = ports[s.name] ?? s.ports;
+      const hc = s.healthCheck;
+      if (!hc || (hc.url === undefined && hc.host === undefined)) return { ...s, ports: own };
+      const first = own[0];
+      const port = hc.url !== undefined || hc.port === undefined ? (first !== undefined ? containerSide(first) : undefined) : hc.port;
+      let path = hc.path;
+      if (hc.url !== undefined) {
+        try {
+          path = new URL(hc.url).pathname;
+        } catch {
+          /* an unparsable url: probed at the default path */
+        }
+      }
+      return { ...s, ports: own, healthCheck: { ...hc, url: undefined, host: undefined, port, path } };
+    });
+}
 
 /**
  * Start `color` as its own project: each application service published on 127.0.0.1 at a free port per configured
@@ -69,12 +104,22 @@ export const probeSpecs = (apps: ServiceSpec[], ports: Record<string, string[]>)
  */
 export async function startColor(e: Env, p: PlatformServices, apps: ServiceSpec[], color: Color): Promise<ColorPlacement> {
   const ports: Record<string, string[]> = {};
-  for (const s of apps) ports[s.name] = await Promise.all(s.ports.map(async (x) => `127.0.0.1:${await freePort()}:${containerSide(x)}`));
+  for (const s of apps) {
+    const range = s.ports.find((x) => !Number.isInteger(containerSide(x)));
+    if (range) throw new Error(`${s.name} publishes ${range}: a blue/green color publishes each port on its own host port, so port ranges are not supported; list the ports one by one`);
+    ports[s.name] = await Promise.all(s.ports.map(async (x) => `127.0.0.1:${await freePort()}:${containerSide(x)}${protocolOf(x)}`));
+  }
   const c: ColorPlacement = { color, project: colorProjectName(p, e.home, color), services: apps.map((s) => s.name), ports };
   // the images as the config writes them, as `mcp start` runs them
   const file = await writeColorComposeFile(p, e.home, c);
   e.detail(`deploying ${color} as compose project ${c.project} (${file}) on the network of ${projectName(p, e.home)}`);
-  await composeIn(c.project, file, ['up', '-d'], { home: e.home, env: e.env, echo: e.detail, signal: e.signal, timeoutMs: 300_000 });
+  try {
+    await composeIn(c.project, file, ['up', '-d'], { home: e.home, env: e.env, echo: e.detail, signal: e.signal, timeoutMs: 300_000 });
+  } catch (err) {
+    // what `up` started before it failed (a pull, a port taken, the network missing, interrupted) goes with it
+    await removeColor({ ...e, signal: undefined }, p, color, c).catch((x: Error) => e.detail(`could not remove ${c.project}: ${x.message}`));
+    throw err;
+  }
   return c;
 }
 
@@ -86,12 +131,15 @@ export async function removeColor(e: Env, p: PlatformServices, color: Color, rec
   const project = rec?.project ?? colorProjectName(p, e.home, color);
   const o = { home: e.home, env: e.env, echo: e.detail, signal: e.signal, timeoutMs: 120_000 };
   if (project === projectName(p, e.home)) {
-    const names = rec?.services ?? [];
-    if (!names.length) return project;
-    const { writeComposeFile } = await import('../runtime/docker.js');
-    await writeComposeFile(p, e.home);
-    await composeIn(project, composeFilePath(e.home), ['stop', '-t', String(STOP_GRACE_SECONDS), ...names], o);
-    await composeIn(project, composeFilePath(e.home), ['rm', '--force', ...names], o);
+    // by the labels compose gave them: the platform's compose file no longer lists them once another color serves
+    const ids: string[] = [];
+    for (const name of rec?.services ?? []) {
+      const r = await dockerIn(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${name}`], o);
+      ids.push(...r.stdout.split('\n').filter(Boolean));
+    }
+    if (!ids.length) return project;
+    await dockerIn(['stop', '-t', String(STOP_GRACE_SECONDS), ...ids], o);
+    await dockerIn(['rm', '--force', ...ids], o);
     return project;
   }
   if (project !== colorProjectName(p, e.home, color)) throw new Error(`the ${color} color names compose project ${project}, not ${colorProjectName(p, e.home, color)}: remove it by hand (docker compose -p ${project} down)`);

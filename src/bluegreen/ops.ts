@@ -162,7 +162,7 @@ export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds
     health = await probeColor(e, p, color, placed.ports, (opts.timeoutSeconds ?? 60) * 1000);
     if (!health.every((h) => h.ok)) {
       // nothing switches to it: its containers go (the platform's network and blue stay as they were)
-      await d.removeColor(e, p, color, placed).catch((err: Error) => e.detail(`could not remove ${placed.project}: ${err.message}`));
+      await d.removeColor({ ...e, signal: undefined }, p, color, placed).catch((err: Error) => e.detail(`could not remove ${placed.project}: ${err.message}`));
     }
   } else health = await probeColor(e, p, color);
   for (const h of health) e.detail(`${color} ${h.service}: ${h.ok ? 'healthy' : 'UNHEALTHY'}: ${h.detail}`);
@@ -303,7 +303,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Remove the idle color (the old one, after a switch): its Deployments on Kubernetes; its record. Cannot be undone:
  * after it, a rollback cannot switch back. `expiredOnly`: only once its keep window has ended.
  */
-export async function retireIdle(e: BgEnv, o: { expiredOnly?: boolean; dryRun?: boolean }): Promise<{ retired: Color | null; active: Color | null; workloads: string[]; keepUntil: string | null; reason?: string }> {
+export async function retireIdle(e: BgEnv, o: { expiredOnly?: boolean; dryRun?: boolean }): Promise<{ retired: Color | null; active: Color | null; runtime?: BlueGreenState['runtime']; workloads: string[]; keepUntil: string | null; reason?: string }> {
   const p = await platformOf(e.home);
   const state = await readBlueGreen(e.home);
   if (!state) return { retired: null, active: null, workloads: [], keepUntil: null, reason: 'no blue/green deployment in this home' };
@@ -315,7 +315,7 @@ export async function retireIdle(e: BgEnv, o: { expiredOnly?: boolean; dryRun?: 
   if (o.expiredOnly && (!state.keepUntil || !state.switchedAt || Date.parse(state.keepUntil) > Date.now() || Date.parse(rec.deployedAt) > Date.parse(state.switchedAt))) {
     return { retired: null, active: state.active, workloads: rec.workloads, keepUntil: state.keepUntil ?? null, reason: state.keepUntil && Date.parse(state.keepUntil) > Date.now() ? `${idle} is kept until ${state.keepUntil}` : `${idle} was not left behind by a switch` };
   }
-  if (o.dryRun) return { retired: idle, active: state.active, workloads: rec.workloads, keepUntil: state.keepUntil ?? null };
+  if (o.dryRun) return { retired: idle, active: state.active, runtime: state.runtime, workloads: rec.workloads, keepUntil: state.keepUntil ?? null };
   if (p.runtime.type === 'kubernetes' && rec.workloads.length) await deleteDeployments(rec.workloads, kubeOpts(p, e));
   if (p.runtime.type === 'docker') await (await import('./docker.js')).removeColor(e, p, idle, rec);
   const colors = { ...state.colors };
@@ -323,5 +323,5 @@ export async function retireIdle(e: BgEnv, o: { expiredOnly?: boolean; dryRun?: 
   const next: BlueGreenState = { ...state, colors };
   delete next.keepUntil;
   await writeBlueGreen(e.home, next);
-  return { retired: idle, active: state.active, workloads: rec.workloads, keepUntil: null };
+  return { retired: idle, active: state.active, runtime: state.runtime, workloads: rec.workloads, keepUntil: null };
 }

@@ -47,9 +47,11 @@ export async function checkOptionsFor(platform: PlatformServices, home: string, 
   // docker: a stdio MCP server without a command is started as a one-off container of its service
   const needsLauncher = (s: ServiceSpec) => s.type === 'mcp' && s.transport === 'stdio' && s.healthCheck?.command === undefined && s.command === undefined;
   if (platform.runtime.type !== 'docker' || !services.some(needsLauncher)) return { reach };
-  const { composeRunArgv, writeComposeFile } = await import('../runtime/docker.js');
+  const { composeRunArgv, servingColor, writeColorComposeFile, writeComposeFile } = await import('../runtime/docker.js');
   await writeComposeFile(platform, home);
-  return { reach, stdioLauncher: (s) => composeRunArgv(platform, home, s.name) };
+  const c = await servingColor(platform, home);
+  if (c) await writeColorComposeFile(platform, home, c);
+  return { reach, stdioLauncher: (s) => composeRunArgv(platform, home, s.name, c) };
 }
 
 /** Probe `services` (8 at a time) and judge each with the runtime's states, when given. */

@@ -73,6 +73,13 @@ async function fromTraefik(project: string, url: string): Promise<string> {
   return r.exitCode === 0 ? r.stdout : `failed (${r.exitCode}): ${r.stderr}`;
 }
 
+/** The addresses a name resolves to on the platform's network, from the traefik container. */
+async function addresses(project: string, name: string): Promise<string[]> {
+  const r = await execa('docker', ['exec', `${project}-traefik-1`, '/bin/busybox', 'nslookup', name], { env: { ...process.env, ...engineEnv() }, reject: false, timeout: 30_000 });
+  const answer = r.stdout.split('Non-authoritative answer:').slice(1).join('\n');
+  return [...new Set(answer.match(/^Address:\s*(\S+)$/gm) ?? [])];
+}
+
 const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l));
 const apps = (cs: Array<{ Names: string; State: string; Image: string }>) => cs.filter((c) => c.Image.startsWith(SERVER)).map((c) => [c.Names, c.State, c.Image]).sort();
 
@@ -99,9 +106,12 @@ describe('blue/green on the docker runtime (real engine)', () => {
       [`${project}-git_mcp-1`, 'running', `${SERVER}:4.2`],
     ]);
     expect(apps(await containers(`${project}-green`))).toEqual([
-      [`${project}-green-filesystem_mcp-1`, 'running', `${SERVER}:5.0`],
-      [`${project}-green-git_mcp-1`, 'running', `${SERVER}:5.0`],
+      [`${project}-green-green-filesystem-mcp-1`, 'running', `${SERVER}:5.0`],
+      [`${project}-green-green-git-mcp-1`, 'running', `${SERVER}:5.0`],
     ]);
+    // on the shared network blue's names are blue's alone: green never answers to them, before or after the switch
+    for (const n of ['filesystem_mcp', 'git_mcp']) expect(await addresses(project, n), n).toHaveLength(1);
+    expect(JSON.parse(await fromTraefik(project, 'http://filesystem_mcp:3000/health'))).toMatchObject({ version: '4.2' });
     // the traefik file names green's aliases, and from the traefik container they answer as 5.0
     const routed = readFileSync(traffic, 'utf8');
     expect(routed).toMatch(/^# mcp-color: green$/m);

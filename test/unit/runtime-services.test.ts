@@ -4,7 +4,7 @@ import { withExit } from '../helpers/errors.js';
 import yaml from 'js-yaml';
 import { dependencyOrder, parseDuration, publishedPort, selectServices, servicesOf } from '../../src/runtime/services.js';
 import { colorComposeDocument, composeDocument, imageAt, parsePs, projectName, withTag } from '../../src/runtime/docker.js';
-import { networkEndpoints } from '../../src/bluegreen/docker.js';
+import { networkEndpoints, probeSpecs } from '../../src/bluegreen/docker.js';
 import { diffTools, recordKey } from '../../src/health/tools.js';
 import { effectiveCheck } from '../../src/health/checks.js';
 
@@ -150,15 +150,32 @@ describe('compose file', () => {
     const ports = { 'filesystem-mcp': ['127.0.0.1:41001:3000'] };
     const doc = colorComposeDocument(p, '/srv/mcp', { color: 'green', project: 'mcp-green', services: ['filesystem-mcp', 'git-mcp'], ports }) as { name: string; services: Record<string, any>; networks: any };
     expect(doc.name).toBe('mcp-green');
-    expect(Object.keys(doc.services).sort()).toEqual(['filesystem-mcp', 'git-mcp']);
+    // never under the services' own names: compose aliases a service's name on its networks, and blue answers to those
+    expect(Object.keys(doc.services).sort()).toEqual(['green-filesystem-mcp', 'green-git-mcp']);
     expect(doc.networks).toEqual({ default: { name: 'mcp_default', external: true } });
     // the configured host port (3001) stays with blue; depends_on names no service outside the project
-    expect(doc.services['filesystem-mcp']).toMatchObject({ image: 'mcp-platform/filesystem:5.0', ports: ['127.0.0.1:41001:3000'], networks: { default: { aliases: ['green-filesystem-mcp'] } } });
-    expect(doc.services['filesystem-mcp'].depends_on).toBeUndefined();
-    expect(doc.services['git-mcp'].ports).toBeUndefined();
+    expect(doc.services['green-filesystem-mcp']).toMatchObject({ image: 'mcp-platform/filesystem:5.0', ports: ['127.0.0.1:41001:3000'] });
+    expect(doc.services['green-filesystem-mcp'].depends_on).toBeUndefined();
+    expect(doc.services['green-git-mcp'].ports).toBeUndefined();
     // traefik, on that network, reaches each color by its alias (blue as installed: by service name); stdio has no endpoint
     const apps = p.services.filter((x) => x.type !== 'infrastructure');
     expect(networkEndpoints(apps, 'green', ports)).toEqual({ 'filesystem-mcp': 'http://green-filesystem-mcp:3000' });
     expect(networkEndpoints(apps, undefined, {})).toEqual({ 'filesystem-mcp': 'http://filesystem-mcp:3000' });
+  });
+
+  it("a color's probes: at its own ports, a health check's configured address replaced by it, stdio servers left out", () => {
+    const apps = servicesOf({
+      version: '5.0',
+      services: [
+        { name: 'a', type: 'mcp', ports: ['127.0.0.1:3001:3000'], healthCheck: { type: 'http', url: 'http://localhost:3001/healthz' } },
+        { name: 'b', type: 'mcp', ports: ['3002:3000/udp'], healthCheck: { type: 'tcp', host: 'blue.internal', port: 3000 } },
+        { name: 'c', type: 'mcp', transport: 'stdio', command: ['node', 'c.js'] },
+      ],
+    }).services;
+    const specs = probeSpecs(apps, { a: ['127.0.0.1:41001:3000'], b: ['127.0.0.1:41002:3000/udp'] });
+    expect(specs.map((x) => [x.name, x.ports, x.healthCheck?.url, x.healthCheck?.host, x.healthCheck?.port, x.healthCheck?.path])).toEqual([
+      ['a', ['127.0.0.1:41001:3000'], undefined, undefined, 3000, '/healthz'],
+      ['b', ['127.0.0.1:41002:3000/udp'], undefined, undefined, 3000, undefined],
+    ]);
   });
 });

@@ -77,7 +77,9 @@ export const STATE_RESULTS = {
     /** the color removed (or that would be); null: nothing to retire (see reason) */
     retired: z.enum(['blue', 'green']).nullable(),
     active: z.enum(['blue', 'green']).nullable(),
-    /** Kubernetes: the Deployments of the retired color */
+    /** the runtime the color ran on (absent: nothing to retire) */
+    runtime: z.enum(['docker', 'kubernetes', 'none']).optional(),
+    /** Kubernetes: the Deployments of the retired color; docker: its compose project (none for blue as installed) */
     workloads: z.array(z.string()),
     keepUntil: time.nullable(),
     reason: z.string().optional(),

@@ -33,7 +33,7 @@ export const removeHandler: Handler<{ dryRun?: boolean }> = async (ctx, opts, ar
 
 /**
  * `mcp environments retire-blue [--env NAME]`: after a blue/green switch, remove the color that no longer serves
- * (on Kubernetes its Deployments). It cannot be undone — a rollback cannot switch back afterwards — so it asks
+ * (Kubernetes: its Deployments; docker: its compose project's containers). It cannot be undone — a rollback cannot switch back afterwards — so it asks
  * (without a terminal: --yes). `--expired` retires only once the keep window the switch set has ended (cron).
  */
 export const retireBlueHandler: Handler<{ env?: string; expired?: boolean; dryRun?: boolean }> = async (ctx, opts) => {
@@ -45,7 +45,8 @@ export const retireBlueHandler: Handler<{ env?: string; expired?: boolean; dryRu
   const { retireIdle } = await import('../../bluegreen/ops.js');
   const e = { home: target.home, env: target.env, signal: ctx.signal, detail: (m: string) => ctx.out.debug(m) };
   const preview = await retireIdle(e, { expiredOnly: opts.expired, dryRun: true });
-  const what = (r: typeof preview) => `${r.retired}${r.workloads.length ? ` (${r.workloads.map((w) => `deployment/${w}`).join(', ')})` : ''}`;
+  // Kubernetes workloads are Deployments; docker's are compose projects
+  const what = (r: typeof preview) => `${r.retired}${r.workloads.length ? ` (${r.workloads.map((w) => (r.runtime === 'kubernetes' ? `deployment/${w}` : `compose project ${w}`)).join(', ')})` : ''}`;
   if (!preview.retired) return { data: { dryRun: Boolean(opts.dryRun), home: target.home, ...preview }, text: [`Nothing to retire in ${target.home}: ${preview.reason}`] };
   if (opts.dryRun) return { data: { dryRun: true, home: target.home, ...preview }, text: [`Would retire ${what(preview)} in ${target.home}; ${preview.active} keeps serving`] };
   await ctx.confirm(`Retire ${what(preview)} in ${target.home}? A rollback cannot switch back to it afterwards`);

@@ -25,7 +25,7 @@ export const registerEnvironments: Register = (program, app) => {
 
   const retire = leaf(envs, {
     name: 'retire-blue',
-    description: 'after a blue/green switch, remove the color that no longer serves (Kubernetes: its Deployments); asks first: a rollback cannot switch back afterwards',
+    description: 'after a blue/green switch, remove the color that no longer serves (Kubernetes: its Deployments; docker: its containers); asks first: a rollback cannot switch back afterwards',
     examples: ['mcp environments retire-blue --env production --dry-run', 'mcp environments retire-blue --env production --expired --yes'],
   })
     .option('--env <name>', 'the environment whose home it acts on (default: this one)')
