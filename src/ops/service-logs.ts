@@ -3,7 +3,7 @@
 // services run elsewhere). Each line becomes a LogEntry like those of the CLI's own log.
 import { existsSync } from 'node:fs';
 import { run } from '../runtime/exec.js';
-import { composeFilePath, projectName } from '../runtime/docker.js';
+import { colorAlias, colorComposePath, composeFilePath, projectName, servingColor } from '../runtime/docker.js';
 import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
 import type { PlatformServices } from '../runtime/services.js';
 import { entryFromText, type LogEntry, type LogFilter, matches } from './logs.js';
@@ -31,6 +31,23 @@ export function parseComposeLine(raw: string, known: string[]): { service: strin
   return { service, rest: m[2]! };
 }
 
+/**
+ * docker: the compose projects `names` run in, each with the names compose knows them by there: the platform's
+ * own, and after a blue/green switch the serving color's for its services (`green-filesystem-mcp`).
+ */
+async function composeGroups(platform: PlatformServices, home: string, names: string[]) {
+  const c = await servingColor(platform, home);
+  const routed = c ? names.filter((n) => c.services.includes(n)) : [];
+  const main = names.filter((n) => !routed.includes(n));
+  const file = composeFilePath(home);
+  const groups = main.length ? [{ head: ['compose', '-p', projectName(platform, home), ...(existsSync(file) ? ['-f', file] : [])], keys: main, nameOf: (k: string) => k }] : [];
+  if (c && routed.length) {
+    const keys = routed.map((n) => colorAlias(c.color, n));
+    groups.push({ head: ['compose', '-p', c.project, '-f', colorComposePath(home, c.color)], keys, nameOf: (k: string) => routed[keys.indexOf(k)] ?? k });
+  }
+  return groups;
+}
+
 export async function serviceLogs(platform: PlatformServices, home: string, env: NodeJS.ProcessEnv, names: string[], filter: LogFilter, signal?: AbortSignal): Promise<ServiceLogSource> {
   const runtime = platform.runtime.type;
   const out: ServiceLogSource = { runtime, services: names, entries: [], commands: [] };
@@ -39,18 +56,20 @@ export async function serviceLogs(platform: PlatformServices, home: string, env:
   const until = filter.until?.toISOString();
   try {
     if (runtime === 'docker') {
-      const file = composeFilePath(home);
-      const argv = ['compose', '-p', projectName(platform, home), ...(existsSync(file) ? ['-f', file] : []), 'logs', '--no-color', '--timestamps', ...(since ? ['--since', since] : []), ...(until ? ['--until', until] : []), ...names];
-      out.commands.push(['docker', ...argv].join(' '));
-      const r = await run('docker', argv, { env, signal, timeoutMs: 60_000, cwd: home });
-      let prev: LogEntry | undefined;
-      for (const line of r.stdout.split('\n')) {
-        const p = parseComposeLine(line, names);
-        if (!p) continue;
-        const e = entryFromText(p.rest, `docker:${p.service}`, p.service, prev?.service === p.service ? prev : undefined);
-        if (!e) continue;
-        prev = e;
-        if (matches(e, filter)) out.entries.push(e);
+      for (const g of await composeGroups(platform, home, names)) {
+        const argv = [...g.head, 'logs', '--no-color', '--timestamps', ...(since ? ['--since', since] : []), ...(until ? ['--until', until] : []), ...g.keys];
+        out.commands.push(['docker', ...argv].join(' '));
+        const r = await run('docker', argv, { env, signal, timeoutMs: 60_000, cwd: home });
+        let prev: LogEntry | undefined;
+        for (const line of r.stdout.split('\n')) {
+          const p = parseComposeLine(line, g.keys);
+          if (!p) continue;
+          const service = g.nameOf(p.service);
+          const e = entryFromText(p.rest, `docker:${service}`, service, prev?.service === service ? prev : undefined);
+          if (!e) continue;
+          prev = e;
+          if (matches(e, filter)) out.entries.push(e);
+        }
       }
     } else {
       const ns = platform.runtime.namespace ?? DEFAULT_NAMESPACE;
@@ -102,12 +121,16 @@ export async function followServiceLogs(platform: PlatformServices, home: string
     await child;
   };
   if (runtime === 'docker') {
-    const file = composeFilePath(home);
-    const argv = ['compose', '-p', projectName(platform, home), ...(existsSync(file) ? ['-f', file] : []), 'logs', '--follow', '--no-color', '--timestamps', '--since', since, ...names];
-    await follow('docker', argv, (line, prev) => {
-      const p = parseComposeLine(line, names);
-      return p ? entryFromText(p.rest, `docker:${p.service}`, p.service, prev?.service === p.service ? prev : undefined) : undefined;
-    });
+    const groups = await composeGroups(platform, home, names);
+    await Promise.all(
+      groups.map((g) =>
+        follow('docker', [...g.head, 'logs', '--follow', '--no-color', '--timestamps', '--since', since, ...g.keys], (line, prev) => {
+          const p = parseComposeLine(line, g.keys);
+          const service = p ? g.nameOf(p.service) : undefined;
+          return p && service ? entryFromText(p.rest, `docker:${service}`, service, prev?.service === service ? prev : undefined) : undefined;
+        }),
+      ),
+    );
     return;
   }
   const ns = platform.runtime.namespace ?? DEFAULT_NAMESPACE;

@@ -147,6 +147,11 @@ describe('blue/green on the docker runtime (real engine)', () => {
     ]);
     expect(apps(await containers(project))).toEqual([]);
     expect(JSON.parse(await fromTraefik(project, 'http://green-filesystem-mcp:3000/health'))).toMatchObject({ version: '5.0' });
+    // the services' own logs are green's containers' (blue's are gone): the requests the probes and traefik made
+    const logs = await mcp(['logs', '--service', 'filesystem_mcp', '--json'], { home: prod, env });
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    const lines = (logs.json().entries as Array<{ service: string; message: string; source: string }>).filter((l) => l.source === 'docker:filesystem_mcp');
+    expect(lines.map((l) => l.message)).toContain('GET /health 200');
   }, 300_000);
 
   it('green starts failing while monitor_metrics holds it: traffic goes back to blue, green\'s project is removed, blue never stopped', async () => {
