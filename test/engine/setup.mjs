@@ -100,7 +100,7 @@ const works = () => {
   ok('docker', ['network', 'rm', 'mcp-engine-probe'], env);
   return made;
 };
-if (!works()) {
+function restartService() {
   spawnSync('pkill', ['-f', `podman system service --time=0 unix://${socket}`]);
   spawnSync('sleep', ['1']);
   rmSync(socket, { force: true });
@@ -113,6 +113,7 @@ if (!works()) {
     spawnSync('sleep', ['0.3']);
   }
 }
+if (!works()) restartService();
 
 // the images, rebuilt when what goes into them changed
 const serverFile = join(HERE, 'image', 'server.mjs');
@@ -146,6 +147,13 @@ if (!have) {
   run('podman', ['import', '--change', 'CMD ["/bin/busybox","sh","-c","exec /bin/busybox httpd -f -p ${PORT:-6379} -h /www"]', join(DIR, 'busybox.tar'), IMAGES.infra], { env });
   rmSync(tarball, { force: true });
   writeFileSync(stamp, digest);
+}
+// a container started through the API: a reused service has passed the network probe and then failed every
+// container start with "write child: broken pipe" (CI after CI on one machine); restarted once, then loud
+const starts = () => ok('docker', ['run', '--rm', IMAGES.infra, '/bin/busybox', 'true'], env);
+if (!starts()) {
+  restartService();
+  if (!starts()) die(`the podman service on ${socket} cannot start a container (docker run --rm ${IMAGES.infra} /bin/busybox true; see ${join(DIR, 'service.log')})`);
 }
 writeFileSync(join(DIR, 'env.json'), JSON.stringify({ DOCKER_HOST: env.DOCKER_HOST, DOCKER_CONFIG: dockerConfig, CONTAINERS_CONF: conf }, null, 2) + '\n');
 const v = execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8' }).trim();
