@@ -1,16 +1,23 @@
 // Verification by content: before a run changes the database, every record is read in one layout-independent
 // form — the v4 record (id, kind, name, data, created_at, updated_at) as the current layout represents it, via
-// the migrations' `records` sections — and a digest of each is kept in mcp_content_baseline, with a short hash
-// per field. Afterwards the same form is read from the new layout and compared record by record inside the
-// database (a hash join on the digests: no rows travel to the client), so a difference names the table, the
-// id and the field, and how many records differ. Row counts come out of the same pass.
+// the migrations' `records` sections — and kept in mcp_content_baseline with a 64-bit digest of each record.
+// Afterwards the same form is read from the new layout and compared record by record inside the database (a
+// hash join on the digests: no rows travel to the client); only for the records that differ are the fields
+// compared, so a difference names the table, the id and the field, and how many records differ. Row counts
+// come out of the same pass.
+// Cost (bench/db.mjs, bench/verify.mjs): the digest is hashtextextended, not md5 — PostgreSQL's md5() goes
+// through its cryptohash layer at a few microseconds per call, 4× the whole hash of a record here — and the
+// per-field hashes of format 1 (a jsonb_each per record) are not taken up front: the snapshot keeps the record
+// itself, so the fields are compared only where the digests differ. Both passes are plain SELECTs (CREATE
+// TABLE AS, a read-only compare) that PostgreSQL may run with parallel workers.
 import type { SqlDatabase, SqlSession } from './types.js';
 import { preconditionError } from '../errors.js';
 
 export const BASELINE_TABLE = 'mcp_content_baseline';
 
 export interface BaselineMeta {
-  format: 1;
+  /** 2: the record and a hashtextextended digest; 1 (mcp before 2026-12): an md5 digest and per-field hashes */
+  format: 1 | 2;
   takenAt: string;
   /** what it was taken before, e.g. "mcp db migrate to 5.0" */
   label: string;
@@ -46,20 +53,29 @@ export interface ContentReport {
   examples: ContentDiff[];
 }
 
-// A NULL is '\N' (as in COPY), so a NULL and an empty string never hash alike.
+// A NULL is '\N' (as in COPY), so a NULL and an empty string never hash alike. kind and name are the only parts
+// that may hold chr(31) (jsonb and timestamps print it escaped or not at all), so kind's length comes first:
+// no two records print the same text.
 const NUL = `'\\N'`;
-const DIGEST = (r: string) =>
-  `md5(concat_ws(chr(31), COALESCE(${r}.kind, ${NUL}), COALESCE(${r}.name, ${NUL}), COALESCE(${r}.data::text, ${NUL}), COALESCE(${r}.created_at::text, ${NUL}), COALESCE(${r}.updated_at::text, ${NUL})))::uuid`;
+const parts = (r: string) =>
+  `COALESCE(${r}.kind, ${NUL}), COALESCE(${r}.name, ${NUL}), COALESCE(${r}.data::text, ${NUL}), COALESCE(${r}.created_at::text, ${NUL}), COALESCE(${r}.updated_at::text, ${NUL})`;
+const DIGEST = (r: string) => `hashtextextended(concat_ws(chr(31), COALESCE(length(${r}.kind)::text, ${NUL}), ${parts(r)}), 0)`;
+/** the digest of a format 1 snapshot (taken by an earlier mcp) */
+const DIGEST_V1 = (r: string) => `md5(concat_ws(chr(31), ${parts(r)}))::uuid`;
 const H = (x: string) => `left(md5(COALESCE(${x}, ${NUL})), 8)`;
+/** A hash per field (kind, name, created_at, updated_at, data.<key>): computed only for the records that differ. */
 const FIELDS = (r: string) =>
   `(jsonb_build_object('kind', ${H(`${r}.kind`)}, 'name', ${H(`${r}.name`)}, 'created_at', ${H(`${r}.created_at::text`)}, 'updated_at', ${H(`${r}.updated_at::text`)})
     || CASE WHEN jsonb_typeof(${r}.data) = 'object'
             THEN COALESCE((SELECT jsonb_object_agg('data.' || e.key, left(md5(e.value::text), 8)) FROM jsonb_each(${r}.data) e), '{}'::jsonb)
             ELSE jsonb_build_object('data', ${H(`${r}.data::text`)}) END)`;
 
-/** Text forms that do not depend on the session's settings. */
+/**
+ * Text forms that do not depend on the session's settings; and parallel workers for the scans where the server
+ * has them (the digests are CPU-bound: the planner, not knowing what a jsonb expression costs, would not).
+ */
 async function settle(s: SqlSession): Promise<void> {
-  await s.exec(`SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL extra_float_digits = 1`);
+  await s.exec(`SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'; SET LOCAL extra_float_digits = 1; SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0`);
 }
 
 export async function readBaselineMeta(db: SqlSession): Promise<BaselineMeta | undefined> {
@@ -68,34 +84,45 @@ export async function readBaselineMeta(db: SqlSession): Promise<BaselineMeta | u
   if (!d) return undefined;
   try {
     const m = JSON.parse(d) as BaselineMeta;
-    return m.format === 1 ? m : undefined;
+    return m.format === 1 || m.format === 2 ? m : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Take the snapshot: the digest and field hashes of every record `records` (a SELECT of tbl, id, kind, name,
- * data, created_at, updated_at) yields, replacing the previous one, in one transaction.
+ * Take the snapshot: every record `records` (a SELECT of tbl, id, kind, name, data, created_at, updated_at)
+ * yields, with its digest, replacing the previous one, in one transaction.
  */
 export async function captureBaseline(db: SqlDatabase, records: string | undefined, info: { label: string; layout: string }): Promise<BaselineMeta> {
   return db.transaction(async (s) => {
     await settle(s);
-    await s.exec(`DROP TABLE IF EXISTS ${BASELINE_TABLE}; CREATE TABLE ${BASELINE_TABLE} (id BIGINT NOT NULL, tbl TEXT NOT NULL, digest UUID NOT NULL, fields JSONB NOT NULL)`);
-    if (records) await s.exec(`INSERT INTO ${BASELINE_TABLE} (id, tbl, digest, fields) SELECT r.id, r.tbl, ${DIGEST('r')}, ${FIELDS('r')} FROM (${records}) r`);
-    const dup = await s.query<{ id: string; n: number; tbls: string }>(
-      `SELECT id::text AS id, count(*)::int AS n, string_agg(tbl, ', ') AS tbls FROM ${BASELINE_TABLE} GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 5`,
+    const source = records ?? `SELECT NULL::text AS tbl, NULL::bigint AS id, NULL::text AS kind, NULL::text AS name, NULL::jsonb AS data, NULL::timestamp AS created_at, NULL::timestamp AS updated_at WHERE false`;
+    await s.exec(
+      `DROP TABLE IF EXISTS ${BASELINE_TABLE};
+       CREATE TABLE ${BASELINE_TABLE} AS
+         SELECT r.id::bigint AS id, r.tbl::text AS tbl, ${DIGEST('r')} AS digest, r.kind::text AS kind, r.name::text AS name, r.data::jsonb AS data,
+                r.created_at::timestamp AS created_at, r.updated_at::timestamp AS updated_at
+           FROM (${source}) r`,
     );
-    if (dup.rows.length) {
-      throw preconditionError(`record ids are not unique: ${dup.rows.map((d) => `id ${d.id} is in ${d.tbls}`).join('; ')}`, {
+    // the primary key is the uniqueness check; only when it fails are the duplicates looked for, to name them
+    await s.exec('SAVEPOINT mcp_baseline_pk');
+    try {
+      await s.exec(`ALTER TABLE ${BASELINE_TABLE} ADD PRIMARY KEY (id)`);
+    } catch (e) {
+      await s.exec('ROLLBACK TO SAVEPOINT mcp_baseline_pk');
+      const dup = await s.query<{ id: string | null; tbls: string }>(
+        `SELECT id::text AS id, string_agg(tbl, ', ') AS tbls FROM ${BASELINE_TABLE} GROUP BY id HAVING count(*) > 1 OR id IS NULL ORDER BY id NULLS FIRST LIMIT 5`,
+      );
+      if (!dup.rows.length) throw e;
+      throw preconditionError(`record ids are not unique: ${dup.rows.map((d) => (d.id === null ? `records of ${d.tbls} have no id` : `id ${d.id} is in ${d.tbls}`)).join('; ')}`, {
         hint: 'every record keeps its v4 id in every layout; give the duplicates ids of their own, then run again',
       });
     }
-    await s.exec(`ALTER TABLE ${BASELINE_TABLE} ADD PRIMARY KEY (id)`);
     const t = await s.query<{ tbl: string; n: number }>(`SELECT tbl, count(*)::int AS n FROM ${BASELINE_TABLE} GROUP BY tbl ORDER BY tbl`);
     const tables = t.rows.map((x) => ({ table: displayTable(x.tbl), records: x.n }));
     const meta: BaselineMeta = {
-      format: 1,
+      format: 2,
       takenAt: new Date().toISOString(),
       label: info.label,
       layout: info.layout,
@@ -114,7 +141,10 @@ const displayTable = (t: string) => t.replace(/"/g, '');
 export async function compareContent(db: SqlDatabase, records: string | undefined, opts: { examples?: number } = {}): Promise<ContentReport | undefined> {
   const baseline = await readBaselineMeta(db);
   if (!baseline) return undefined;
-  const cur = records ? `SELECT r.tbl, r.id, r.kind, r.name, r.data, r.created_at, r.updated_at, ${DIGEST('r')} AS digest FROM (${records}) r` : `SELECT NULL::text AS tbl, NULL::bigint AS id, NULL::text AS kind, NULL::text AS name, NULL::jsonb AS data, NULL::timestamp AS created_at, NULL::timestamp AS updated_at, NULL::uuid AS digest WHERE false`;
+  const digest = baseline.format === 1 ? DIGEST_V1 : DIGEST;
+  const cur = records
+    ? `SELECT r.tbl, r.id, r.kind, r.name, r.data, r.created_at, r.updated_at, ${digest('r')} AS digest FROM (${records}) r`
+    : `SELECT NULL::text AS tbl, NULL::bigint AS id, NULL::text AS kind, NULL::text AS name, NULL::jsonb AS data, NULL::timestamp AS created_at, NULL::timestamp AS updated_at, ${baseline.format === 1 ? 'NULL::uuid' : 'NULL::bigint'} AS digest WHERE false`;
   return db.transaction(
     async (s) => {
       await settle(s);
@@ -138,7 +168,7 @@ export async function compareContent(db: SqlDatabase, records: string | undefine
       if (changed + missing + added > 0) {
         const ex = await s.query<{ tbl: string; id: string; before: Record<string, string> | null; after: Record<string, string> | null }>(
           `WITH cur AS (${cur})
-           SELECT COALESCE(c.tbl, b.tbl) AS tbl, COALESCE(c.id, b.id)::text AS id, b.fields AS before,
+           SELECT COALESCE(c.tbl, b.tbl) AS tbl, COALESCE(c.id, b.id)::text AS id, ${baseline.format === 1 ? 'b.fields' : `CASE WHEN b.id IS NULL THEN NULL ELSE ${FIELDS('b')} END`} AS before,
                   CASE WHEN c.id IS NULL THEN NULL ELSE ${FIELDS('c')} END AS after
              FROM ${BASELINE_TABLE} b FULL JOIN cur c ON c.id = b.id
             WHERE b.id IS NULL OR c.id IS NULL OR b.digest <> c.digest
