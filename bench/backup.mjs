@@ -86,6 +86,9 @@ try {
     dbUrl,
   );
   const dataHash = treeHash(join(home, 'data'));
+  // the database by content, not by count: every row's text, in id order
+  const rowsHash = () => execFileSync('psql', ['-X', '-tA', dbUrl, '-c', `SELECT count(*) || ' ' || md5(string_agg(s::text, E'\\n' ORDER BY id)) FROM services s`]).toString().trim();
+  const dbHash = rowsHash();
   const env = { MCP_HOME: home, MCP_DATABASE_URL: dbUrl, CI: 'true' };
 
   // create
@@ -110,8 +113,7 @@ try {
   log('mcp backup restore');
   const mRestore = timed(process.execPath, [MCP, 'backup', 'restore', '--id', 'bench', '-q'], env);
 
-  const restoredRows = Number(execFileSync('psql', ['-tA', dbUrl, '-c', 'SELECT count(*) FROM services']).toString().trim());
-  const identical = treeHash(join(home, 'data')) === dataHash && restoredRows === rows;
+  const identical = treeHash(join(home, 'data')) === dataHash && rowsHash() === dbHash;
   const archive = readdirSync(join(home, 'backups')).filter((n) => n.endsWith('.tar.gz')).map((n) => statSync(join(home, 'backups', n)).size).sort((a, b) => b - a)[0];
   const r2 = (x) => Math.round(x * 100) / 100;
   const result = {

@@ -8,7 +8,7 @@ import { layout } from './home.js';
 import { exists, writeFileAtomic } from './fsutil.js';
 import { invalidInput, preconditionError, usageError } from './errors.js';
 import { readStoredConfig } from './config/store.js';
-import { ENVIRONMENTS } from './config/schemas/common.js';
+import { ENVIRONMENTS } from './config/environment-names.js';
 
 export interface EnvironmentEntry {
   name: string;

@@ -3,7 +3,7 @@
 // MAX_INPUT_BYTES, nesting at most MAX_DEPTH deep, YAML aliases bounded (a "billion laughs" is refused before it
 // expands), no alias that refers to a node containing it. Every refusal is exit 2 naming file:line:column.
 import { open } from 'node:fs/promises';
-import * as Y from 'yaml';
+import { yamlDoc } from './yaml-libs.js';
 import { invalidInput } from './errors.js';
 
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -99,6 +99,7 @@ export function parseJsonText(text: string, file: string): unknown {
  */
 export function parseYamlText(text: string, file: string): unknown {
   depthGuard(text, file);
+  const Y = yamlDoc();
   const lc = new Y.LineCounter();
   const doc = Y.parseDocument(text, { merge: true, uniqueKeys: true, lineCounter: lc, prettyErrors: false });
   const at = (offset: number | undefined) => {

@@ -470,7 +470,7 @@ export async function recoverPendingRestore(ctx: BackupEnv, opts: { readOnly: bo
     }
     throw busyError(`a restore of backup ${j.backup} is running: pid ${j.pid} on ${j.host}, since ${j.startedAt}`, { hint: 'wait for it to finish, then try again' });
   }
-  const { withHomeLock } = await import('../run/journal.js');
+  const { withHomeLock } = await import('../run/home-lock.js');
   return withHomeLock(ctx.home, 'restore recovery', async () => {
     let done: string;
     if (j.phase === 'staging') {

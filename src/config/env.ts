@@ -2,7 +2,7 @@
 // rules (environment name, TLS on outside development, resource limits in production), then the
 // config's own `environments.<name>` partial config merged on top (objects merge, arrays and values replace).
 import { invalidInput } from '../errors.js';
-import { ENVIRONMENTS } from './schemas/common.js';
+import { ENVIRONMENTS } from './environment-names.js';
 import { generationOf } from './validate.js';
 
 type Doc = Record<string, unknown>;

@@ -1,7 +1,7 @@
 // Text → document, YAML or JSON whatever the file is called (the guide redirects a YAML v4 export
 // into config-v4.json). Errors carry file:line:column.
-import yaml from 'js-yaml';
-import * as Y from 'yaml';
+import type * as Y from 'yaml';
+import { jsYaml, yamlDoc } from '../yaml-libs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { parseYamlText, tooDeepAt, lineColOf, MAX_DEPTH } from '../input.js';
 import { invalidInput } from '../errors.js';
@@ -168,7 +168,7 @@ export function parseConfigText(text: string, file: string): Parsed {
 
 export function serialize(doc: unknown, format: TextFormat): string {
   if (format === 'json') return JSON.stringify(doc, null, 2) + '\n';
-  return yaml.dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
+  return jsYaml().dump(doc, { lineWidth: -1, noRefs: true, sortKeys: false });
 }
 
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -207,7 +207,7 @@ export function serializeLike(doc: Record<string, unknown>, format: TextFormat, 
   if (isDeepStrictEqual(before.doc, doc)) return source;
   if (format !== 'yaml') return serialize(doc, format);
   try {
-    const d = Y.parseDocument(source.replace(/^\uFEFF/, ''), { merge: true, uniqueKeys: true });
+    const d = yamlDoc().parseDocument(source.replace(/^\uFEFF/, ''), { merge: true, uniqueKeys: true });
     patchYaml(d, [], before.doc, doc);
     const out = d.toString({ lineWidth: 0 });
     if (isDeepStrictEqual(parseConfigText(out, file).doc, doc)) return out;

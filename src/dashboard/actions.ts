@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, liveLock, replay, runDir, writeControl, type RunStatus } from '../run/journal.js';
+import { replay, runDir, writeControl, type RunStatus } from '../run/journal.js';
+import { alive, liveLock } from '../run/home-lock.js';
 
 export const ACTIONS = ['pause', 'resume', 'rollback'] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { latestRun, listRuns, liveLock, replay, runDir, runsDir } from '../run/journal.js';
+import { latestRun, listRuns, replay, runDir, runsDir } from '../run/journal.js';
+import { liveLock } from '../run/home-lock.js';
 import { currentVersion } from '../version-history.js';
 import { redact } from '../redact.js';
 import { authorized } from './token.js';

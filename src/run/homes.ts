@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { journalPath as restoreJournalPath } from '../backup/restore-journal.js';
 import { preconditionError } from '../errors.js';
 import { allSteps, type Plan, type Step } from './plan.js';
-import { acquireLock, type RunState } from './journal.js';
+import type { RunState } from './journal.js';
+import { acquireLock } from './home-lock.js';
 
 type HomesOptions = { home: string; homes?: Record<string, string> };
 

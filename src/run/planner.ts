@@ -10,6 +10,7 @@ import { configPath, readStoredConfig } from '../config/store.js';
 import { layout } from '../home.js';
 import { invalidInput, preconditionError, integrityError } from '../errors.js';
 import { readHistory } from '../version-history.js';
+import { ENVIRONMENTS } from '../config/environment-names.js';
 
 type StepIn = PlanInput['phases'][number]['steps'][number];
 type PhaseIn = PlanInput['phases'][number];
@@ -139,8 +140,6 @@ export function upgradePlan(from: string, to: string, extra: { runtime?: string 
     manualActions: manual,
   });
 }
-
-export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 
 /** dev → staging → production: the guide's dev-to-staging.sh as a plan (backup, environment, TLS, health, verify). */
 export function promotionPlan(source: string, target: string, version: string): Plan {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MCP, mcp, tempDir } from '../helpers/cli.js';
 import { canaryMetrics, quickRollingPlan, type MetricsEndpoint } from '../helpers/canary-metrics.js';
-import { withHomeLock } from '../../src/run/journal.js';
+import { withHomeLock } from '../../src/run/home-lock.js';
 
 let metrics: MetricsEndpoint;
 beforeAll(async () => {

@@ -55,7 +55,8 @@ export async function dbRows(home) {
   try {
     const tables = (await db.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`)).rows.map((r) => r.table_name);
     const out = {};
-    for (const t of tables) out[t] = sha(JSON.stringify((await db.query(`SELECT * FROM "${t}" ORDER BY 1`)).rows));
+    // PGlite gives int8 as BigInt (the content snapshot's digests), which JSON has no form for
+    for (const t of tables) out[t] = sha(JSON.stringify((await db.query(`SELECT * FROM "${t}" ORDER BY 1`)).rows, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
     return out;
   } finally {
     await db.close();

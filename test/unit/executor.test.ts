@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { executePlan, resumeRun, rollbackRun, type ExecEvent, type Registry } from '../../src/run/executor.js';
 import { makePlan, PLAN_API_VERSION, type PlanInput } from '../../src/run/plan.js';
-import { Journal, acquireLock, readRecords, replay, runDir, writeControl, latestRun } from '../../src/run/journal.js';
+import { acquireLock } from '../../src/run/home-lock.js';
+import { Journal, readRecords, replay, runDir, writeControl, latestRun } from '../../src/run/journal.js';
 import { saveState, restoreState } from '../../src/run/steps/snapshot.js';
 import type { StepKind } from '../../src/run/steps/types.js';
 

@@ -4,7 +4,8 @@ import { exitCodeOf } from '../helpers/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { Journal, withHomeLock } from '../../src/run/journal.js';
+import { Journal } from '../../src/run/journal.js';
+import { withHomeLock } from '../../src/run/home-lock.js';
 import { makePlan, PLAN_API_VERSION } from '../../src/run/plan.js';
 
 describe('withHomeLock', () => {

@@ -1,6 +1,6 @@
 // Handlers of `mcp backup create|list|verify|restore|prune`, `mcp restore`, `mcp config restore` and
 // `mcp data verify`. Thin: options → the backup engine → one result with text and a --json document.
-import { withHomeLock } from '../../run/journal.js';
+import { withHomeLock } from '../../run/home-lock.js';
 import { enterHome } from '../../cli/home-guard.js';
 import { ctxForHome, engineEnv } from '../../cli/context.js';
 import { join, posix } from 'node:path';

@@ -32,7 +32,7 @@ export const importHandler: Handler<Opts> = async (ctx, opts) => {
   if (other) ctx = await enterHome(ctx, other.home, opts as unknown as Record<string, unknown>);
   if (opts.dryRun) return importInto(ctx, opts, input, doc, version, changes, Boolean(other));
   // the config must not change under a migration or a restore of the home it goes into
-  const { withHomeLock } = await import('../../run/journal.js');
+  const { withHomeLock } = await import('../../run/home-lock.js');
   return withHomeLock(ctx.home, 'config import', () => importInto(ctx, opts, input, doc, version, changes, Boolean(other)));
 };
 

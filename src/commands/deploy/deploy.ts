@@ -78,7 +78,7 @@ export const deployHandler: Handler<DeployOpts> = async (ctx, opts) => {
   if (!target.own) ctx = await enterHome(ctx, target.home, opts as unknown as Record<string, unknown>);
   if (opts.dryRun) return deployIn(ctx, opts, target.own);
   // a deploy must not overlap a migration or a restore of the home it deploys (this one or the other)
-  const { withHomeLock } = await import('../../run/journal.js');
+  const { withHomeLock } = await import('../../run/home-lock.js');
   return withHomeLock(ctx.home, 'deploy', () => deployIn(ctx, opts, target.own));
 };
 

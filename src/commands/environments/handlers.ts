@@ -2,7 +2,7 @@
 import type { Handler } from '../../cli/program.js';
 import { addEnvironment, listEnvironments, removeEnvironment, resolveEnvironment } from '../../environments.js';
 import { enterHome } from '../../cli/home-guard.js';
-import { withHomeLock } from '../../run/journal.js';
+import { withHomeLock } from '../../run/home-lock.js';
 
 export const addHandler: Handler<{ home: string }> = async (ctx, opts, args) => {
   const name = args[0]!;

@@ -7,8 +7,7 @@ import { writeFileAtomic, exists } from '../../fsutil.js';
 import { preconditionError, invalidInput } from '../../errors.js';
 import { resolveKnown } from '../../versions.js';
 import { configFileName, emptyConfigText } from '../../config/empty.js';
-
-export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
+import { ENVIRONMENTS } from '../../config/environment-names.js';
 
 export const initHandler: Handler<{ version: string; env: string }> = async (ctx, opts) => {
   const version = resolveKnown(opts.version, '--version');

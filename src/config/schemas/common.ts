@@ -2,6 +2,7 @@
 // keys are kept: that is what we validate and carry) and `strict` (only used to list the unknown keys,
 // so they can be reported instead of silently passing). See docs/config-formats.md.
 import { z } from 'zod';
+import { ENVIRONMENTS } from '../environment-names.js';
 
 export type Mode = 'loose' | 'strict';
 
@@ -9,7 +10,6 @@ export function objFor(mode: Mode) {
   return <S extends z.ZodRawShape>(shape: S) => (mode === 'strict' ? z.strictObject(shape) : z.looseObject(shape));
 }
 
-export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export const environment = z.enum(ENVIRONMENTS);
 
 export const SNAKE_NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
