@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import yaml from 'js-yaml';
 import { MCP, ROOT, mcp, mcpMigrate } from '../helpers/cli.js';
 import { files, homes, productionHome, rows, tree } from '../helpers/envs.js';
 
@@ -16,9 +17,14 @@ afterAll(() => {
   for (const c of children) c.kill('SIGTERM');
 });
 
-/** A real MCP server over Streamable HTTP on 127.0.0.1 (health, MCP, Prometheus /metrics from `metricsFile` when it exists). */
+/**
+ * A real MCP server over Streamable HTTP on 127.0.0.1 (health, MCP, Prometheus /metrics from `metricsFile` when
+ * it exists), answering DELAY_MS late: what performance_tests measures is then the servers' latency, which holds
+ * within the guide's 10%, not loopback noise.
+ */
+const DELAY_MS = 200;
 async function server(metricsFile: string): Promise<number> {
-  const c = spawn(process.execPath, [SERVER, '--http', '--port', '0', '--metrics-file', metricsFile, '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const c = spawn(process.execPath, [SERVER, '--http', '--port', '0', '--metrics-file', metricsFile, '--delay-ms', String(DELAY_MS), '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(c);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -86,15 +92,33 @@ services:
   return { traffic: join(prod, 'traefik', 'dynamic', 'mcp-traffic.yml'), ports };
 }
 
+/**
+ * Staging as it runs before a promotion: its filesystem_mcp and git_mcp served (on `ports`) and a benchmark
+ * baseline saved from them, the baseline performance_tests holds production to.
+ */
+async function stagingBaseline(staging: string, ports: number[]): Promise<void> {
+  const file = join(staging, 'config', 'platform.yaml');
+  const doc = yaml.load(readFileSync(file, 'utf8')) as { services: { name: string; ports?: string[]; health_check?: unknown }[] };
+  for (const [i, name] of ['filesystem_mcp', 'git_mcp'].entries()) {
+    const s = doc.services.find((x) => x.name === name)!;
+    s.ports = [`127.0.0.1:${ports[i]}:${ports[i]}`];
+    delete s.health_check;
+  }
+  writeFileSync(file, yaml.dump(doc), { mode: 0o600 });
+  const saved = await mcp(['benchmark', '--save', 'staging-baseline', '--service', 'filesystem_mcp', '--service', 'git_mcp', '--requests', '40', '--json'], { home: staging });
+  expect(saved.exitCode, saved.stdout + saved.stderr).toBe(0);
+}
+
 const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l));
 const PASS = 'production-passphrase-bluegreen-91';
 
 describe("blue/green in the guide's production-migration.yaml (runtime none, traefik file provider)", () => {
-  it('three homes, nothing skipped but performance_tests: production serves staging\'s data on green, health-checked over MCP; development and staging unchanged; a rollback switches back first', async () => {
+  it('three homes, nothing skipped: production serves staging\'s data on green, health-checked over MCP, within 10% of staging\'s benchmark; development and staging unchanged; a rollback switches back first', async () => {
     const { root, dev, staging, run } = await homes();
     const prod = join(root, 'production');
     const metrics = join(root, 'metrics.prom');
     const { traffic, ports } = await externalProduction(prod, metrics);
+    const stagingPorts = [await server(metrics), await server(metrics)];
     expect((await mcp(['environments', 'add', 'staging', '--home', staging], { home: dev })).exitCode).toBe(0);
     const devConfig = tree(join(dev, 'config'));
     const devData = tree(join(dev, 'data'));
@@ -102,13 +126,18 @@ describe("blue/green in the guide's production-migration.yaml (runtime none, tra
     const toStaging = await run({ MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-bluegreen-0001' });
     expect(toStaging.exitCode, toStaging.stdout + toStaging.stderr).toBe(0);
     expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
+    await stagingBaseline(staging, stagingPorts);
     const stagingConfig = tree(join(staging, 'config'));
     const stagingData = tree(join(staging, 'data'));
     const prodBefore = { data: tree(join(prod, 'data')), traefik: tree(join(prod, 'traefik')), rows: await rows(prod).catch(() => 'no table') };
 
-    const promo = await mcp(['migration', 'execute', '--plan', PLAN, '--skip', 'performance_tests', '--monitor-window', '3s', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
+    const promo = await mcp(['migration', 'execute', '--plan', PLAN, '--monitor-window', '3s', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
     expect(promo.exitCode, promo.stdout + promo.stderr).toBe(0);
     const ev = events(promo.stdout);
+    // every action of the guide's plan ran to its end, in the plan's order: none left out
+    const actions = (yaml.load(readFileSync(PLAN, 'utf8')) as { migration: { steps: { name: string; actions: string[] }[] } }).migration.steps.flatMap((p) => p.actions.map((a) => `${p.name.replace(/_/g, '-')}.${a.replace(/_/g, '-')}`));
+    expect(actions).toHaveLength(16);
+    expect(ev.filter((e) => e.type === 'step.end' && actions.includes(e.step)).map((e) => e.step)).toEqual(actions);
     const ended = (id: string) => ev.find((e) => e.type === 'step.end' && e.step === id);
     // green was probed over the MCP protocol before anything switched
     const deployed = ended('deployment.deploy-blue-environment').result;
@@ -126,6 +155,8 @@ describe("blue/green in the guide's production-migration.yaml (runtime none, tra
       ['healthCheck failing', 'passing (2/2)', false],
     ]);
     expect(ended('validation.functional-tests')).toBeTruthy();
+    // production's green measured against staging's saved baseline: both services, every check within 10%
+    expect(ended('validation.performance-tests').result).toMatchObject({ baseline: 'staging-baseline', services: 2, checks: 8 });
     // traffic: the file traefik reads routes to green's servers; the operator's own routes file is untouched
     const file = readFileSync(traffic, 'utf8');
     expect(file).toMatch(/^# mcp-color: green$/m);
