@@ -141,29 +141,32 @@ export function upgradePlan(from: string, to: string, extra: { runtime?: string 
   });
 }
 
-/** dev → staging → production: the guide's dev-to-staging.sh as a plan (backup, environment, TLS, health, verify). */
-export function promotionPlan(source: string, target: string, version: string): Plan {
+/**
+ * `mcp-migrate plan --source-env A --target-env B`: the promotion of this home (A) into B's own home, as the
+ * guide's production-migration.yaml writes it — the same actions and step kinds, so the same checks, undo and
+ * blue/green — generated here as that file's text and read by the same reader. B's home keeps its own config;
+ * this home is never relabelled. set_production_limits only for production; performance_tests only when this
+ * home has a saved benchmark baseline to hold B to.
+ */
+export function promotionPlanText(source: string, target: string, opts: { snapshot: string; baseline: boolean }): string {
   for (const [flag, e] of [['--source-env', source], ['--target-env', target]] as const) {
     if (!(ENVIRONMENTS as readonly string[]).includes(e)) throw invalidInput(`${flag} '${e}' is not an environment`, { hint: `use ${ENVIRONMENTS.join(', ')}` });
   }
-  const set: Record<string, unknown> = { environment: target };
-  if (target !== 'development') set['security.tls.enabled'] = true;
-  return makePlan({
-    apiVersion: PLAN_API_VERSION,
-    name: `promote ${source} → ${target}`,
-    kind: 'promotion',
-    from: version,
-    to: version,
-    environment: { source, target },
-    createdAt: new Date().toISOString(),
-    phases: [
-      { name: 'pre-checks', steps: [{ id: 'validate-config', kind: 'config.validate', title: 'config validates', params: { version } }] },
-      { name: 'backup', steps: [{ id: 'backup', kind: 'backup.create', title: `back up ${source} data`, params: { name: `pre-promotion-${target}`, scope: 'full' }, rollbackPoint: true }] },
-      { name: 'configuration', steps: [{ id: 'environment', kind: 'config.set', title: `set environment ${target}${set['security.tls.enabled'] ? ', enable TLS' : ''}`, params: { set } }] },
-      { name: 'verify', steps: [{ id: 'health', kind: 'health.check', title: 'health checks', params: {} }, { id: 'verify', kind: 'verify', title: `verify ${version}`, params: { version }, rollbackPoint: true }] },
-    ],
-    manualActions: target === 'production' ? ['set api.host for production and install the TLS certificate (security.tls.cert_file)'] : [],
-  });
+  const doc = {
+    migration: {
+      name: `promote ${source} → ${target}`,
+      source: { environment: source, snapshot: opts.snapshot },
+      target: { environment: target },
+      steps: [
+        { name: 'pre-flight', actions: ['validate_source', 'check_target_capacity', 'verify_backups'] },
+        { name: 'data_sync', actions: ['export_staging_data', 'transform_for_production', 'encrypt_sensitive_data'] },
+        { name: 'configuration', actions: ['update_endpoints', 'configure_ssl', ...(target === 'production' ? ['set_production_limits'] : [])] },
+        { name: 'deployment', strategy: 'blue_green', actions: ['deploy_blue_environment', 'run_health_checks', 'switch_traffic', 'monitor_metrics'] },
+        { name: 'validation', actions: ['functional_tests', ...(opts.baseline ? ['performance_tests'] : []), 'security_scan'] },
+      ],
+    },
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
 }
 
 /** `mcp-migrate plan --source DIR --target DIR`: convert the config in DIR to the target's version, into the target directory. */

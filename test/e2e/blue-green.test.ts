@@ -186,7 +186,7 @@ describe("blue/green in the guide's production-migration.yaml (runtime none, tra
     expect(existsSync(join(prod, 'state', 'bluegreen.json'))).toBe(false);
   }, 600_000);
 
-  it('a breached gate during monitor_metrics switches back: traffic file, data and state as they were, the error names the gate', async () => {
+  it('mcp-migrate plan --source-env staging --target-env production, executed: a breached gate during monitor_metrics switches back; traffic file, data and state as they were, the error names the gate', async () => {
     const { root, dev, staging, run } = await homes();
     const prod = join(root, 'production');
     const metrics = join(root, 'metrics.prom');
@@ -197,9 +197,33 @@ describe("blue/green in the guide's production-migration.yaml (runtime none, tra
     expect((await run({ MCP_STAGING_SECRET_AUTH_TOKENS_0_TOKEN: 'staging-token-bluegreen-0002' })).exitCode).toBe(0);
     expect((await mcp(['environments', 'add', 'production', '--home', prod], { home: staging })).exitCode).toBe(0);
     const before = { data: tree(join(prod, 'data')), traefik: tree(join(prod, 'traefik')), config: readFileSync(join(prod, 'config', 'platform.yaml'), 'utf8') };
+    // the same promotion planned by mcp-migrate from the staging home: the guide's actions, each step on the home
+    // it acts on; from another home, into an unregistered or its own environment: exit 2, nothing written
+    const saved = join(root, 'promotion.json');
+    for (const [args, home, msg] of [
+      [['--source-env', 'staging', '--target-env', 'production'], dev, /this home is the development environment; a promotion runs in its source's home/],
+      [['--target-env', 'production'], dev, /--target-env production: this home is the development environment and no production environment is registered/],
+      [['--source-env', 'staging', '--target-env', 'staging'], staging, /is this home's own environment/],
+    ] as const) {
+      const bad = await mcpMigrate(['plan', ...args, '--out', saved], { home });
+      expect(bad.exitCode).toBe(2);
+      expect(bad.stderr).not.toMatch(/^\s+at /m);
+      expect(bad.stderr).toMatch(msg);
+      expect(existsSync(saved)).toBe(false);
+    }
+    const planned = await mcpMigrate(['plan', '--source-env', 'staging', '--target-env', 'production', '--out', saved], { home: staging });
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    const steps = (JSON.parse(readFileSync(saved, 'utf8')) as { phases: { steps: { id: string; environment?: string }[] }[] }).phases.flatMap((p) => p.steps.map((x) => `${x.id} ${x.environment}`));
+    expect(steps).toEqual([
+      'pre-flight.validate-source staging', 'pre-flight.check-target-capacity production', 'pre-flight.verify-backups staging',
+      'data-sync.export-staging-data staging', 'data-sync.transform-for-production production', 'data-sync.encrypt-sensitive-data production',
+      'configuration.update-endpoints production', 'configuration.configure-ssl production', 'configuration.set-production-limits production',
+      'deployment.deploy-blue-environment production', 'deployment.run-health-checks production', 'deployment.switch-traffic production', 'deployment.monitor-metrics production',
+      'validation.functional-tests production', 'validation.security-scan production',
+    ]);
     // green answers health and MCP, but one in two requests fails
     writeFileSync(metrics, 'http_requests_total{status="200"} 50\nhttp_requests_total{status="500"} 50\nmcp_latency_ms 20\n');
-    const r = await mcp(['migration', 'execute', '--plan', PLAN, '--skip', 'performance_tests', '--monitor-window', '3s', '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
+    const r = await mcp(['migration', 'execute', '--plan', saved, '--json'], { home: staging, env: { MCP_PRODUCTION_BACKUP_PASSPHRASE: PASS } });
     expect(r.exitCode).not.toBe(0);
     const doc = events(r.stdout).pop();
     expect(JSON.stringify(doc)).toMatch(/green deployment breached errorRate > 5% \(measured 50\.00%\)/);

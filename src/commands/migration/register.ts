@@ -251,8 +251,8 @@ export const registerMigrateTool: Register = (program, app) => {
     .option('--to <version>', 'target version')
     .option('--source <dir>', 'a directory holding the config to convert')
     .option('--target <dir>', 'the directory to write the converted config into')
-    .option('--source-env <env>', 'promotion: the source environment')
-    .option('--target-env <env>', 'promotion: the target environment')
+    .option('--source-env <env>', "promotion: the source environment (this home's, the default)")
+    .option('--target-env <env>', "promotion into this environment's registered home: the guide's production-migration.yaml actions, blue/green (mcp environments add)")
     .option('--plan <file>', 'read and check a plan file instead')
     .option('--skip <action>', 'leave out a refused named action (recorded in the plan)', collect)
     .option('--out <file>', 'save the plan (JSON, with a fingerprint of this installation; no secrets)');

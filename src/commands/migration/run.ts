@@ -10,8 +10,8 @@ import { durationMs } from '../../duration.js';
 import { ExitCode } from '../../cli/errors.js';
 import { checkPlan, executePlan, refusalError, resumeRun, rollbackRun, type ExecEvent, type ExecOptions, type RunOutcome } from '../../run/executor.js';
 import { defaultRegistry, STEP_KINDS } from '../../run/steps/index.js';
-import { readPlanFile } from '../../run/plan-files.js';
-import { assertFingerprint, convertPlan, fingerprint, promotionPlan, upgradePlan, withPlatform } from '../../run/planner.js';
+import { parsePlanText, readPlanFile } from '../../run/plan-files.js';
+import { assertFingerprint, convertPlan, fingerprint, promotionPlanText, upgradePlan, withPlatform } from '../../run/planner.js';
 import { formatDuration, sanitizePlan, type Plan } from '../../run/plan.js';
 import { latestRun, listRuns, replay, writeControl } from '../../run/journal.js';
 import { readLock } from '../../run/home-lock.js';
@@ -283,10 +283,10 @@ async function loadPlanFor(ctx: Ctx, opts: PlanFileOpts): Promise<Plan> {
 }
 
 /**
- * A promotion plan (production-migration.yaml: source staging, target production) run in the source's own home
- * would turn that home into the target in place: relabel staging as production with staging's endpoints and
- * data. The target is another installation (docs/environments.md), and plans do not yet act on another home,
- * so the run — and its dry run — is refused before anything changes.
+ * A promotion plan (source staging, target production) with steps that name no home would run them in the
+ * source's own home and turn it into the target in place: relabel staging as production with staging's
+ * endpoints and data. The target is another installation (docs/environments.md): such a plan — and its dry run
+ * — is refused before anything changes. production-migration.yaml's steps each name their home.
  */
 async function refuseCrossHome(ctx: Ctx, plan: Plan, file: string): Promise<void> {
   const env = plan.environment;
@@ -409,6 +409,26 @@ export const statusHandler: Handler<{ run?: string; watch?: boolean; interval?: 
   }
 };
 
+/**
+ * The promotion of this home into another environment's registered home. Run from the source's home: a source
+ * that is not this home, or a target with no registered home, is exit 2 and changes nothing.
+ */
+async function promotionPlanHere(home: string, sourceEnv: string | undefined, targetEnv: string | undefined, o: { from?: string; skip?: string[] }): Promise<Plan> {
+  const { ownEnvironment, resolveEnvironment } = await import('../../environments.js');
+  const own = await ownEnvironment(home);
+  const source = sourceEnv ?? own;
+  if (source !== own) {
+    throw usageError(`--source-env ${source}: this home is the ${own} environment; a promotion runs in its source's home`, { hint: `run it there: mcp-migrate --home <the ${source} home> plan --source-env ${source}${targetEnv ? ` --target-env ${targetEnv}` : ''}` });
+  }
+  if (!targetEnv) throw usageError('--target-env is missing: which environment does this home promote into?', { hint: `e.g. mcp-migrate plan --source-env ${own} --target-env ${own === 'staging' ? 'production' : 'staging'}` });
+  if (targetEnv === own) throw usageError(`--target-env ${targetEnv} is this home's own environment: a promotion goes into another environment's home`, { hint: 'mcp environments list shows the registered ones' });
+  // the target's own home, registered here (else exit 2 naming mcp environments add)
+  await resolveEnvironment(home, targetEnv, '--target-env');
+  const { listBaselines } = await import('../../ops/benchmark.js');
+  const text = promotionPlanText(source, targetEnv, { snapshot: `pre-promotion-${targetEnv}`, baseline: (await listBaselines(home)).length > 0 });
+  return withPlatform((await parsePlanText(text, `promotion ${source} → ${targetEnv}`, { from: o.from, skip: o.skip })).plan, o.from);
+}
+
 /** `mcp-migrate plan`: build a plan (built-in or from a file), show it for review, optionally save it. */
 export const planHandler: Handler<{ from?: string; to?: string; source?: string; target?: string; sourceEnv?: string; targetEnv?: string; plan?: string; out?: string; skip?: string[] }> = async (ctx, opts) => {
   let plan: Plan;
@@ -419,8 +439,7 @@ export const planHandler: Handler<{ from?: string; to?: string; source?: string;
     if (!opts.source || !opts.target) throw usageError('--source and --target go together', { hint: 'mcp-migrate plan --source ./v4-config --target ./v5-config' });
     plan = await convertPlan(resolve(opts.source), resolve(opts.target), opts.to);
   } else if (opts.sourceEnv || opts.targetEnv) {
-    const v = (await currentVersion(ctx.home)) ?? '5.0';
-    plan = promotionPlan(opts.sourceEnv ?? 'development', opts.targetEnv ?? 'staging', v);
+    plan = await promotionPlanHere(ctx.home, opts.sourceEnv, opts.targetEnv, { from: await currentVersion(ctx.home).catch(() => undefined), skip: list(opts.skip) });
   } else {
     if (!opts.to) throw usageError('what to plan? pass --to VERSION (with --from, else the installed version), --source/--target DIR, --source-env/--target-env, or --plan FILE', { hint: 'e.g. mcp-migrate plan --from 4.x --to 5.x' });
     let from = opts.from;
