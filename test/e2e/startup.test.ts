@@ -1,4 +1,5 @@
-// `mcp --version` and `--help` must not load drivers, PGlite, archive or Kubernetes libraries.
+// `mcp --version` and `--help` must not load drivers, PGlite, archive or Kubernetes libraries; a command loads
+// the libraries it uses, not the schemas and parsers of others (docs/performance.md).
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
@@ -37,5 +38,14 @@ describe('start-up path', () => {
   ])('%s %j is answered from the build-time help: no package, no command module is loaded', async (bin, args) => {
     const loaded = await imports(bin, args);
     expect(loaded.filter((u) => u.includes('/node_modules/') || u.includes('/dist/src/commands/'))).toEqual([]);
+  });
+
+  it('mcp backup list in a home whose config is JSON loads neither zod nor a YAML library nor a database driver', async () => {
+    const home = tempDir();
+    expect((await execa(process.execPath, [MCP, '--home', home, 'init', '--version', '5.0'], { reject: false })).exitCode).toBe(0);
+    const loaded = await imports(MCP, ['--home', home, 'backup', 'list', '--json']);
+    // the trace sees what the command does load, CommonJS included (commander is required by the CLI)
+    expect(loaded.some((u) => u.includes('/dist/src/backup/store.js'))).toBe(true);
+    expect(loaded.filter((u) => /node_modules\/(zod|yaml|js-yaml|pg|@electric-sql\/pglite|mongodb)\//.test(u))).toEqual([]);
   });
 });
