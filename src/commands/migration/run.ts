@@ -16,7 +16,7 @@ import { formatDuration, sanitizePlan, type Plan } from '../../run/plan.js';
 import { latestRun, listRuns, replay, writeControl } from '../../run/journal.js';
 import { readLock } from '../../run/home-lock.js';
 import { readStoredConfig } from '../../config/store.js';
-import { environmentHomes, ownEnvironment } from '../../environments.js';
+import { assertEnvironmentName, environmentHomes, ownEnvironment, resolveEnvironment } from '../../environments.js';
 import { writeFileAtomic } from '../../fsutil.js';
 import { currentVersion } from '../../version-history.js';
 import { sameRelease } from '../../versions.js';
@@ -414,9 +414,9 @@ export const statusHandler: Handler<{ run?: string; watch?: boolean; interval?: 
  * that is not this home, or a target with no registered home, is exit 2 and changes nothing.
  */
 async function promotionPlanHere(home: string, sourceEnv: string | undefined, targetEnv: string | undefined, o: { from?: string; skip?: string[] }): Promise<Plan> {
-  const { ownEnvironment, resolveEnvironment } = await import('../../environments.js');
   const own = await ownEnvironment(home);
   const source = sourceEnv ?? own;
+  assertEnvironmentName(source, '--source-env');
   if (source !== own) {
     throw usageError(`--source-env ${source}: this home is the ${own} environment; a promotion runs in its source's home`, { hint: `run it there: mcp-migrate --home <the ${source} home> plan --source-env ${source}${targetEnv ? ` --target-env ${targetEnv}` : ''}` });
   }
