@@ -4,20 +4,19 @@
 // Traffic goes to it through the platform's traefik (the file provider's mcp-traffic.yml, src/bluegreen/traffic.ts)
 // at the color's aliases on that network; from this host it is probed on 127.0.0.1 at the ports it publishes.
 import { createServer } from 'node:net';
-import type { PlatformServices, ServiceSpec } from '../runtime/services.js';
+import { containerSideOf, type PlatformServices, type ServiceSpec } from '../runtime/services.js';
 import {
   colorAlias,
   colorComposePath,
   colorProjectName,
   composeIn,
-  engineDown,
+  dockerRun,
   projectName,
   STOP_GRACE_SECONDS,
   writeColorComposeFile,
   type Color,
   type ColorPlacement,
 } from '../runtime/docker.js';
-import { run } from '../runtime/exec.js';
 import type { ColorRecord } from './state.js';
 
 interface Env {
@@ -25,16 +24,6 @@ interface Env {
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   detail(msg: string): void;
-}
-
-/** `docker ARGS…`; the engine not answering is exit 3, named. */
-async function dockerIn(args: string[], o: { home: string; env: NodeJS.ProcessEnv; echo: (l: string) => void; signal?: AbortSignal; timeoutMs: number }) {
-  try {
-    const r = await run('docker', args, { ...o, cwd: o.home });
-    return r;
-  } catch (err) {
-    throw engineDown((err as Error).message ?? '', o.env) ?? err;
-  }
 }
 
 /** A port nobody listens on at 127.0.0.1 now (the engine publishes the color there). */
@@ -50,7 +39,6 @@ function freePort(): Promise<number> {
 }
 
 /** "127.0.0.1:3001:3000/tcp" → 3000: the container side of a published port (NaN for a range). */
-const containerSide = (port: string): number => Number(port.replace(/\/(tcp|udp)$/, '').split(':').pop());
 const protocolOf = (port: string): string => port.match(/\/(tcp|udp)$/)?.[0] ?? '';
 
 /** Where traefik, on the platform's network, reaches each service of a color: `http://<alias>:<container port>`. */
@@ -59,7 +47,7 @@ export function networkEndpoints(services: ServiceSpec[], color: Color | undefin
   for (const s of services) {
     if (s.transport === 'stdio') continue;
     const first = (ports[s.name] ?? s.ports)[0];
-    const port = s.healthCheck?.port ?? (first !== undefined ? containerSide(first) : undefined);
+    const port = s.healthCheck?.port ?? (first !== undefined ? containerSideOf(first) : undefined);
     if (port === undefined || !Number.isInteger(port)) continue;
     out[s.name] = `http://${color ? colorAlias(color, s.name) : s.name}:${port}`;
   }
@@ -85,7 +73,7 @@ export function probeSpecs(apps: ServiceSpec[], ports: Record<string, string[]>)
       const hc = s.healthCheck;
       if (!hc || (hc.url === undefined && hc.host === undefined)) return { ...s, ports: own };
       const first = own[0];
-      const port = hc.url !== undefined || hc.port === undefined ? (first !== undefined ? containerSide(first) : undefined) : hc.port;
+      const port = hc.url !== undefined || hc.port === undefined ? (first !== undefined ? containerSideOf(first) : undefined) : hc.port;
       let path = hc.path;
       if (hc.url !== undefined) {
         try {
@@ -105,9 +93,9 @@ export function probeSpecs(apps: ServiceSpec[], ports: Record<string, string[]>)
 export async function startColor(e: Env, p: PlatformServices, apps: ServiceSpec[], color: Color): Promise<ColorPlacement> {
   const ports: Record<string, string[]> = {};
   for (const s of apps) {
-    const range = s.ports.find((x) => !Number.isInteger(containerSide(x)));
+    const range = s.ports.find((x) => !Number.isInteger(containerSideOf(x)));
     if (range) throw new Error(`${s.name} publishes ${range}: a blue/green color publishes each port on its own host port, so port ranges are not supported; list the ports one by one`);
-    ports[s.name] = await Promise.all(s.ports.map(async (x) => `127.0.0.1:${await freePort()}:${containerSide(x)}${protocolOf(x)}`));
+    ports[s.name] = await Promise.all(s.ports.map(async (x) => `127.0.0.1:${await freePort()}:${containerSideOf(x)}${protocolOf(x)}`));
   }
   const c: ColorPlacement = { color, project: colorProjectName(p, e.home, color), services: apps.map((s) => s.name), ports };
   // the images as the config writes them, as `mcp start` runs them
@@ -134,12 +122,12 @@ export async function removeColor(e: Env, p: PlatformServices, color: Color, rec
     // by the labels compose gave them: the platform's compose file no longer lists them once another color serves
     const ids: string[] = [];
     for (const name of rec?.services ?? []) {
-      const r = await dockerIn(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${name}`], o);
+      const r = await dockerRun(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${name}`], o);
       ids.push(...r.stdout.split('\n').filter(Boolean));
     }
     if (!ids.length) return project;
-    await dockerIn(['stop', '-t', String(STOP_GRACE_SECONDS), ...ids], o);
-    await dockerIn(['rm', '--force', ...ids], o);
+    await dockerRun(['stop', '-t', String(STOP_GRACE_SECONDS), ...ids], o);
+    await dockerRun(['rm', '--force', ...ids], o);
     return project;
   }
   if (project !== colorProjectName(p, e.home, color)) throw new Error(`the ${color} color names compose project ${project}, not ${colorProjectName(p, e.home, color)}: remove it by hand (docker compose -p ${project} down)`);

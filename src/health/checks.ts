@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { run, which } from '../runtime/exec.js';
 import { isMcpError } from '../errors.js';
-import { publishedPort, type HealthCheckSpec, type ServiceSpec } from '../runtime/services.js';
+import { containerSideOf, portParts, publishedPort, type HealthCheckSpec, type ServiceSpec } from '../runtime/services.js';
 import { withTimeout } from '../timeout.js';
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -56,7 +56,7 @@ export function effectiveCheck(s: ServiceSpec): HealthCheckSpec | undefined {
 export function containerPort(s: ServiceSpec): number | undefined {
   const p = s.ports[0];
   if (!p) return undefined;
-  const n = Number(p.replace(/\/(tcp|udp)$/, '').split(':').pop());
+  const n = containerSideOf(p);
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
@@ -68,7 +68,7 @@ export function containerPort(s: ServiceSpec): number | undefined {
  */
 export function hostPortFor(s: ServiceSpec, containerSide: number): number {
   for (const p of s.ports) {
-    const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = portParts(p);
     if (parts.length < 2) continue;
     if (Number(parts[parts.length - 1]) === containerSide) {
       const host = Number(parts[parts.length - 2]);

@@ -1,7 +1,7 @@
 // What operations read of a platform config (services with their ports, health checks and metrics, the cache,
 // notifications): the services come from the runtime's normalized view (one reader of services for the whole CLI).
 import { readStoredConfig, type StoredConfig } from '../config/store.js';
-import { servicesOf as specsOf } from '../runtime/services.js';
+import { portParts, servicesOf as specsOf } from '../runtime/services.js';
 
 export interface ServiceView {
   name: string;
@@ -40,7 +40,7 @@ export function parsePort(p: unknown): { host?: number; container?: number } {
     return { host: num(o.published ?? o.hostPort ?? o.host), container: num(o.target ?? o.containerPort ?? o.container) };
   }
   if (typeof p !== 'string') return {};
-  const parts = p.replace(/\/(tcp|udp)$/i, '').split(':');
+  const parts = portParts(p);
   if (parts.length === 1) return { host: num(parts[0]), container: num(parts[0]) };
   return { host: num(parts[parts.length - 2]), container: num(parts[parts.length - 1]) };
 }

@@ -217,9 +217,8 @@ export function engineDown(text: string, e: NodeJS.ProcessEnv): Error | undefine
  * `docker compose -p PROJECT -f FILE ARGS…` in the home, its command line (redacted) pushed to `commands`;
  * the engine not answering is exit 3, named (engineDown).
  */
-export async function composeIn(project: string, file: string, args: string[], o: Pick<RuntimeEnv, 'home' | 'env' | 'echo' | 'signal' | 'timeoutMs'> & { commands?: string[]; allowFailure?: boolean }) {
-  const argv = ['compose', '-p', project, '-f', file, ...args];
-  o.commands?.push(['docker', ...redactArgv(argv)].join(' '));
+/** `docker ARGV…` in the home; an engine that does not answer is the error that says how to start it (exit 3). */
+export async function dockerRun(argv: string[], o: Pick<RuntimeEnv, 'home' | 'env' | 'echo' | 'signal' | 'timeoutMs'> & { allowFailure?: boolean }) {
   let r;
   try {
     r = await run('docker', argv, { env: o.env, echo: o.echo, signal: o.signal, timeoutMs: o.timeoutMs, allowFailure: o.allowFailure, cwd: o.home });
@@ -231,6 +230,12 @@ export async function composeIn(project: string, file: string, args: string[], o
     if (down) throw down;
   }
   return r;
+}
+
+export async function composeIn(project: string, file: string, args: string[], o: Pick<RuntimeEnv, 'home' | 'env' | 'echo' | 'signal' | 'timeoutMs'> & { commands?: string[]; allowFailure?: boolean }) {
+  const argv = ['compose', '-p', project, '-f', file, ...args];
+  o.commands?.push(['docker', ...redactArgv(argv)].join(' '));
+  return dockerRun(argv, o);
 }
 
 export function dockerRuntime(platform: PlatformServices, env: RuntimeEnv): Runtime {

@@ -211,11 +211,16 @@ export function dependencyOrder(services: ServiceSpec[]): ServiceSpec[] {
   return out;
 }
 
+/** A compose port mapping's parts without its protocol: `"127.0.0.1:3001:3000/tcp"` → `["127.0.0.1", "3001", "3000"]`. */
+export const portParts = (mapping: string): string[] => mapping.replace(/\/(tcp|udp)$/i, '').split(':');
+/** The container side of a port mapping: `"3001:3000"` → 3000, `"3000"` → 3000 (NaN for a range such as `"3000-3005"`). */
+export const containerSideOf = (mapping: string): number => Number(portParts(mapping).pop());
+
 /** The host port a client reaches the service on: `"3001:3000"` → 3001, `"127.0.0.1:3001:3000/tcp"` → 3001, `"3000"` → 3000. */
 export function publishedPort(s: ServiceSpec): number | undefined {
   const p = s.ports[0];
   if (!p) return undefined;
-  const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
+  const parts = portParts(p);
   const host = parts.length >= 2 ? parts[parts.length - 2] : parts[0];
   const n = Number(host);
   return Number.isInteger(n) && n > 0 ? n : undefined;
