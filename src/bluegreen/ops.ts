@@ -7,6 +7,7 @@
 //   docker      the new color a compose project of its own beside the platform's, on its network
 //               (src/bluegreen/docker.ts); traffic: the same traefik file, at the color's network aliases
 import { readStoredConfig } from '../config/store.js';
+import { interruptedError } from '../errors.js';
 import { DEFAULT_NAMESPACE } from '../runtime/kubernetes.js';
 import type { PlatformServices, ServiceSpec } from '../runtime/services.js';
 import type { Condition, Plan } from '../run/plan.js';
@@ -160,11 +161,13 @@ export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds
     workloads = [placed.project];
     // started is not listening yet: probed until every service answers, or the deploy's time is up
     health = await probeColor(e, p, color, placed.ports, (opts.timeoutSeconds ?? 60) * 1000);
-    if (!health.every((h) => h.ok)) {
+    if (e.signal?.aborted || !health.every((h) => h.ok)) {
       // nothing switches to it: its containers go (the platform's network and blue stay as they were)
       await d.removeColor({ ...e, signal: undefined }, p, color, placed).catch((err: Error) => e.detail(`could not remove ${placed.project}: ${err.message}`));
     }
   } else health = await probeColor(e, p, color);
+  // a probe cut short by an interrupt says nothing about the color's health: say what happened
+  if (e.signal?.aborted) throw interruptedError(`interrupted while the ${color} deployment was health-checked; traffic stays on ${state.active}${docker ? ` and ${docker.project} was removed` : ''}`);
   for (const h of health) e.detail(`${color} ${h.service}: ${h.ok ? 'healthy' : 'UNHEALTHY'}: ${h.detail}`);
   const bad = health.filter((h) => !h.ok);
   if (bad.length) throw new Error(`the ${color} deployment is not healthy, so traffic stays on ${state.active}: ${bad.map((h) => `${h.service} (${h.detail})`).join(', ')}`);
