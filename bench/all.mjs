@@ -128,11 +128,21 @@ const BENCHES = [
       const l = j.pglite;
       if (!l) out.push(fail('PGlite: mcp db migrate / hand-written INSERT…SELECT', 'the bench reported no PGlite result'));
       else {
-        out.push(row('PGlite: mcp db migrate / hand-written INSERT…SELECT', l.ratio, '×', null, `${l.oursMs} ms vs ${l.baselineMs} ms; ${l.rows} rows; no target stated`));
-        out.push(row('PGlite: peak RSS of mcp db migrate', l.peakRssMb, 'MB', null, `baseline process ${l.baselinePeakRssMb} MB; no target stated`));
+        out.push(row('PGlite: mcp db migrate / hand-written INSERT…SELECT', l.ratio, '×', targetOf(l.targets, 'ratio'), `${l.oursMs} ms vs ${l.baselineMs} ms; ${l.rows} rows`));
+        out.push(row('PGlite: peak RSS of mcp db migrate / the baseline process', l.rssRatio, '×', targetOf(l.targets, 'rssRatio'), `${l.peakRssMb} MB vs ${l.baselinePeakRssMb} MB`));
       }
       return out;
     },
+  },
+  {
+    name: 'pglite-memory',
+    needs: {},
+    quick: ['--rows', '100000'],
+    full: [],
+    rows: (j) => [
+      row('PGlite: peak RSS of mcp backup create / a bare PGlite reading every table', j.create.ratio, '×', targetOf(j.targets, 'createRatio'), `${j.create.mcpMb} MB vs ${j.create.barePgliteMb} MB; example + ${j.rows} rows`),
+      row('PGlite: peak RSS of mcp backup restore / a bare PGlite loading the same chunks', j.restore.ratio, '×', targetOf(j.targets, 'restoreRatio'), `${j.restore.mcpMb} MB vs ${j.restore.barePgliteMb} MB`),
+    ],
   },
   {
     name: 'executor',

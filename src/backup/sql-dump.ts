@@ -173,14 +173,15 @@ function pgArray(v: string[] | string): string[] {
 
 export interface DumpOptions {
   chunkBytes?: number;
-  fetchRows?: number;
+  /** PGlite: heap pages per COPY (its COPY output is one blob in memory) */
+  pagesPerCopy?: number;
   onTable?: (name: string, rows: number) => void;
   signal?: AbortSignal;
 }
 
 export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOptions = {}): Promise<DatabaseDump> {
   const chunkBytes = opts.chunkBytes ?? 8 * 1024 * 1024;
-  const fetchRows = opts.fetchRows ?? 5000;
+  const pagesPerCopy = opts.pagesPerCopy ?? 128;
   return db.transaction(
     async (s) => {
       const version = (await s.query<{ v: string }>('SHOW server_version')).rows[0]?.v;
@@ -193,23 +194,18 @@ export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOption
         const cols = t.columns.filter((c) => c.generated === '');
         const name = `${t.schema}.${t.name}`;
         const dump: TableDump = { name, rows: 0, chunks: [] };
-        let lines: string[] = [];
-        let bytes = 0;
         const chunks: Buffer[] = [];
         const flush = async () => {
-          const bufs = lines.length ? [Buffer.from(lines.join(''))] : chunks.splice(0);
-          lines = [];
-          bytes = 0;
-          for (const buf of bufs) {
+          for (const buf of chunks.splice(0)) {
             if (!buf.length) continue;
             const path = `db/t${String(ti).padStart(4, '0')}/c${String(dump.chunks.length + 1).padStart(6, '0')}.copy`;
             await sink.addBuffer(path, buf);
             dump.chunks.push(path);
           }
         };
-        if (cols.length && db.kind === 'postgres') {
-          // COPY streams from the server; cut the stream into chunks at row boundaries (a raw newline ends a row in COPY text format)
-          // pieces are kept as a list and joined once per chunk (no quadratic re-copying)
+        if (cols.length) {
+          // COPY output cut into chunks at row boundaries (a raw newline ends a row in COPY text format); pieces are
+          // kept as a list and joined once per chunk (no quadratic re-copying)
           let pieces: Buffer[] = [];
           let pending = 0;
           const chunker = new Writable({
@@ -229,32 +225,29 @@ export async function dumpSql(db: SqlDatabase, sink: ChunkSink, opts: DumpOption
               flush().then(() => cb(), cb);
             },
           });
-          await s.copyTo(`COPY ${qn(t.schema, t.name)} (${cols.map((c) => qi(c.name)).join(', ')}) TO STDOUT`, chunker);
+          const list = cols.map((c) => qi(c.name)).join(', ');
+          if (db.kind === 'postgres') {
+            // the server streams it
+            await s.copyTo(`COPY ${qn(t.schema, t.name)} (${list}) TO STDOUT`, chunker);
+          } else {
+            // PGlite hands COPY output over as one blob: the table goes a range of heap pages at a time (a TID
+            // range scan), so one blob is about pagesPerCopy × 8 KB of rows whatever the table's size. Rows in
+            // TOAST come along with their row. The snapshot is the transaction's: pages added since hold nothing
+            // it sees.
+            const pages = Number(
+              (await s.query<{ n: string }>(`SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::bigint)::text AS n`, [qn(t.schema, t.name)])).rows[0]!.n,
+            );
+            for (let p = 0; p < pages; p += pagesPerCopy) {
+              if (opts.signal?.aborted) throw failedError('interrupted');
+              await s.copyTo(`COPY (SELECT ${list} FROM ONLY ${qn(t.schema, t.name)} WHERE ctid >= '(${p},0)'::tid AND ctid < '(${p + pagesPerCopy},0)'::tid) TO STDOUT`, chunker);
+            }
+          }
           // copyTo resolves once the chunker accepted everything; wait until it has written it all out
           await new Promise<void>((resolve, reject) => {
             chunker.once('error', reject);
             chunker.end(() => resolve());
           });
           if (pending) chunks.push(Buffer.concat(pieces, pending));
-        } else if (cols.length) {
-          // PGlite hands COPY output over as one blob: a cursor keeps memory flat instead
-          const select = cols.map((c, i) => `${qi(c.name)}::text AS c${i}`).join(', ');
-          await s.exec(`DECLARE mcp_dump NO SCROLL CURSOR FOR SELECT ${select} FROM ONLY ${qn(t.schema, t.name)}`);
-          for (;;) {
-            if (opts.signal?.aborted) throw failedError('interrupted');
-            const r = await s.query<Record<string, unknown>>(`FETCH FORWARD ${fetchRows} FROM mcp_dump`);
-            for (const row of r.rows) {
-              let line = '';
-              for (let i = 0; i < cols.length; i++) line += (i ? '\t' : '') + copyEscape(row[`c${i}`]);
-              line += '\n';
-              lines.push(line);
-              bytes += line.length;
-            }
-            dump.rows += r.rows.length;
-            if (bytes >= chunkBytes) await flush();
-            if (r.rows.length < fetchRows) break;
-          }
-          await s.exec('CLOSE mcp_dump');
         } else {
           dump.rows = Number((await s.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${qn(t.schema, t.name)}`)).rows[0]!.n);
         }

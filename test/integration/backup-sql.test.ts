@@ -55,7 +55,7 @@ describe('SQL dump and restore (real PostgreSQL)', () => {
     const before = await snapshot(db);
     const file = join(dir, 'db.tar.gz');
     const w = await ArchiveWriter.open(file);
-    const dump = await dumpSql(db, w, { chunkBytes: 64 * 1024, fetchRows: 1000 });
+    const dump = await dumpSql(db, w, { chunkBytes: 64 * 1024, pagesPerCopy: 2 });
     expect(dump.tables.map((x) => [x.name, x.rows])).toEqual([
       ['audit.log', 2],
       ['public.events', 12000],
@@ -99,17 +99,30 @@ describe('SQL dump and restore (real PostgreSQL)', () => {
 });
 
 describe('SQL dump and restore (embedded PGlite)', () => {
-  it('round-trips through the cursor path and COPY FROM', async () => {
+  it('round-trips a range of heap pages at a time and COPY FROM: moved, deleted and TOASTed rows included', async () => {
     const { openPglite } = await import('../../src/db/pglite.js');
     const dir = mkdtempSync(join(tmpdir(), 'mcp-pglite-dump-'));
     try {
       const db = await openPglite(join(dir, 'pg'), 'pglite', async () => undefined);
       try {
         await db.exec(SEED.replace(/now\(\)/g, `'2024-05-01 10:00:00+00'`));
+        // an updated row lives on a later page than its neighbours, deleted ones leave dead tuples behind, and a
+        // 160 KB config is stored out of line (TOAST): each page range must still yield every live row once
+        await db.exec(`UPDATE events SET body = body || ' moved' WHERE id = 5; UPDATE events SET n = n + 1 WHERE id % 11 = 0; DELETE FROM events WHERE id % 7 = 0;
+          UPDATE services SET config = jsonb_build_object('big', (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 5000) g)) WHERE name = 'git-mcp';`);
+        // larger than a heap page: it can only be out of line
+        expect((await db.query<{ n: number }>(`SELECT pg_column_size(config) AS n FROM services WHERE name = 'git-mcp'`)).rows[0]!.n).toBeGreaterThan(8192);
         const before = await snapshot(db);
         const file = join(dir, 'db.tar.gz');
         const w = await ArchiveWriter.open(file);
-        const dump = await dumpSql(db, w, { chunkBytes: 64 * 1024, fetchRows: 1000 });
+        const dump = await dumpSql(db, w, { chunkBytes: 64 * 1024, pagesPerCopy: 2 });
+        const live = 12000 - Math.floor(12000 / 7);
+        expect(dump.tables.map((x) => [x.name, x.rows])).toEqual([
+          ['audit.log', 2],
+          ['public.events', live],
+          ['public.services', 3],
+        ]);
+        expect(dump.tables.find((x) => x.name === 'public.events')!.chunks.length).toBeGreaterThan(1);
         await w.finish({ format: 'mcp-backup', formatVersion: 1, id: 'p', name: 'p', kind: 'backup', createdAt: new Date().toISOString(), cliVersion: '0', platformVersion: null, environment: null, scope: 'data', contents: ['database'], database: dump });
         await db.exec('DROP TABLE events, services, audit.log; DROP TYPE mood;');
         const stage = join(dir, 'stage');
