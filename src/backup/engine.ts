@@ -20,7 +20,8 @@ import { readArchive, type ReadResult } from './reader.js';
 import { PART_ROOT, PARTS_OF, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type DatabaseDump, type Entry, type Manifest, type Part, type Scope, type Sidecar } from './manifest.js';
 import { refuseMisfit } from './fit.js';
 import { archiveName, newBackupId, partialName, recordRestore, writeSidecar, type StoredBackup } from './store.js';
-import { checkDump, checkDumpChunks, chunkStats, countRows, dumpSql, restoreSql, type ChunkStats } from './sql-dump.js';
+import { checkDump, checkDumpChunks, countRows, dumpSql, restoreSql } from './sql-dump.js';
+import { chunkStats, type ChunkStats } from './copy-chunks.js';
 import { journalPath, newJournal, readJournal, removeJournal, removeLeftovers, RESTORES_TABLE, rollbackSwaps, writeJournal, type RestoreJournal, type Swap } from './restore-journal.js';
 
 export const FILE_PARTS = ['config', 'history', 'data'] as const;

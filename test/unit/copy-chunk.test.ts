@@ -4,7 +4,7 @@
 // multi-byte characters, and the cases that made restores fail before they loaded a row.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chunkStats, type ChunkStats } from '../../src/backup/sql-dump.js';
+import { chunkStats, type ChunkStats } from '../../src/backup/copy-chunks.js';
 
 const ESCAPE_OK = /^(?:[^\\]|\\[\\btnrfvN]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]{1,2})*$/;
 /** The definition, row by row with strings. */
