@@ -154,6 +154,7 @@ export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds
   }
   let docker: Pick<ColorRecord, 'project' | 'ports' | 'endpoints'> | undefined;
   let health: Probe[];
+  let removed = false;
   if (p.runtime.type === 'docker') {
     const d = await import('./docker.js');
     const placed = await d.startColor(e, p, appServices(p), color);
@@ -163,11 +164,17 @@ export async function deployIdle(e: BgEnv, opts: { runId: string; timeoutSeconds
     health = await probeColor(e, p, color, placed.ports, (opts.timeoutSeconds ?? 60) * 1000);
     if (e.signal?.aborted || !health.every((h) => h.ok)) {
       // nothing switches to it: its containers go (the platform's network and blue stay as they were)
-      await d.removeColor({ ...e, signal: undefined }, p, color, placed).catch((err: Error) => e.detail(`could not remove ${placed.project}: ${err.message}`));
+      removed = await d.removeColor({ ...e, signal: undefined }, p, color, placed).then(
+        () => true,
+        (err: Error) => {
+          e.detail(`could not remove ${placed.project}: ${err.message}`);
+          return false;
+        },
+      );
     }
   } else health = await probeColor(e, p, color);
   // a probe cut short by an interrupt says nothing about the color's health: say what happened
-  if (e.signal?.aborted) throw interruptedError(`interrupted while the ${color} deployment was health-checked; traffic stays on ${state.active}${docker ? ` and ${docker.project} was removed` : ''}`);
+  if (e.signal?.aborted) throw interruptedError(`interrupted while the ${color} deployment was health-checked; traffic stays on ${state.active}${docker ? (removed ? ` and ${docker.project} was removed` : `; ${docker.project} could not be removed: docker compose -p ${docker.project} down`) : ''}`);
   for (const h of health) e.detail(`${color} ${h.service}: ${h.ok ? 'healthy' : 'UNHEALTHY'}: ${h.detail}`);
   const bad = health.filter((h) => !h.ok);
   if (bad.length) throw new Error(`the ${color} deployment is not healthy, so traffic stays on ${state.active}: ${bad.map((h) => `${h.service} (${h.detail})`).join(', ')}`);

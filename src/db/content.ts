@@ -53,9 +53,10 @@ export interface ContentReport {
   examples: ContentDiff[];
 }
 
-// A NULL is '\N' (as in COPY), so a NULL and an empty string never hash alike. kind and name are the only parts
-// that may hold chr(31) (jsonb and timestamps print it escaped or not at all), so kind's length comes first:
-// no two records print the same text.
+// A NULL is '\N' (as in COPY), so a NULL and an empty string never hash alike (a text that is the two characters
+// \N would print as a NULL does; every layout's kind and name are NOT NULL). kind and name are the only parts that
+// may hold chr(31) (jsonb and timestamps print it escaped or not at all), so kind's length comes first: a chr(31)
+// moved between them changes the text.
 const NUL = `'\\N'`;
 const parts = (r: string) =>
   `COALESCE(${r}.kind, ${NUL}), COALESCE(${r}.name, ${NUL}), COALESCE(${r}.data::text, ${NUL}), COALESCE(${r}.created_at::text, ${NUL}), COALESCE(${r}.updated_at::text, ${NUL})`;

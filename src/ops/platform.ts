@@ -40,7 +40,8 @@ export function parsePort(p: unknown): { host?: number; container?: number } {
     return { host: num(o.published ?? o.hostPort ?? o.host), container: num(o.target ?? o.containerPort ?? o.container) };
   }
   if (typeof p !== 'string') return {};
-  const parts = portParts(p);
+  // the operations views read a hand-edited mapping's /TCP too
+  const parts = portParts(p.replace(/\/(tcp|udp)$/i, (m) => m.toLowerCase()));
   if (parts.length === 1) return { host: num(parts[0]), container: num(parts[0]) };
   return { host: num(parts[parts.length - 2]), container: num(parts[parts.length - 1]) };
 }

@@ -212,7 +212,7 @@ export function dependencyOrder(services: ServiceSpec[]): ServiceSpec[] {
 }
 
 /** A compose port mapping's parts without its protocol: `"127.0.0.1:3001:3000/tcp"` → `["127.0.0.1", "3001", "3000"]`. */
-export const portParts = (mapping: string): string[] => mapping.replace(/\/(tcp|udp)$/i, '').split(':');
+export const portParts = (mapping: string): string[] => mapping.replace(/\/(tcp|udp)$/, '').split(':');
 /** The container side of a port mapping: `"3001:3000"` → 3000, `"3000"` → 3000 (NaN for a range such as `"3000-3005"`). */
 export const containerSideOf = (mapping: string): number => Number(portParts(mapping).pop());
 

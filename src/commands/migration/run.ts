@@ -426,7 +426,8 @@ async function promotionPlanHere(home: string, sourceEnv: string | undefined, ta
   await resolveEnvironment(home, targetEnv, '--target-env');
   const { listBaselines } = await import('../../ops/benchmark.js');
   const text = promotionPlanText(source, targetEnv, { snapshot: `pre-promotion-${targetEnv}`, baseline: (await listBaselines(home)).length > 0 });
-  return withPlatform((await parsePlanText(text, `promotion ${source} → ${targetEnv}`, { from: o.from, skip: o.skip })).plan, o.from);
+  // a promotion moves an installation between homes at the version it is at
+  return withPlatform((await parsePlanText(text, `promotion ${source} → ${targetEnv}`, { from: o.from, to: o.from, skip: o.skip })).plan, o.from);
 }
 
 /** `mcp-migrate plan`: build a plan (built-in or from a file), show it for review, optionally save it. */
