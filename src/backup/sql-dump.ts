@@ -57,26 +57,6 @@ export const ql = (s: string) => "'" + s.replace(/'/g, "''") + "'";
 const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
 const USER_SCHEMA = `n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
 
-const ESC = /[\\\t\n\r]/;
-export function copyEscape(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  const s = String(v);
-  if (!ESC.test(s)) return s;
-  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-const UNESC: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
-/** One COPY text line back into its fields (null for \N). */
-export function copyParse(line: string): (string | null)[] {
-  const out: (string | null)[] = [];
-  for (const field of line.split('\t')) {
-    if (field === '\\N') out.push(null);
-    else if (!field.includes('\\')) out.push(field);
-    else out.push(field.replace(/\\(.)/g, (_m, c: string) => UNESC[c] ?? c));
-  }
-  return out;
-}
-
 async function readSchema(s: SqlSession): Promise<{ doc: SchemaDoc; warnings: string[] }> {
   const warnings: string[] = [];
   const tables = await s.query<{ oid: string; schema: string; name: string; kind: string }>(
